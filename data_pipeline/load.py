@@ -1,0 +1,353 @@
+"""Transactional, idempotent loading: one file = one batch = one transaction; undo by batch.
+
+Owns the batch and rejection tables and the survey load. Reference data (population, areas)
+and platform exports have their own modules but share `run_batch` from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from data_pipeline.db import WRITE_LOCK, audit
+from data_pipeline.errors import InvalidFile
+from data_pipeline.mapping import UserMapping, map_columns
+from data_pipeline.readers import read_table
+from data_pipeline.validate import require_survey_fields, stage_survey
+
+KINDS = ("survey", "population", "areas", "platform")
+REJECTION_PREVIEW = 100
+
+
+@dataclass
+class IngestResult:
+    """What the CLI prints for one file (the JSON contract of `ingest --json`)."""
+
+    file: str
+    batch_id: int | None
+    status: str  # loaded | duplicate | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejections: list[dict] = field(default_factory=list)
+    detected: dict = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    message: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Staged:
+    """A kind-specific loader's answer: counts, detection, and the inserts to run."""
+
+    rows_read: int
+    detected: dict
+    ignored: list[str]
+    wave_id: str | None
+    write: Callable[[duckdb.DuckDBPyConnection, int], int]  # returns rows loaded
+    rejections_sql: str | None = None  # SELECT row, column, value, reason from TEMP tables
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def find_duplicate(con: duckdb.DuckDBPyConnection, sha: str, kind: str) -> int | None:
+    row = con.execute(
+        "SELECT batch_id FROM batch WHERE sha256 = $sha AND kind = $kind AND undone_at IS NULL",
+        {"sha": sha, "kind": kind},
+    ).fetchone()
+    return row[0] if row else None
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    kind: str,
+    wave: str | None = None,
+    mapping: UserMapping | None = None,
+    actor: str = "cli",
+    lang: str = "da",
+    code_field: str | None = None,
+    name_field: str | None = None,
+    file_name: str | None = None,
+) -> IngestResult:
+    """Load one file as one batch. InvalidFile means refused whole, with nothing written."""
+    path = Path(path)
+    name = file_name or path.name
+    if kind not in KINDS:
+        raise InvalidFile(f"Ukendt type '{kind}'. / Unknown kind '{kind}'.")
+    mapping = mapping or UserMapping()
+    sha = file_sha256(path)
+    with WRITE_LOCK:
+        duplicate = find_duplicate(con, sha, kind)
+        if duplicate is not None:
+            return IngestResult(file=name, batch_id=duplicate, status="duplicate")
+        if kind == "survey":
+            staged = stage_survey_file(con, path, name, wave, mapping, lang)
+        elif kind in ("population", "areas"):
+            from data_pipeline.load_reference import stage_reference
+
+            staged = stage_reference(con, path, kind, mapping, lang, code_field, name_field)
+        else:
+            from data_pipeline.load_platform import stage_platform
+
+            staged = stage_platform(con, path, mapping, lang, db_path=_db_file(con))
+        return run_batch(con, staged, kind, name, sha, actor)
+
+
+def _db_file(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def run_batch(con, staged: Staged, kind: str, name: str, sha: str, actor: str) -> IngestResult:
+    """Everything for one file inside one transaction: batch, rows, rejections, audit."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batch").fetchone()[0]
+        loaded = staged.write(con, batch_id)
+        rejected_rows = 0
+        if staged.rejections_sql:
+            con.execute(
+                f"INSERT INTO rejection SELECT $b, * FROM ({staged.rejections_sql})",  # noqa: S608
+                {"b": batch_id},
+            )
+            rejected_rows = con.execute(
+                "SELECT count(DISTINCT row_number) FROM rejection WHERE batch_id = $b",
+                {"b": batch_id},
+            ).fetchone()[0]
+        con.execute(
+            "INSERT INTO batch VALUES ($b, $kind, $file, $sha, $wave, $read, $loaded, "
+            "$rejected, $detected, $at, $actor, NULL)",
+            {
+                "b": batch_id,
+                "kind": kind,
+                "file": name,
+                "sha": sha,
+                "wave": staged.wave_id,
+                "read": staged.rows_read,
+                "loaded": loaded,
+                "rejected": rejected_rows,
+                "detected": json.dumps(staged.detected, ensure_ascii=False),
+                "at": _now(),
+                "actor": actor,
+            },
+        )
+        audit(con, actor, "ingest", {"batch_id": batch_id, "kind": kind, "rows": loaded})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    rejections = con.execute(
+        'SELECT row_number, "column", value, reason FROM rejection WHERE batch_id = $b '
+        "ORDER BY row_number LIMIT $n",
+        {"b": batch_id, "n": REJECTION_PREVIEW},
+    ).fetchall()
+    return IngestResult(
+        file=name,
+        batch_id=batch_id,
+        status="loaded",
+        rows_read=staged.rows_read,
+        rows_loaded=loaded,
+        rows_rejected=rejected_rows,
+        rejections=[
+            {"row": r, "column": c, "value": v, "reason": why} for r, c, v, why in rejections
+        ],
+        detected=staged.detected,
+        ignored_columns=staged.ignored,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def wave_from(name: str, wave: str | None) -> str:
+    if wave:
+        return str(wave).strip()
+    match = re.search(r"(19|20)\d\d", name)
+    if not match:
+        raise InvalidFile(
+            f"Angiv bølgen med --wave; den kan ikke læses af filnavnet '{name}'. / "
+            f"Give the wave with --wave; it cannot be read from the file name '{name}'."
+        )
+    return match.group(0)
+
+
+def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lang) -> Staged:
+    wave_id = wave_from(name, wave)
+    raw = read_table(path)
+    plan = map_columns(raw.headers, mapping)
+    require_survey_fields(plan)
+    year_match = re.search(r"(19|20)\d\d", wave_id)
+    wave_year = int(year_match.group(0)) if year_match else _now().year
+    stage = stage_survey(con, raw, plan, mapping, wave_year, lang)
+    detected = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet")}
+    detected["header_row"] = raw.meta.get("header_row")
+    detected["columns"] = {f: plan.headers[i] for f, i in plan.fields.items()}
+
+    def write(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+        _write_vocabulary(con, stage.vocabularies)
+        base = con.execute("SELECT coalesce(max(respondent_id), 0) FROM respondent").fetchone()[0]
+        params = {"wave": wave_id, "b": batch_id}
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE stg_ok AS
+            SELECT $base + row_number() OVER (ORDER BY row_number) AS respondent_id, *
+            FROM stg_banded WHERE len(errors) = 0
+            """,
+            {"base": base},
+        )
+        _upsert_wave(con, wave_id, wave_year)
+        con.execute(
+            """
+            INSERT INTO respondent
+            SELECT respondent_id, $wave, $b, source_id, submitted_at, age, age_band, gender,
+                   area_code, postal_raw, interest, engagement_level, time_per_month,
+                   consent_contact, topic_mask, format_mask, extra
+            FROM stg_ok
+            """,
+            params,
+        )
+        con.execute(
+            "INSERT INTO respondent_topic SELECT respondent_id, unnest(topic_codes), NULL "
+            "FROM stg_ok"
+        )
+        con.execute(
+            "INSERT INTO respondent_format SELECT respondent_id, unnest(format_codes) FROM stg_ok"
+        )
+        # Contact details are kept only with consent, and apart from the answers.
+        con.execute(
+            """
+            INSERT INTO contact
+            SELECT respondent_id, name, nullif(lower(email), 'anonymous'), phone,
+                   submitted_at, $src, NULL
+            FROM stg_ok
+            WHERE consent_contact
+              AND coalesce(name, nullif(lower(email), 'anonymous'), phone) IS NOT NULL
+            """,
+            {"src": name},
+        )
+        con.execute(
+            "INSERT INTO wave_vocabulary SELECT DISTINCT $wave, 'topic', t FROM "
+            "(SELECT unnest(topic_codes) AS t FROM stg_ok) WHERE t NOT IN "
+            "(SELECT code FROM wave_vocabulary WHERE wave_id = $wave AND kind = 'topic')",
+            {"wave": wave_id},
+        )
+        con.execute(
+            "INSERT INTO wave_vocabulary SELECT DISTINCT $wave, 'format', f FROM "
+            "(SELECT unnest(format_codes) AS f FROM stg_ok) WHERE f NOT IN "
+            "(SELECT code FROM wave_vocabulary WHERE wave_id = $wave AND kind = 'format')",
+            {"wave": wave_id},
+        )
+        return con.execute("SELECT count(*) FROM stg_ok").fetchone()[0]
+
+    rejections_sql = (
+        "SELECT row_number, e.column, e.value, e.reason FROM "
+        "(SELECT row_number, unnest(errors) AS e FROM stg_banded WHERE len(errors) > 0)"
+    )
+    return Staged(
+        rows_read=raw.rows,
+        detected=detected,
+        ignored=plan.ignored,
+        wave_id=wave_id,
+        write=write,
+        rejections_sql=rejections_sql,
+    )
+
+
+def _write_vocabulary(con, vocabularies: dict) -> None:
+    for kind, vocab in vocabularies.items():
+        for code, label_da, label_en, order, bit in vocab.new:
+            con.execute(
+                "INSERT INTO vocabulary VALUES ($kind, $code, $da, $en, $order, $bit)",
+                {
+                    "kind": kind,
+                    "code": code,
+                    "da": label_da,
+                    "en": label_en,
+                    "order": order,
+                    "bit": bit,
+                },
+            )
+
+
+def _upsert_wave(con, wave_id: str, wave_year: int) -> None:
+    opened, closed = con.execute(
+        "SELECT min(submitted_at), max(submitted_at) FROM stg_ok"
+    ).fetchone()
+    exists = con.execute("SELECT 1 FROM survey_wave WHERE wave_id = $w", {"w": wave_id}).fetchone()
+    if exists:
+        con.execute(
+            "UPDATE survey_wave SET opened_at = least(opened_at, $o), closed_at = greatest(closed_at, $c) "
+            "WHERE wave_id = $w",
+            {"w": wave_id, "o": opened, "c": closed},
+        )
+        return
+    con.execute(
+        "INSERT INTO survey_wave VALUES ($w, $name, $year, $o, $c)",
+        {
+            "w": wave_id,
+            "name": f"Borgerundersøgelse {wave_id}",
+            "year": wave_year,
+            "o": opened,
+            "c": closed,
+        },
+    )
+
+
+def undo(con: duckdb.DuckDBPyConnection, batch_id: int, actor: str = "cli") -> dict:
+    """Remove everything a batch loaded, in one transaction; the batch row stays as history."""
+    with WRITE_LOCK:
+        row = con.execute(
+            "SELECT kind, undone_at FROM batch WHERE batch_id = $b", {"b": batch_id}
+        ).fetchone()
+        if row is None:
+            raise InvalidFile(f"Batch {batch_id} findes ikke. / Batch {batch_id} does not exist.")
+        if row[1] is not None:
+            raise InvalidFile(f"Batch {batch_id} er allerede fortrudt. / Already undone.")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ids = "SELECT respondent_id FROM respondent WHERE batch_id = $b"
+            for table in ("respondent_topic", "respondent_format", "contact"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE respondent_id IN ({ids})",  # noqa: S608
+                    {"b": batch_id},
+                )
+            for table in ("respondent", "population", "platform_activity", "postal_area", "area"):
+                con.execute(f"DELETE FROM {table} WHERE batch_id = $b", {"b": batch_id})  # noqa: S608
+            con.execute(
+                "UPDATE batch SET undone_at = $at WHERE batch_id = $b",
+                {"b": batch_id, "at": _now()},
+            )
+            audit(con, actor, "undo", {"batch_id": batch_id})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return {"batch_id": batch_id, "status": "undone"}
+
+
+def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    cursor = con.execute(
+        "SELECT batch_id, kind, file_name, wave_id, rows_read, rows_loaded, rows_rejected, "
+        "loaded_at, loaded_by, undone_at FROM batch ORDER BY batch_id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

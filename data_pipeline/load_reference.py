@@ -1,0 +1,325 @@
+"""Reference data: population tables from Statistics Denmark, area boundaries, postal codes.
+
+Statistics Denmark labels ("25 år", "Mænd", "2025K1", or English/code forms) are decoded over
+distinct values; totals ("I alt", "Alder i alt") are dropped, never summed twice.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from data_pipeline.errors import InvalidFile
+from data_pipeline.mapping import UserMapping, area_map, normalize_header, normalize_text
+from data_pipeline.readers import ROW_COLUMN, read_table, sniff_container
+
+TOTAL = "__total__"
+DST_COLUMNS = {
+    "area": ("område", "omraade", "omrade", "komk", "kommune", "region", "sogn", "area", "region"),
+    "age": ("alder", "age"),
+    "gender": ("køn", "koen", "kon", "sex", "gender"),
+    "period": ("tid", "time", "period"),
+    "count": ("indhold", "content", "value", "antal"),
+}
+POSTAL_COLUMNS = {
+    "postal_code": ("postnummer", "postnr", "postal_code", "postal code"),
+    "area": ("kode", "area_code", "lokalområde", "område", "area"),
+    "share": ("andel", "share"),
+}
+
+
+def dst_age(label: str) -> int | str | None:
+    text = normalize_text(label)
+    if text in ("alder i alt", "age, total", "total", "i alt", "ialt"):
+        return TOTAL
+    match = re.match(r"^(\d{1,3})(\s*(år|years?|år og derover|years and over|\+))?", text)
+    return int(match.group(1)) if match else None
+
+
+def dst_gender(label: str) -> str | None:
+    text = normalize_text(label)
+    if text in ("i alt", "total", "tot", "køn i alt", "sex, total"):
+        return TOTAL
+    return {
+        "mænd": "mand",
+        "men": "mand",
+        "m": "mand",
+        "1": "mand",
+        "mand": "mand",
+        "male": "mand",
+        "kvinder": "kvinde",
+        "women": "kvinde",
+        "k": "kvinde",
+        "2": "kvinde",
+        "kvinde": "kvinde",
+        "female": "kvinde",
+    }.get(text)
+
+
+def dst_period(label: str) -> str | None:
+    """Quarters become "2025K1" whatever the language; months and years keep their form."""
+    text = label.strip().upper()
+    match = re.match(r"^(\d{4})\s*[KQ]([1-4])$", text)
+    if match:
+        return f"{match.group(1)}K{match.group(2)}"
+    if re.match(r"^\d{4}(M\d{2})?$", text):
+        return text
+    return None
+
+
+def _find(headers: list[str], names: tuple[str, ...]) -> int | None:
+    keys = [normalize_header(h) for h in headers]
+    for name in names:
+        if name in keys:
+            return keys.index(name)
+    return None
+
+
+def stage_reference(
+    con, path: Path, kind: str, mapping: UserMapping, lang: str, code_field, name_field
+):
+    if kind == "population":
+        return stage_population(con, path, mapping, lang)
+    if sniff_container(path) == "text" and _looks_like_postal(path):
+        return stage_postal(con, path)
+    return stage_areas(con, path, code_field, name_field)
+
+
+def _looks_like_postal(path: Path) -> bool:
+    head = Path(path).read_bytes()[:400].decode("utf-8", "ignore").lower()
+    return "postn" in head.split("\n", 1)[0]
+
+
+def stage_population(con, path: Path, mapping: UserMapping, lang: str):
+    from data_pipeline.load import Staged
+
+    raw = read_table(path)
+    headers = raw.headers
+    cols = {key: _find(headers, names) for key, names in DST_COLUMNS.items()}
+    for required in ("period", "count", "area"):
+        if cols[required] is None:
+            raise InvalidFile(
+                f"Befolkningstabellen mangler kolonnen {required.upper()} "
+                f"(fx OMRÅDE;ALDER;KØN;TID;INDHOLD). Fundne kolonner: {', '.join(headers)}. / "
+                f"The population table has no {required} column. Headers: {', '.join(headers)}."
+            )
+    table = raw.table
+    areas = con.execute("SELECT area_code, name FROM area").fetchall()
+    if not areas:
+        raise InvalidFile(
+            "Indlæs lokalområderne før befolkningen (ingest --kind areas). / "
+            "Load the areas before the population."
+        )
+
+    def distinct(index):
+        return sorted({v for v in table.column(headers[index]).to_pylist() if v is not None})
+
+    area_values = distinct(cols["area"])
+    totals = {"hele landet", "i alt", "all denmark", "denmark", "total"}
+    amap = area_map([v for v in area_values if normalize_text(v) not in totals], areas, mapping)
+    amap.update({v: TOTAL for v in area_values if normalize_text(v) in totals})
+    maps = {
+        "area": amap,
+        "age": {v: dst_age(v) for v in distinct(cols["age"])} if cols["age"] is not None else {},
+        "gender": {v: dst_gender(v) for v in distinct(cols["gender"])}
+        if cols["gender"] is not None
+        else {},
+        "period": {v: dst_period(v) for v in distinct(cols["period"])},
+    }
+    rows_read = raw.rows
+    out, rejections = [], []
+    columns = {k: table.column(headers[i]).to_pylist() for k, i in cols.items() if i is not None}
+    numbers = table.column(ROW_COLUMN).to_pylist()
+    reasons = _population_reasons(lang)
+    for i in range(rows_read):
+        decoded = {}
+        problem = None
+        for key in ("area", "age", "gender", "period"):
+            if key not in columns:
+                decoded[key] = None
+                continue
+            value = columns[key][i]
+            mapped = maps[key].get(value) if value is not None else None
+            if mapped is None:
+                problem = (headers[cols[key]], value, reasons[key])
+                break
+            decoded[key] = mapped
+        count_text = (columns["count"][i] or "").replace(".", "").replace(" ", "")
+        if problem is None and not count_text.isdigit():
+            problem = (headers[cols["count"]], columns["count"][i], reasons["count"])
+        if problem:
+            rejections.append((numbers[i], *problem))
+            continue
+        if TOTAL in decoded.values():
+            continue
+        out.append(
+            (decoded["area"], decoded["age"], decoded["gender"], int(count_text), decoded["period"])
+        )
+    periods = sorted({r[4] for r in out})
+    clash = con.execute(
+        "SELECT DISTINCT period FROM population WHERE period IN (SELECT unnest($p))", {"p": periods}
+    ).fetchall()
+    if clash:
+        raise InvalidFile(
+            f"Befolkningen for {', '.join(c[0] for c in clash)} er allerede indlæst; fortryd den "
+            f"batch først. / Population for {', '.join(c[0] for c in clash)} is already loaded."
+        )
+    source = f"Danmarks Statistik ({Path(path).name})"
+
+    def write(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_pop (area_code VARCHAR, age SMALLINT, gender VARCHAR, "
+            "count INTEGER, period VARCHAR)"
+        )
+        if out:
+            con.executemany("INSERT INTO stg_pop VALUES (?, ?, ?, ?, ?)", out)
+        con.execute(
+            "INSERT INTO population SELECT area_code, age, gender, sum(count), period, $src, $b "
+            "FROM stg_pop GROUP BY ALL",
+            {"src": source, "b": batch_id},
+        )
+        return len(out)
+
+    _stage_rejections(con, rejections)
+    detected = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet")}
+    detected["periods"] = periods
+    return Staged(
+        rows_read=rows_read,
+        detected=detected,
+        ignored=[],
+        wave_id=None,
+        write=write,
+        rejections_sql="SELECT * FROM stg_rejections",
+    )
+
+
+def _population_reasons(lang: str) -> dict:
+    da = {
+        "area": "Ukendt område (ikke blandt de indlæste lokalområder)",
+        "age": "Ukendt aldersbetegnelse",
+        "gender": "Ukendt kønsbetegnelse",
+        "period": "Ukendt periode (forventet fx 2025K1)",
+        "count": "Antallet er ikke et helt tal",
+    }
+    en = {
+        "area": "Unknown area (not among the loaded areas)",
+        "age": "Unknown age label",
+        "gender": "Unknown sex label",
+        "period": "Unknown period (expected e.g. 2025Q1)",
+        "count": "The count is not a whole number",
+    }
+    return en if lang == "en" else da
+
+
+def _stage_rejections(con, rejections: list[tuple]) -> None:
+    con.execute(
+        'CREATE OR REPLACE TEMP TABLE stg_rejections (row_number INTEGER, "column" VARCHAR, '
+        "value VARCHAR, reason VARCHAR)"
+    )
+    if rejections:
+        con.executemany("INSERT INTO stg_rejections VALUES (?, ?, ?, ?)", rejections)
+
+
+def stage_areas(con, path: Path, code_field, name_field):
+    from data_pipeline.geo import BoundaryError, frame_to_geojson_rows, read_boundaries
+    from data_pipeline.load import Staged
+
+    try:
+        boundaries = read_boundaries(path, code_field=code_field, name_field=name_field)
+    except BoundaryError as exc:
+        raise InvalidFile(str(exc)) from exc
+    frame = boundaries.frame
+    existing = con.execute(
+        "SELECT area_code FROM area WHERE area_code IN (SELECT unnest($codes))",
+        {"codes": list(frame["area_code"])},
+    ).fetchall()
+    if existing:
+        shown = ", ".join(r[0] for r in existing[:10])
+        raise InvalidFile(
+            f"Områdekoderne {shown} er allerede indlæst; fortryd den batch først. / "
+            f"Area codes {shown} are already loaded; undo that batch first."
+        )
+    rows = frame_to_geojson_rows(frame)
+    bounds = frame.geometry.bounds
+
+    def write(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
+        records = [
+            (code, name, "lokalområde", None, geometry, *bounds.iloc[i].tolist(), batch_id)
+            for i, (code, name, geometry) in enumerate(rows)
+        ]
+        con.executemany("INSERT INTO area VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+        return len(records)
+
+    _stage_rejections(con, [])
+    meta = dict(boundaries.meta)
+    detected = {"format": meta.get("format"), "encoding": None, "delimiter": None, "sheet": None}
+    detected.update({k: meta.get(k) for k in ("source_crs", "code_field", "name_field", "areas")})
+    return Staged(
+        rows_read=int(meta.get("features_read", len(rows))),
+        detected=detected,
+        ignored=[],
+        wave_id=None,
+        write=write,
+        rejections_sql=None,
+    )
+
+
+def stage_postal(con, path: Path):
+    from data_pipeline.load import Staged
+
+    raw = read_table(path)
+    cols = {key: _find(raw.headers, names) for key, names in POSTAL_COLUMNS.items()}
+    missing = [k for k, v in cols.items() if v is None and k != "share"]
+    if missing:
+        raise InvalidFile(
+            f"Postnummertabellen mangler {', '.join(missing)}; fundne kolonner: "
+            f"{', '.join(raw.headers)}. / The postal table lacks {', '.join(missing)}."
+        )
+    areas = con.execute("SELECT area_code, name FROM area").fetchall()
+    known = area_map(
+        sorted({v for v in raw.table.column(raw.headers[cols["area"]]).to_pylist() if v}),
+        areas,
+        UserMapping(),
+    )
+    out, rejections = [], []
+    table = raw.table.to_pylist()
+    for row in table:
+        postal = (row[raw.headers[cols["postal_code"]]] or "").strip()
+        area_value = row[raw.headers[cols["area"]]]
+        share_text = row[raw.headers[cols["share"]]] if cols["share"] is not None else "1"
+        code = known.get(area_value) if area_value else None
+        try:
+            share = float((share_text or "1").replace(",", "."))
+        except ValueError:
+            share = None
+        if not postal or code is None or share is None or not 0 <= share <= 1:
+            rejections.append(
+                (
+                    row[ROW_COLUMN],
+                    raw.headers[cols["area"]],
+                    area_value,
+                    "Ukendt område eller ugyldig andel / Unknown area or invalid share",
+                )
+            )
+            continue
+        out.append((postal, code, share))
+
+    def write(con, batch_id: int) -> int:
+        con.executemany(
+            "INSERT INTO postal_area VALUES (?, ?, ?, ?)", [(*r, batch_id) for r in out]
+        )
+        return len(out)
+
+    _stage_rejections(con, rejections)
+    detected = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet")}
+    detected["format"] = "postal"
+    return Staged(
+        rows_read=raw.rows,
+        detected=detected,
+        ignored=[],
+        wave_id=None,
+        write=write,
+        rejections_sql="SELECT * FROM stg_rejections",
+    )

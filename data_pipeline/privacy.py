@@ -1,0 +1,118 @@
+"""Disclosure control and pseudonyms: the one place that decides what may be published.
+
+Small-cell suppression (k, never below 3) with the complement rule and secondary suppression
+against differencing; keyed pseudonyms for platform users. Never logs values it protects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_K = 5
+MIN_K = 3
+
+
+def check_k(k: int | None) -> int:
+    """k is configurable but never below 3: below that, single people become visible."""
+    k = DEFAULT_K if k is None else int(k)
+    if k < MIN_K:
+        raise ValueError(f"k skal være mindst {MIN_K} / k must be at least {MIN_K}")
+    return k
+
+
+def suppressed_label(k: int) -> str:
+    return f"<{k}"
+
+
+def suppression_mask(
+    counts: pd.Series,
+    k: int = DEFAULT_K,
+    total: float | None = None,
+    groups: pd.Series | None = None,
+) -> pd.Series:
+    """True where a count must not be published.
+
+    1. Primary: a count below k (zero included: a published 0 tells that nobody answered).
+    2. Complement: a count N shown with its parent total T needs T - N >= k as well.
+    3. Secondary: when a group holds exactly one suppressed cell and its total is published,
+       the total minus the others would reveal it, so the next-smallest cell is hidden too.
+    """
+    k = check_k(k)
+    values = counts.astype(float).fillna(0)
+    mask = values < k
+    if total is not None:
+        mask |= (total - values) < k
+    group_keys = groups if groups is not None else pd.Series(0, index=counts.index)
+    for _, index in group_keys.groupby(group_keys, sort=False).groups.items():
+        cells = values.loc[index]
+        hidden = mask.loc[index]
+        if hidden.sum() == 1 and len(cells) > 1:
+            candidates = cells[~hidden]
+            mask.loc[candidates.idxmin()] = True
+    return mask
+
+
+def suppress_table(
+    frame: pd.DataFrame,
+    count_column: str,
+    k: int = DEFAULT_K,
+    total: float | None = None,
+    group_column: str | None = None,
+    dependent_columns: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Mark and blank out cells that may not be shown; dependent shares/rates go with them."""
+    result = frame.copy()
+    groups = result[group_column] if group_column else None
+    mask = suppression_mask(result[count_column], k, total, groups)
+    result["suppressed"] = mask.to_numpy()
+    result[count_column] = result[count_column].astype(float).where(~mask, np.nan)
+    for column in dependent_columns:
+        if column in result:
+            result[column] = result[column].astype(float).where(~mask, np.nan)
+    return result
+
+
+def display_count(value: float | None, suppressed: bool, k: int = DEFAULT_K) -> str:
+    """How a count is printed: "<5" when hidden, never 0 or blank."""
+    if suppressed or value is None or (isinstance(value, float) and np.isnan(value)):
+        return suppressed_label(k)
+    return f"{int(round(value)):,}".replace(",", ".")
+
+
+def is_publishable(count: float | None, total: float | None = None, k: int = DEFAULT_K) -> bool:
+    """One headline number: may N be shown (next to its parent total T, if given)?"""
+    k = check_k(k)
+    if count is None or count < k:
+        return False
+    return total is None or total - count >= k or total == count
+
+
+# --- pseudonyms ----------------------------------------------------------------------------
+
+
+def pseudonym_key(db_path: str | None) -> bytes:
+    """The key lives outside the database: env var, else a file beside it (created once)."""
+    env = os.environ.get("DELTAGELSESATLAS_PSEUDONYM_KEY")
+    if env:
+        return env.encode("utf-8")
+    if not db_path or db_path == ":memory:":
+        return b"deltagelsesatlas-in-memory"
+    key_file = Path(f"{db_path}.key")
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32), encoding="ascii")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def pseudonym(key: bytes, value: str) -> str:
+    """A keyed, stable pseudonym: the same user links up, but no one can reverse it."""
+    if not value:
+        return ""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:24]

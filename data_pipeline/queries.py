@@ -1,0 +1,299 @@
+"""Parameterised analytics queries: a Filters value in, a few aggregated rows out.
+
+All DuckDB-specific SQL for reading lives here. Values are bound parameters; the only
+identifiers built in Python are whitelisted dimension names and integer bit positions.
+Topics and formats are filtered and counted through the respondent's bit masks, which keeps a
+crosstab over topics a single scan (4-16x faster than joining the long tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import duckdb
+import pandas as pd
+
+# Dimensions a user may cross, and the SQL expression each one reads (a whitelist).
+DIMENSIONS: dict[str, str] = {
+    "age_band": "r.age_band",
+    "gender": "r.gender",
+    "area": "r.area_code",
+    "time": "r.time_per_month",
+    "engagement": "r.engagement_level",
+    "interest": "r.interest",
+    "wave": "r.wave_id",
+}
+MULTI_DIMENSIONS = {"topic": ("topic", "topic_mask"), "format": ("format", "format_mask")}
+ORDERED_KINDS = {"time": "time", "engagement": "engagement", "interest": "interest"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filter bar. Empty tuples mean "all"; wave None means the latest wave."""
+
+    wave: str | None = None
+    age_bands: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    times: tuple[str, ...] = ()
+    engagements: tuple[str, ...] = ()
+
+    def replace(self, **changes) -> Filters:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Filters(**values)
+
+    @property
+    def demographic_only(self) -> bool:
+        """Only age, gender and area narrow the population too; the rest narrow answers."""
+        return not (self.topics or self.formats or self.times or self.engagements)
+
+
+@dataclass
+class Where:
+    sql: str
+    params: dict = field(default_factory=dict)
+
+
+def latest_wave(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT wave_id FROM survey_wave ORDER BY election_year DESC, wave_id DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def previous_wave(con: duckdb.DuckDBPyConnection, wave: str) -> str | None:
+    row = con.execute(
+        "SELECT wave_id FROM survey_wave WHERE election_year < "
+        "(SELECT election_year FROM survey_wave WHERE wave_id = $w) "
+        "ORDER BY election_year DESC LIMIT 1",
+        {"w": wave},
+    ).fetchone()
+    return row[0] if row else None
+
+
+def waves(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute("SELECT wave_id FROM survey_wave ORDER BY election_year").fetchall()
+    ]
+
+
+def bits(con: duckdb.DuckDBPyConnection, kind: str, codes: tuple[str, ...]) -> int:
+    if not codes:
+        return 0
+    rows = con.execute(
+        "SELECT bit FROM vocabulary WHERE kind = $k AND code IN (SELECT unnest($c))",
+        {"k": kind, "c": list(codes)},
+    ).fetchall()
+    return sum(1 << r[0] for r in rows if r[0] is not None)
+
+
+def where_clause(con: duckdb.DuckDBPyConnection, filters: Filters, wave: str | None) -> Where:
+    parts, params = ["r.wave_id = $wave"], {"wave": wave}
+    simple = (
+        ("age_bands", "r.age_band"),
+        ("genders", "r.gender"),
+        ("areas", "r.area_code"),
+        ("times", "r.time_per_month"),
+        ("engagements", "r.engagement_level"),
+    )
+    for name, column in simple:
+        values = getattr(filters, name)
+        if values:
+            parts.append(f"{column} IN (SELECT unnest(${name}))")
+            params[name] = list(values)
+    for name, kind, column in (
+        ("topics", "topic", "topic_mask"),
+        ("formats", "format", "format_mask"),
+    ):
+        values = getattr(filters, name)
+        if values:
+            # Any of the chosen topics: "interested in climate or traffic".
+            parts.append(f"(r.{column} & ${name}_bits) != 0")
+            params[f"{name}_bits"] = bits(con, kind, values)
+    return Where(" AND ".join(parts), params)
+
+
+def population_period(con: duckdb.DuckDBPyConnection, wave: str | None) -> str | None:
+    """The population count that belongs to a wave: the latest period in its election year
+    or before; the earliest period when only later ones exist."""
+    if wave is None:
+        return None
+    row = con.execute(
+        "SELECT max(period) FILTER (WHERE try_cast(left(period, 4) AS INTEGER) <= w.year), "
+        "min(period) FROM population, "
+        "(SELECT coalesce(max(election_year), 9999) AS year FROM survey_wave WHERE wave_id = $w) w",
+        {"w": wave},
+    ).fetchone()
+    if not row or row[1] is None:
+        return None
+    return row[0] or row[1]
+
+
+def population_where(filters: Filters) -> Where:
+    """The population side of a filter: age band, gender and area; 15+ (the survey's floor)."""
+    parts = ["p.age >= (SELECT min(min_age) FROM age_band)"]
+    params: dict = {}
+    if filters.age_bands:
+        parts.append("b.label IN (SELECT unnest($p_age_bands))")
+        params["p_age_bands"] = list(filters.age_bands)
+    if filters.genders:
+        parts.append("p.gender IN (SELECT unnest($p_genders))")
+        params["p_genders"] = list(filters.genders)
+    if filters.areas:
+        parts.append("p.area_code IN (SELECT unnest($p_areas))")
+        params["p_areas"] = list(filters.areas)
+    return Where(" AND ".join(parts), params)
+
+
+def count_respondents(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    wave = filters.wave or latest_wave(con)
+    where = where_clause(con, filters, wave)
+    sql = f"SELECT count(*) FROM respondent r WHERE {where.sql}"  # noqa: S608
+    return con.execute(sql, where.params).fetchone()[0]
+
+
+def count_population(con: duckdb.DuckDBPyConnection, filters: Filters) -> int | None:
+    period = population_period(con, filters.wave or latest_wave(con))
+    if period is None:
+        return None
+    where = population_where(filters)
+    sql = (
+        "SELECT sum(p.count) FROM population p JOIN age_band b "  # noqa: S608
+        f"ON p.age BETWEEN b.min_age AND b.max_age WHERE p.period = $period AND {where.sql}"
+    )
+    row = con.execute(sql, {"period": period, **where.params}).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def respondents_by_wave(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT w.wave_id AS wave, count(r.respondent_id) AS respondents FROM survey_wave w "
+        "LEFT JOIN respondent r USING (wave_id) GROUP BY ALL ORDER BY any_value(w.election_year)"
+    ).df()
+
+
+def population_by_band_gender(con, filters: Filters) -> pd.DataFrame:
+    period = population_period(con, filters.wave or latest_wave(con))
+    where = population_where(filters)
+    sql = (
+        "SELECT b.label AS age_band, any_value(b.sort_order) AS sort_order, p.gender, "  # noqa: S608
+        "sum(p.count)::BIGINT AS population FROM population p JOIN age_band b "
+        f"ON p.age BETWEEN b.min_age AND b.max_age WHERE p.period = $period AND {where.sql} "
+        "GROUP BY b.label, p.gender"
+    )
+    return con.execute(sql, {"period": period, **where.params}).df()
+
+
+def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
+    """Counts crossed by up to two whitelisted dimensions (topic/format via masks)."""
+    wave = filters.wave or latest_wave(con)
+    where = where_clause(con, filters, wave)
+    for dim in dims:
+        if dim not in DIMENSIONS and dim not in MULTI_DIMENSIONS and not dim.startswith("extra."):
+            raise ValueError(f"Unknown dimension {dim!r}")
+    multi = [d for d in dims if d in MULTI_DIMENSIONS]
+    plain = [d for d in dims if d not in MULTI_DIMENSIONS]
+    select_plain = [f"{_dim_sql(d)} AS {_alias(d)}" for d in plain]
+    params = dict(where.params)
+    if not multi:
+        group = ", ".join(_alias(d) for d in plain)
+        sql = (
+            f"SELECT {', '.join(select_plain)}, count(*) AS respondents "  # noqa: S608
+            f"FROM respondent r WHERE {where.sql} GROUP BY {group}"
+        )
+        return con.execute(sql, params).df()
+    # One topic/format dimension: unpivot the mask's bits with one scan per row group.
+    kind, column = MULTI_DIMENSIONS[multi[0]]
+    vocab = con.execute(
+        "SELECT code, bit FROM vocabulary WHERE kind = $k AND bit IS NOT NULL ORDER BY sort_order",
+        {"k": kind},
+    ).fetchall()
+    sums = ", ".join(
+        f"sum(((r.{column} >> {int(bit)}) & 1)::INTEGER) AS b{int(bit)}" for _, bit in vocab
+    )
+    group = ", ".join(_alias(d) for d in plain)
+    select = ", ".join([*select_plain, sums]) if plain else sums
+    sql = f"SELECT {select} FROM respondent r WHERE {where.sql}"  # noqa: S608
+    if plain:
+        sql += f" GROUP BY {group}"
+    wide = con.execute(sql, params).df()
+    long = wide.melt(id_vars=[_alias(d) for d in plain], var_name="bit", value_name="respondents")
+    code_of = {f"b{int(bit)}": code for code, bit in vocab}
+    long[_alias(multi[0])] = long["bit"].map(code_of)
+    long = long.drop(columns="bit")
+    long["respondents"] = long["respondents"].fillna(0).astype(int)
+    if len(multi) == 2:
+        raise ValueError("Cross topic with format through crosstab_multi")
+    return long[[_alias(d) for d in dims] + ["respondents"]]
+
+
+def _dim_sql(dim: str) -> str:
+    if dim.startswith("extra."):
+        name = dim[len("extra.") :]
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"Unknown dimension {dim!r}")
+        return f"json_extract_string(r.extra, '$.{name}')"
+    return DIMENSIONS[dim]
+
+
+def _alias(dim: str) -> str:
+    return dim.replace(".", "_")
+
+
+def vocabulary(con: duckdb.DuckDBPyConnection, kind: str, lang: str = "da") -> pd.DataFrame:
+    label = "label_en" if lang == "en" else "label_da"
+    return con.execute(
+        f"SELECT code, {label} AS label, sort_order FROM vocabulary WHERE kind = $k "  # noqa: S608
+        "ORDER BY sort_order",
+        {"k": kind},
+    ).df()
+
+
+def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT area_code, name FROM area ORDER BY name").df()
+
+
+def area_geometries(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    return con.execute("SELECT area_code, name, geometry FROM area ORDER BY area_code").fetchall()
+
+
+def age_bands(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT label FROM age_band ORDER BY sort_order").fetchall()]
+
+
+def database_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    respondents = dict(
+        con.execute(
+            "SELECT w.wave_id, count(r.respondent_id) FROM survey_wave w "
+            "LEFT JOIN respondent r USING (wave_id) GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    )
+    population = {
+        period: int(total)
+        for period, total in con.execute(
+            "SELECT period, sum(count) FROM population GROUP BY period ORDER BY period"
+        ).fetchall()
+    }
+    count, min_lon, min_lat, max_lon, max_lat = con.execute(
+        "SELECT count(*), min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM area"
+    ).fetchone()
+    return {
+        "respondents": respondents,
+        "population": population,
+        "areas": {
+            "count": count,
+            "bounds": [min_lon, min_lat, max_lon, max_lat] if count else None,
+        },
+        "postal_codes": con.execute(
+            "SELECT count(DISTINCT postal_code) FROM postal_area"
+        ).fetchone()[0],
+        "platform_activities": con.execute("SELECT count(*) FROM platform_activity").fetchone()[0],
+        "batches": con.execute("SELECT count(*) FROM batch WHERE undone_at IS NULL").fetchone()[0],
+        "rejected_rows": con.execute(
+            "SELECT coalesce(sum(rows_rejected), 0) FROM batch WHERE undone_at IS NULL"
+        ).fetchone()[0],
+    }

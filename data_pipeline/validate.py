@@ -1,0 +1,385 @@
+"""Whole-file and per-row checks, with reasons a person can act on.
+
+A whole-file problem raises InvalidFile naming the field and the headers found. Row problems
+become (row, column, value, reason) records in a staging table; the rest of the file loads.
+Staging tables are TEMP: they vanish with the connection and never touch the canonical model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from data_pipeline.errors import InvalidFile
+from data_pipeline.mapping import (
+    CHOICE_FIELDS,
+    EXTRA_PREFIX,
+    MULTI_FIELDS,
+    ColumnPlan,
+    UserMapping,
+    Vocabulary,
+    area_map,
+    choice_map,
+    consent_map,
+    gender_map,
+    multi_map,
+)
+from data_pipeline.readers import ROW_COLUMN, RawTable
+
+AGE_MIN, AGE_MAX = 15, 110
+
+REASONS = {
+    "empty_row": ("Tom række", "Empty row"),
+    "age_not_number": ("Alderen er ikke et tal", "Age is not a number"),
+    "age_range": (
+        f"Alderen er uden for {AGE_MIN}-{AGE_MAX}",
+        f"Age is outside {AGE_MIN}-{AGE_MAX}",
+    ),
+    "birth_year_not_number": ("Fødselsåret er ikke et årstal", "Birth year is not a year"),
+    "age_band_unknown": ("Ukendt aldersgruppe", "Unknown age band"),
+    "gender_unknown": ("Ukendt køn; tilføj det i en mappingfil", "Unknown gender; map it"),
+    "area_unknown": (
+        "Ukendt lokalområde (ikke blandt de indlæste områder)",
+        "Unknown area (not among the loaded areas)",
+    ),
+    "postal_unknown": ("Ukendt postnummer", "Unknown postal code"),
+    "choice_unknown": ("Ukendt svarmulighed; tilføj den i en mappingfil", "Unknown option; map it"),
+}
+
+TIMESTAMP_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %H.%M.%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+]
+
+
+def reason(key: str, lang: str) -> str:
+    da, en = REASONS[key]
+    return en if lang == "en" else da
+
+
+def require_survey_fields(plan: ColumnPlan) -> None:
+    """A survey without a place or an age field cannot be compared with the population."""
+    found = ", ".join(f"'{h}'" for h in plan.headers)
+    if "area" not in plan.fields and "postal_code" not in plan.fields:
+        raise InvalidFile(
+            f"Filen mangler en kolonne for lokalområde eller postnummer. Fundne kolonner: {found}. "
+            f"/ The file has no area or postal code column. Headers found: {found}."
+        )
+    if not {"age", "birth_year", "age_band"} & set(plan.fields):
+        raise InvalidFile(
+            f"Filen mangler en kolonne for alder, fødselsår eller aldersgruppe. Fundne kolonner: "
+            f"{found}. / The file has no age, birth year or age band column. Headers: {found}."
+        )
+
+
+@dataclass
+class SurveyStage:
+    """What staging learned: the new vocabulary entries and which columns fed which field."""
+
+    vocabularies: dict[str, Vocabulary]
+    topic_codes: dict[str, list[str]]
+    format_codes: dict[str, list[str]]
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    rows = con.execute(
+        f"SELECT DISTINCT {column} FROM raw_in WHERE {column} IS NOT NULL"  # noqa: S608
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _register_map(con, name: str, pairs: list[tuple], types: str) -> None:
+    """A small lookup table (source value -> canonical) for an equi-join in SQL."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({types})")
+    if pairs:
+        placeholders = ", ".join("?" for _ in pairs[0])
+        con.executemany(f"INSERT INTO {name} VALUES ({placeholders})", pairs)  # noqa: S608
+
+
+def stage_survey(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    plan: ColumnPlan,
+    user: UserMapping,
+    wave_year: int,
+    lang: str = "da",
+) -> SurveyStage:
+    """Normalise every mapped column into TEMP table `stg` with a list of errors per row."""
+    # Source headers never reach SQL: columns are renamed to positional names c0, c1, ...
+    names = [f"c{i}" for i in range(len(raw.headers))] + [ROW_COLUMN]
+    table = raw.table.select([*raw.headers, ROW_COLUMN]).rename_columns(names)
+    trimmed = pa.table(
+        {
+            name: (
+                table[name]
+                if name == ROW_COLUMN
+                else pa.compute.if_else(
+                    pa.compute.equal(pa.compute.utf8_trim_whitespace(table[name]), ""),
+                    pa.scalar(None, pa.string()),
+                    pa.compute.utf8_trim_whitespace(table[name]),
+                )
+            )
+            for name in names
+        }
+    )
+    con.register("raw_in_arrow", trimmed)
+    con.execute("CREATE OR REPLACE TEMP TABLE raw_in AS SELECT * FROM raw_in_arrow")
+    con.unregister("raw_in_arrow")
+
+    col = {f: f"c{i}" for f, i in plan.fields.items()}
+    vocabularies = {
+        kind: Vocabulary(
+            kind,
+            con.execute(
+                "SELECT code, label_da, label_en, sort_order, bit FROM vocabulary "
+                "WHERE kind = $k ORDER BY sort_order",
+                {"k": kind},
+            ).fetchall(),
+        )
+        for kind in ("topic", "format", "interest", "time", "engagement")
+    }
+    _build_value_maps(con, col, user, vocabularies)
+    stage = SurveyStage(vocabularies=vocabularies, topic_codes={}, format_codes={})
+    for field_name, kind in MULTI_FIELDS.items():
+        if field_name in col:
+            mm = multi_map(_distinct(con, col[field_name]), vocabularies[kind], user, field_name)
+            pairs = [(cell, mm.codes[cell], mm.masks[cell]) for cell in mm.codes]
+            _register_map(
+                con, f"map_{field_name}", pairs, "raw VARCHAR, codes VARCHAR[], mask UBIGINT"
+            )
+    _create_stage_table(con, col, plan, wave_year, lang)
+    return stage
+
+
+def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict) -> None:
+    if "gender" in col:
+        gmap = gender_map(_distinct(con, col["gender"]), user)
+        _register_map(con, "map_gender", list(gmap.items()), "raw VARCHAR, value VARCHAR")
+    if "consent" in col:
+        cmap = consent_map(_distinct(con, col["consent"]), user)
+        _register_map(con, "map_consent", list(cmap.items()), "raw VARCHAR, value BOOLEAN")
+    if "area" in col:
+        areas = con.execute("SELECT area_code, name FROM area").fetchall()
+        if not areas:
+            raise InvalidFile(
+                "Der er ingen lokalområder i databasen. Indlæs områderne først "
+                "(ingest --kind areas). / No areas are loaded; load the areas first."
+            )
+        amap = area_map(_distinct(con, col["area"]), areas, user)
+        _register_map(con, "map_area", list(amap.items()), "raw VARCHAR, value VARCHAR")
+    if "postal_code" in col:
+        # A postal code gives an area when one area holds at least half of its people.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE map_postal AS "
+            "SELECT postal_code AS raw, arg_max(area_code, share) AS area_code, "
+            "max(share) AS share FROM postal_area GROUP BY postal_code"
+        )
+    for field_name, kind in CHOICE_FIELDS.items():
+        if field_name in col:
+            cmap = choice_map(_distinct(con, col[field_name]), vocabularies[kind], user, field_name)
+            _register_map(
+                con, f"map_{field_name}", list(cmap.items()), "raw VARCHAR, value VARCHAR"
+            )
+    bands = con.execute("SELECT label, min_age, max_age FROM age_band").fetchall()
+    pairs = [(age, label) for label, lo, hi in bands for age in range(lo, hi + 1)]
+    _register_map(con, "age_lookup", pairs, "age SMALLINT, band VARCHAR")
+
+
+def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: str) -> None:
+    def c(field_name: str) -> str:
+        return f"r.{col[field_name]}" if field_name in col else "NULL::VARCHAR"
+
+    joins = []
+    if "gender" in col:
+        joins.append(f"LEFT JOIN map_gender g ON g.raw = {c('gender')}")
+    if "consent" in col:
+        joins.append(f"LEFT JOIN map_consent cs ON cs.raw = {c('consent')}")
+    if "area" in col:
+        joins.append(f"LEFT JOIN map_area a ON a.raw = {c('area')}")
+    if "postal_code" in col:
+        joins.append(f"LEFT JOIN map_postal p ON p.raw = {c('postal_code')}")
+    for field_name in MULTI_FIELDS:
+        if field_name in col:
+            joins.append(
+                f"LEFT JOIN map_{field_name} m_{field_name} ON m_{field_name}.raw = {c(field_name)}"
+            )
+    for field_name in CHOICE_FIELDS:
+        if field_name in col:
+            joins.append(
+                f"LEFT JOIN map_{field_name} ch_{field_name} ON ch_{field_name}.raw = {c(field_name)}"
+            )
+
+    area_expr = "a.value" if "area" in col else "NULL::VARCHAR"
+    postal_area = "p.area_code" if "postal_code" in col else "NULL::VARCHAR"
+    all_columns = [f"r.c{i}" for i in range(len(plan.headers))]
+    empty_expr = " AND ".join(f"{x} IS NULL" for x in all_columns) or "FALSE"
+    extras = [(f[len(EXTRA_PREFIX) :], col[f]) for f in col if f.startswith(EXTRA_PREFIX)]
+    extra_expr = (
+        "json_object(" + ", ".join(f"$extra_{i}, r.{c_}" for i, (_, c_) in enumerate(extras)) + ")"
+        if extras
+        else "NULL::JSON"
+    )
+
+    def err(condition: str, field_name: str, value: str, key: str) -> str:
+        header = plan.header(field_name)
+        return (
+            (
+                f"CASE WHEN {condition} THEN {{'column': $h_{key}_{field_name}, "
+                f"'value': {value}, 'reason': $reason_{key}}} END"
+            ),
+            (f"h_{key}_{field_name}", header),
+            (f"reason_{key}", reason(key, lang)),
+        )
+
+    checks = [
+        ("empty", "NULL::VARCHAR", None, "empty_row"),
+        ("age_num IS NULL AND age_raw IS NOT NULL", "age_raw", "age", "age_not_number"),
+        (
+            "age_num IS NOT NULL AND (age_num < $age_min OR age_num > $age_max)",
+            "age_raw",
+            "age",
+            "age_range",
+        ),
+        (
+            "birth_year IS NULL AND birth_year_raw IS NOT NULL",
+            "birth_year_raw",
+            "birth_year",
+            "birth_year_not_number",
+        ),
+        (
+            "age_num IS NULL AND birth_year IS NOT NULL AND ($wave_year - birth_year < $age_min "
+            "OR $wave_year - birth_year > $age_max)",
+            "birth_year_raw",
+            "birth_year",
+            "age_range",
+        ),
+        (
+            "band_raw IS NOT NULL AND band_from_raw IS NULL",
+            "band_raw",
+            "age_band",
+            "age_band_unknown",
+        ),
+        (
+            "gender_raw IS NOT NULL AND gender_norm IS NULL",
+            "gender_raw",
+            "gender",
+            "gender_unknown",
+        ),
+        ("area_raw IS NOT NULL AND area_norm IS NULL", "area_raw", "area", "area_unknown"),
+        (
+            "area_raw IS NULL AND postal_raw IS NOT NULL AND postal_known IS NULL",
+            "postal_raw",
+            "postal_code",
+            "postal_unknown",
+        ),
+        (
+            "interest_raw IS NOT NULL AND interest IS NULL",
+            "interest_raw",
+            "interest",
+            "choice_unknown",
+        ),
+        (
+            "time_raw IS NOT NULL AND time_per_month IS NULL",
+            "time_raw",
+            "time_per_month",
+            "choice_unknown",
+        ),
+        (
+            "engagement_raw IS NOT NULL AND engagement_level IS NULL",
+            "engagement_raw",
+            "engagement",
+            "choice_unknown",
+        ),
+    ]
+    params: dict = {"age_min": AGE_MIN, "age_max": AGE_MAX, "wave_year": wave_year}
+    for i, (name, _) in enumerate(extras):
+        params[f"extra_{i}"] = name
+    error_exprs = []
+    for condition, value, field_name, key in checks:
+        if field_name is not None and field_name not in col:
+            continue
+        if key == "empty_row":
+            error_exprs.append(
+                f"CASE WHEN is_empty THEN {{'column': NULL::VARCHAR, 'value': NULL::VARCHAR, "
+                f"'reason': $reason_{key}}} END"
+            )
+            params[f"reason_{key}"] = reason(key, lang)
+            continue
+        expr, (h_name, h_value), (r_name, r_value) = err(condition, field_name, value, key)
+        error_exprs.append(expr)
+        params[h_name] = h_value
+        params[r_name] = r_value
+
+    def choice(field_name: str) -> str:
+        return f"ch_{field_name}.value" if field_name in col else "NULL::VARCHAR"
+
+    def multi(field_name: str, part: str, empty: str) -> str:
+        return f"coalesce(m_{field_name}.{part}, {empty})" if field_name in col else empty
+
+    sql = f"""
+    CREATE OR REPLACE TEMP TABLE stg_values AS
+    SELECT
+        r.{ROW_COLUMN} AS row_number,
+        ({empty_expr}) AS is_empty,
+        {c("source_id")} AS source_id,
+        coalesce(try_strptime({c("submitted_at")}, $ts_formats),
+                 try_cast({c("submitted_at")} AS TIMESTAMP)) AS submitted_at,
+        {c("age")} AS age_raw,
+        try_cast(replace({c("age")}, ',', '.') AS DOUBLE) AS age_num,
+        {c("birth_year")} AS birth_year_raw,
+        try_cast(try_cast(replace({c("birth_year")}, ',', '.') AS DOUBLE) AS INTEGER) AS birth_year,
+        {c("age_band")} AS band_raw,
+        (SELECT label FROM age_band WHERE replace(replace(lower({c("age_band")}), ' år', ''), ' ', '')
+            = replace(label, ' ', '')) AS band_from_raw,
+        {c("gender")} AS gender_raw,
+        {"g.value" if "gender" in col else "NULL::VARCHAR"} AS gender_norm,
+        {c("area")} AS area_raw,
+        {area_expr} AS area_norm,
+        {c("postal_code")} AS postal_raw,
+        {postal_area} AS postal_known,
+        {c("interest")} AS interest_raw, {choice("interest")} AS interest,
+        {c("time_per_month")} AS time_raw, {choice("time_per_month")} AS time_per_month,
+        {c("engagement")} AS engagement_raw, {choice("engagement")} AS engagement_level,
+        {"coalesce(cs.value, false)" if "consent" in col else "false"} AS consent_contact,
+        {multi("topics", "codes", "[]::VARCHAR[]")} AS topic_codes,
+        {multi("topics", "mask", "0::UBIGINT")} AS topic_mask,
+        {multi("formats", "codes", "[]::VARCHAR[]")} AS format_codes,
+        {multi("formats", "mask", "0::UBIGINT")} AS format_mask,
+        {c("name")} AS name, {c("email")} AS email, {c("phone")} AS phone,
+        {extra_expr} AS extra
+    FROM raw_in r {" ".join(joins)}
+    """
+    params["ts_formats"] = TIMESTAMP_FORMATS
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    con.execute(sql, used)
+    sql_stage = f"""
+    CREATE OR REPLACE TEMP TABLE stg AS
+    SELECT *,
+        CASE
+            WHEN age_num IS NOT NULL THEN floor(age_num)::SMALLINT
+            WHEN birth_year IS NOT NULL THEN ($wave_year - birth_year)::SMALLINT
+        END AS age,
+        coalesce(area_norm, CASE WHEN area_raw IS NULL THEN postal_known END) AS area_code,
+        coalesce(gender_norm, 'uoplyst') AS gender,
+        list_filter([{", ".join(error_exprs)}], lambda x: x IS NOT NULL) AS errors
+    FROM stg_values
+    """
+    used = {k: v for k, v in params.items() if f"${k}" in sql_stage}
+    con.execute(sql_stage, used)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_banded AS "
+        "SELECT s.*, coalesce(l.band, s.band_from_raw) AS age_band "
+        "FROM stg s LEFT JOIN age_lookup l ON l.age = s.age"
+    )
