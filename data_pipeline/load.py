@@ -206,62 +206,53 @@ def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lan
         _write_vocabulary(con, stage.vocabularies)
         base = con.execute("SELECT coalesce(max(respondent_id), 0) FROM respondent").fetchone()[0]
         params = {"wave": wave_id, "b": batch_id}
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE stg_ok AS
-            SELECT $base + row_number() OVER (ORDER BY row_number) AS respondent_id, *
-            FROM stg_banded WHERE len(errors) = 0
-            """,
-            {"base": base},
-        )
+        # Row numbers are unique within a file, so base + row number is a fresh id.
+        ok = "SELECT $base + row_number AS respondent_id, * FROM stg WHERE NOT has_error"
+        params = {"base": base, "wave": wave_id, "b": batch_id}
         _upsert_wave(con, wave_id, wave_year)
         con.execute(
-            """
+            f"""
             INSERT INTO respondent
             SELECT respondent_id, $wave, $b, source_id, submitted_at, age, age_band, gender,
                    area_code, postal_raw, interest, engagement_level, time_per_month,
                    consent_contact, topic_mask, format_mask, extra
-            FROM stg_ok
+            FROM ({ok})
             """,
             params,
         )
         con.execute(
-            "INSERT INTO respondent_topic SELECT respondent_id, unnest(topic_codes), NULL "
-            "FROM stg_ok"
+            f"INSERT INTO respondent_topic SELECT respondent_id, unnest(topic_codes), NULL "
+            f"FROM ({ok})",
+            {"base": base},
         )
         con.execute(
-            "INSERT INTO respondent_format SELECT respondent_id, unnest(format_codes) FROM stg_ok"
+            f"INSERT INTO respondent_format SELECT respondent_id, unnest(format_codes) FROM ({ok})",
+            {"base": base},
         )
         # Contact details are kept only with consent, and apart from the answers.
         con.execute(
-            """
+            f"""
             INSERT INTO contact
             SELECT respondent_id, name, nullif(lower(email), 'anonymous'), phone,
                    submitted_at, $src, NULL
-            FROM stg_ok
+            FROM ({ok})
             WHERE consent_contact
               AND coalesce(name, nullif(lower(email), 'anonymous'), phone) IS NOT NULL
             """,
-            {"src": name},
+            {"base": base, "src": name},
         )
-        con.execute(
-            "INSERT INTO wave_vocabulary SELECT DISTINCT $wave, 'topic', t FROM "
-            "(SELECT unnest(topic_codes) AS t FROM stg_ok) WHERE t NOT IN "
-            "(SELECT code FROM wave_vocabulary WHERE wave_id = $wave AND kind = 'topic')",
-            {"wave": wave_id},
-        )
-        con.execute(
-            "INSERT INTO wave_vocabulary SELECT DISTINCT $wave, 'format', f FROM "
-            "(SELECT unnest(format_codes) AS f FROM stg_ok) WHERE f NOT IN "
-            "(SELECT code FROM wave_vocabulary WHERE wave_id = $wave AND kind = 'format')",
-            {"wave": wave_id},
-        )
-        return con.execute("SELECT count(*) FROM stg_ok").fetchone()[0]
+        for kind, codes in (("topic", stage.topic_codes), ("format", stage.format_codes)):
+            con.execute(
+                "INSERT INTO wave_vocabulary SELECT DISTINCT $wave, $kind, code FROM "
+                "(SELECT unnest($codes) AS code) WHERE code NOT IN "
+                "(SELECT code FROM wave_vocabulary WHERE wave_id = $wave AND kind = $kind)",
+                {"wave": wave_id, "kind": kind, "codes": sorted(codes)},
+            )
+        return con.execute(
+            "SELECT count(*) FROM respondent WHERE batch_id = $b", {"b": batch_id}
+        ).fetchone()[0]
 
-    rejections_sql = (
-        "SELECT row_number, e.column, e.value, e.reason FROM "
-        "(SELECT row_number, unnest(errors) AS e FROM stg_banded WHERE len(errors) > 0)"
-    )
+    rejections_sql = "SELECT * FROM stg_rejections"
     return Staged(
         rows_read=raw.rows,
         detected=detected,
@@ -290,7 +281,7 @@ def _write_vocabulary(con, vocabularies: dict) -> None:
 
 def _upsert_wave(con, wave_id: str, wave_year: int) -> None:
     opened, closed = con.execute(
-        "SELECT min(submitted_at), max(submitted_at) FROM stg_ok"
+        "SELECT min(submitted_at), max(submitted_at) FROM stg WHERE NOT has_error"
     ).fetchone()
     exists = con.execute("SELECT 1 FROM survey_wave WHERE wave_id = $w", {"w": wave_id}).fetchone()
     if exists:

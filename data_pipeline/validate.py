@@ -89,23 +89,62 @@ class SurveyStage:
     """What staging learned: the new vocabulary entries and which columns fed which field."""
 
     vocabularies: dict[str, Vocabulary]
-    topic_codes: dict[str, list[str]]
-    format_codes: dict[str, list[str]]
+    topic_codes: set[str]
+    format_codes: set[str]
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
-    rows = con.execute(
-        f"SELECT DISTINCT {column} FROM raw_in WHERE {column} IS NOT NULL"  # noqa: S608
-    ).fetchall()
-    return [r[0] for r in rows]
+CATEGORICAL_FIELDS = (
+    "gender",
+    "consent",
+    "area",
+    "age_band",
+    "topics",
+    "formats",
+    *CHOICE_FIELDS,
+)
+
+
+def _distinct_values(con: duckdb.DuckDBPyConnection, col: dict) -> dict[str, list[str]]:
+    """Distinct values of every categorical column in ONE scan of the raw rows."""
+    wanted = [f for f in CATEGORICAL_FIELDS if f in col]
+    if not wanted:
+        return {}
+    lists = ", ".join(
+        f"list(DISTINCT {col[f]}) FILTER (WHERE {col[f]} IS NOT NULL)" for f in wanted
+    )
+    row = con.execute(f"SELECT {lists} FROM raw_in").fetchone()  # noqa: S608
+    return {f: sorted(values or []) for f, values in zip(wanted, row, strict=True)}
+
+
+def _timestamp_format(con: duckdb.DuckDBPyConnection, column: str | None) -> list[str]:
+    """The one format that parses a sample of the timestamps; trying many per row is slow."""
+    if column is None:
+        return TIMESTAMP_FORMATS
+    sample = [
+        r[0]
+        for r in con.execute(
+            f"SELECT {column} FROM raw_in WHERE {column} IS NOT NULL LIMIT 200"  # noqa: S608
+        ).fetchall()
+    ]
+    for fmt in TIMESTAMP_FORMATS:
+        parsed = con.execute(
+            "SELECT count(try_strptime(v, $f)) FROM (SELECT unnest($s) AS v)",
+            {"f": fmt, "s": sample},
+        ).fetchone()[0]
+        if sample and parsed == len(sample):
+            return [fmt]
+    return TIMESTAMP_FORMATS
 
 
 def _register_map(con, name: str, pairs: list[tuple], types: str) -> None:
     """A small lookup table (source value -> canonical) for an equi-join in SQL."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({types})")
     if pairs:
-        placeholders = ", ".join("?" for _ in pairs[0])
-        con.executemany(f"INSERT INTO {name} VALUES ({placeholders})", pairs)  # noqa: S608
+        columns = [c.strip().split(" ", 1)[0] for c in types.split(",")]
+        frame = pa.table({c: [p[i] for p in pairs] for i, c in enumerate(columns)})
+        con.register("map_arrow", frame)
+        con.execute(f"INSERT INTO {name} SELECT * FROM map_arrow")  # noqa: S608
+        con.unregister("map_arrow")
 
 
 def stage_survey(
@@ -120,23 +159,12 @@ def stage_survey(
     # Source headers never reach SQL: columns are renamed to positional names c0, c1, ...
     names = [f"c{i}" for i in range(len(raw.headers))] + [ROW_COLUMN]
     table = raw.table.select([*raw.headers, ROW_COLUMN]).rename_columns(names)
-    trimmed = pa.table(
-        {
-            name: (
-                table[name]
-                if name == ROW_COLUMN
-                else pa.compute.if_else(
-                    pa.compute.equal(pa.compute.utf8_trim_whitespace(table[name]), ""),
-                    pa.scalar(None, pa.string()),
-                    pa.compute.utf8_trim_whitespace(table[name]),
-                )
-            )
-            for name in names
-        }
+    con.register("raw_arrow", table)
+    trimmed = ", ".join(f"nullif(trim(c{i}), '') AS c{i}" for i in range(len(raw.headers)))
+    # A view, not a copy: DuckDB scans the Arrow buffers in place.
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW raw_in AS SELECT {trimmed}, {ROW_COLUMN} FROM raw_arrow"
     )
-    con.register("raw_in_arrow", trimmed)
-    con.execute("CREATE OR REPLACE TEMP TABLE raw_in AS SELECT * FROM raw_in_arrow")
-    con.unregister("raw_in_arrow")
 
     col = {f: f"c{i}" for f, i in plan.fields.items()}
     vocabularies = {
@@ -150,25 +178,31 @@ def stage_survey(
         )
         for kind in ("topic", "format", "interest", "time", "engagement")
     }
-    _build_value_maps(con, col, user, vocabularies)
-    stage = SurveyStage(vocabularies=vocabularies, topic_codes={}, format_codes={})
+    distinct = _distinct_values(con, col)
+    _build_value_maps(con, col, user, vocabularies, distinct)
+    stage = SurveyStage(vocabularies=vocabularies, topic_codes=set(), format_codes=set())
     for field_name, kind in MULTI_FIELDS.items():
         if field_name in col:
-            mm = multi_map(_distinct(con, col[field_name]), vocabularies[kind], user, field_name)
+            mm = multi_map(distinct[field_name], vocabularies[kind], user, field_name)
             pairs = [(cell, mm.codes[cell], mm.masks[cell]) for cell in mm.codes]
             _register_map(
                 con, f"map_{field_name}", pairs, "raw VARCHAR, codes VARCHAR[], mask UBIGINT"
             )
+            seen = {code for codes in mm.codes.values() for code in codes}
+            if field_name == "topics":
+                stage.topic_codes = seen
+            else:
+                stage.format_codes = seen
     _create_stage_table(con, col, plan, wave_year, lang)
     return stage
 
 
-def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict) -> None:
+def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict, distinct) -> None:
     if "gender" in col:
-        gmap = gender_map(_distinct(con, col["gender"]), user)
+        gmap = gender_map(distinct["gender"], user)
         _register_map(con, "map_gender", list(gmap.items()), "raw VARCHAR, value VARCHAR")
     if "consent" in col:
-        cmap = consent_map(_distinct(con, col["consent"]), user)
+        cmap = consent_map(distinct["consent"], user)
         _register_map(con, "map_consent", list(cmap.items()), "raw VARCHAR, value BOOLEAN")
     if "area" in col:
         areas = con.execute("SELECT area_code, name FROM area").fetchall()
@@ -177,7 +211,7 @@ def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict) -> 
                 "Der er ingen lokalområder i databasen. Indlæs områderne først "
                 "(ingest --kind areas). / No areas are loaded; load the areas first."
             )
-        amap = area_map(_distinct(con, col["area"]), areas, user)
+        amap = area_map(distinct["area"], areas, user)
         _register_map(con, "map_area", list(amap.items()), "raw VARCHAR, value VARCHAR")
     if "postal_code" in col:
         # A postal code gives an area when one area holds at least half of its people.
@@ -188,13 +222,28 @@ def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict) -> 
         )
     for field_name, kind in CHOICE_FIELDS.items():
         if field_name in col:
-            cmap = choice_map(_distinct(con, col[field_name]), vocabularies[kind], user, field_name)
+            cmap = choice_map(distinct[field_name], vocabularies[kind], user, field_name)
             _register_map(
                 con, f"map_{field_name}", list(cmap.items()), "raw VARCHAR, value VARCHAR"
             )
     bands = con.execute("SELECT label, min_age, max_age FROM age_band").fetchall()
+    if "age_band" in col:
+        by_key = {_band_key(label): label for label, _, _ in bands}
+        values = distinct["age_band"]
+        _register_map(
+            con,
+            "map_age_band",
+            [(v, by_key.get(_band_key(v))) for v in values],
+            "raw VARCHAR, value VARCHAR",
+        )
     pairs = [(age, label) for label, lo, hi in bands for age in range(lo, hi + 1)]
     _register_map(con, "age_lookup", pairs, "age SMALLINT, band VARCHAR")
+
+
+def _band_key(text: str) -> str:
+    """ "25-29 år", "25 - 29", "25–29" all name the band "25-29"."""
+    key = text.lower().replace("\u2013", "-").replace("år", "").replace("years", "")
+    return key.replace(" ", "").replace("og derover", "+").strip()
 
 
 def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: str) -> None:
@@ -204,6 +253,8 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
     joins = []
     if "gender" in col:
         joins.append(f"LEFT JOIN map_gender g ON g.raw = {c('gender')}")
+    if "age_band" in col:
+        joins.append(f"LEFT JOIN map_age_band bm ON bm.raw = {c('age_band')}")
     if "consent" in col:
         joins.append(f"LEFT JOIN map_consent cs ON cs.raw = {c('consent')}")
     if "area" in col:
@@ -306,10 +357,11 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
     params: dict = {"age_min": AGE_MIN, "age_max": AGE_MAX, "wave_year": wave_year}
     for i, (name, _) in enumerate(extras):
         params[f"extra_{i}"] = name
-    error_exprs = []
+    error_exprs, conditions = [], []
     for condition, value, field_name, key in checks:
         if field_name is not None and field_name not in col:
             continue
+        conditions.append("is_empty" if key == "empty_row" else f"({condition})")
         if key == "empty_row":
             error_exprs.append(
                 f"CASE WHEN is_empty THEN {{'column': NULL::VARCHAR, 'value': NULL::VARCHAR, "
@@ -328,8 +380,7 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
     def multi(field_name: str, part: str, empty: str) -> str:
         return f"coalesce(m_{field_name}.{part}, {empty})" if field_name in col else empty
 
-    sql = f"""
-    CREATE OR REPLACE TEMP TABLE stg_values AS
+    values_sql = f"""
     SELECT
         r.{ROW_COLUMN} AS row_number,
         ({empty_expr}) AS is_empty,
@@ -341,8 +392,7 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
         {c("birth_year")} AS birth_year_raw,
         try_cast(try_cast(replace({c("birth_year")}, ',', '.') AS DOUBLE) AS INTEGER) AS birth_year,
         {c("age_band")} AS band_raw,
-        (SELECT label FROM age_band WHERE replace(replace(lower({c("age_band")}), ' år', ''), ' ', '')
-            = replace(label, ' ', '')) AS band_from_raw,
+        {"bm.value" if "age_band" in col else "NULL::VARCHAR"} AS band_from_raw,
         {c("gender")} AS gender_raw,
         {"g.value" if "gender" in col else "NULL::VARCHAR"} AS gender_norm,
         {c("area")} AS area_raw,
@@ -361,25 +411,33 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
         {extra_expr} AS extra
     FROM raw_in r {" ".join(joins)}
     """
-    params["ts_formats"] = TIMESTAMP_FORMATS
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
-    con.execute(sql, used)
+    # One materialised staging table; the error list is built only for rows that fail.
     sql_stage = f"""
     CREATE OR REPLACE TEMP TABLE stg AS
-    SELECT *,
-        CASE
-            WHEN age_num IS NOT NULL THEN floor(age_num)::SMALLINT
-            WHEN birth_year IS NOT NULL THEN ($wave_year - birth_year)::SMALLINT
-        END AS age,
-        coalesce(area_norm, CASE WHEN area_raw IS NULL THEN postal_known END) AS area_code,
-        coalesce(gender_norm, 'uoplyst') AS gender,
-        list_filter([{", ".join(error_exprs)}], lambda x: x IS NOT NULL) AS errors
-    FROM stg_values
+    WITH v AS ({values_sql}),
+    a AS (
+        SELECT *,
+            CASE
+                WHEN age_num IS NOT NULL THEN floor(age_num)::SMALLINT
+                WHEN birth_year IS NOT NULL THEN ($wave_year - birth_year)::SMALLINT
+            END AS age,
+            coalesce(area_norm, CASE WHEN area_raw IS NULL THEN postal_known END) AS area_code,
+            coalesce(gender_norm, 'uoplyst') AS gender,
+            ({" OR ".join(conditions) or "FALSE"}) AS has_error
+        FROM v
+    )
+    SELECT a.*, coalesce(l.band, a.band_from_raw) AS age_band
+    FROM a LEFT JOIN age_lookup l ON l.age = a.age
     """
+    params["ts_formats"] = _timestamp_format(con, col.get("submitted_at"))
     used = {k: v for k, v in params.items() if f"${k}" in sql_stage}
     con.execute(sql_stage, used)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_banded AS "
-        "SELECT s.*, coalesce(l.band, s.band_from_raw) AS age_band "
-        "FROM stg s LEFT JOIN age_lookup l ON l.age = s.age"
-    )
+    sql_rejections = f"""
+    CREATE OR REPLACE TEMP TABLE stg_rejections AS
+    SELECT row_number, e.column AS "column", e.value AS value, e.reason AS reason FROM (
+        SELECT row_number,
+            unnest(list_filter([{", ".join(error_exprs)}], lambda x: x IS NOT NULL)) AS e
+        FROM stg WHERE has_error)
+    """
+    used = {k: v for k, v in params.items() if f"${k}" in sql_rejections}
+    con.execute(sql_rejections, used)

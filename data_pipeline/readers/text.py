@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from data_pipeline.errors import InvalidFile
 from data_pipeline.readers.base import ROW_COLUMN, RawTable, unique_headers
 
 DELIMITERS = (";", ",", "\t")
+CP1252_ONLY = re.compile(rb"[\x80-\x9f]")
 
 
 def detect_encoding(data: bytes) -> str:
@@ -52,23 +54,29 @@ def sniff_delimiter(first_line: str) -> str:
 def read_delimited(path: Path) -> RawTable:
     data = Path(path).read_bytes()
     encoding = detect_encoding(data)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InvalidFile(
-            f"Filen kan ikke læses som {encoding}. / Cannot decode as {encoding}."
-        ) from exc
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    delimiter = sniff_delimiter(first_line)
-    body = text.rstrip("\r\n")
-    has_blank_lines = "\n\n" in body or "\n\r\n" in body
+    if encoding == "utf-16":
+        # UTF-16 is rare and small in practice: decode it whole and take the transcoding path.
+        text = _decode(data, encoding)
+        data = text.lstrip("\ufeff").encode("utf-8")
+        encoding_used = "utf-8"
+    else:
+        encoding_used = encoding
+    head = data[: 1 << 16].decode(encoding_used, errors="replace").lstrip("\ufeff")
+    delimiter = sniff_delimiter(head.split("\n", 1)[0].rstrip("\r"))
+    body = data.rstrip(b"\r\n")
+    has_blank_lines = b"\n\n" in body or b"\n\r\n" in body
     if has_blank_lines:
         # DuckDB skips blank lines, which would shift row numbers; the slow path keeps them.
-        table = _parse_with_csv_module(text.lstrip("\ufeff"), delimiter)
+        table = _parse_with_csv_module(_decode(data, encoding_used).lstrip("\ufeff"), delimiter)
+    elif encoding == "utf-16":
+        table = _parse_transcoded(data.decode("utf-8"), delimiter)
     elif encoding in ("utf-8", "utf-8-sig"):
         table = _parse_with_duckdb(Path(path), delimiter)
+    elif not CP1252_ONLY.search(data):
+        # Without bytes 0x80-0x9F, cp1252 and latin-1 are the same; DuckDB reads latin-1 natively.
+        table = _parse_with_duckdb(Path(path), delimiter, "latin-1")
     else:
-        table = _parse_transcoded(text, delimiter)
+        table = _parse_transcoded(_decode(data, encoding), delimiter)
     meta = {
         "encoding": {"utf-8-sig": "utf-8-bom", "utf-16": "utf-16-bom"}.get(encoding, encoding),
         "delimiter": delimiter,
@@ -79,20 +87,24 @@ def read_delimited(path: Path) -> RawTable:
     return RawTable(table=table, meta=meta)
 
 
-def _parse_with_duckdb(path: Path, delimiter: str) -> pa.Table:
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InvalidFile(
+            f"Filen kan ikke læses som {encoding}. / Cannot decode as {encoding}."
+        ) from exc
+
+
+def _parse_with_duckdb(path: Path, delimiter: str, encoding: str = "utf-8") -> pa.Table:
     con = duckdb.connect()
     try:
-        relation = con.read_csv(
-            str(path),
-            delimiter=delimiter,
-            header=True,
-            all_varchar=True,
-            quotechar='"',
-            escapechar='"',
-            null_padding=True,
-            strict_mode=False,
-        )
-        table = relation.to_arrow_table()
+        table = con.sql(
+            "SELECT * FROM read_csv($path, encoding = $encoding, delim = $delim, header = true, "
+            "all_varchar = true, quote = '\"', escape = '\"', null_padding = true, "
+            "strict_mode = false)",
+            params={"path": str(path), "encoding": encoding, "delim": delimiter},
+        ).to_arrow_table()
     except duckdb.Error as exc:
         raise InvalidFile(f"CSV-filen kan ikke læses / Cannot parse the CSV file: {exc}") from exc
     finally:
