@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -150,6 +152,7 @@ def run_batch(con, staged: Staged, kind: str, name: str, sha: str, actor: str) -
             },
         )
         audit(con, actor, "ingest", {"batch_id": batch_id, "kind": kind, "rows": loaded})
+        _pause_for_crash_test()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -172,6 +175,14 @@ def run_batch(con, staged: Staged, kind: str, name: str, sha: str, actor: str) -
         detected=staged.detected,
         ignored_columns=staged.ignored,
     )
+
+
+def _pause_for_crash_test() -> None:
+    """The crash-safety test kills the process here, after every insert and before COMMIT."""
+    pause = os.environ.get("DELTAGELSESATLAS_PAUSE_BEFORE_COMMIT")
+    if pause:
+        print("PAUSED-BEFORE-COMMIT", flush=True)
+        time.sleep(float(pause))
 
 
 def _now() -> datetime:

@@ -297,3 +297,42 @@ def database_summary(con: duckdb.DuckDBPyConnection) -> dict:
             "SELECT coalesce(sum(rows_rejected), 0) FROM batch WHERE undone_at IS NULL"
         ).fetchone()[0],
     }
+
+
+def population_by(con: duckdb.DuckDBPyConnection, filters: Filters, dim: str) -> pd.DataFrame:
+    """Citizens 15+ by one of age_band, gender or area, for the wave's population period."""
+    column = {"age_band": "b.label", "gender": "p.gender", "area": "p.area_code"}[dim]
+    period = population_period(con, filters.wave or latest_wave(con))
+    where = population_where(filters)
+    sql = (
+        f"SELECT {column} AS {dim}, sum(p.count)::BIGINT AS population "  # noqa: S608
+        "FROM population p JOIN age_band b ON p.age BETWEEN b.min_age AND b.max_age "
+        f"WHERE p.period = $period AND {where.sql} GROUP BY 1"
+    )
+    return con.execute(sql, {"period": period, **where.params}).df()
+
+
+def crosstab_multi(
+    con: duckdb.DuckDBPyConnection, filters: Filters, rows: str, cols: str
+) -> pd.DataFrame:
+    """Topic × format: every pair of bits counted in one scan."""
+    wave = filters.wave or latest_wave(con)
+    where = where_clause(con, filters, wave)
+    (kind_r, col_r), (kind_c, col_c) = MULTI_DIMENSIONS[rows], MULTI_DIMENSIONS[cols]
+    vocab_r = con.execute(
+        "SELECT code, bit FROM vocabulary WHERE kind = $k AND bit IS NOT NULL", {"k": kind_r}
+    ).fetchall()
+    vocab_c = con.execute(
+        "SELECT code, bit FROM vocabulary WHERE kind = $k AND bit IS NOT NULL", {"k": kind_c}
+    ).fetchall()
+    sums = ", ".join(
+        f"count(*) FILTER (WHERE (r.{col_r} >> {int(br)}) & 1 = 1 "
+        f"AND (r.{col_c} >> {int(bc)}) & 1 = 1) AS p_{int(br)}_{int(bc)}"
+        for _, br in vocab_r
+        for _, bc in vocab_c
+    )
+    row = con.execute(f"SELECT {sums} FROM respondent r WHERE {where.sql}", where.params).fetchone()  # noqa: S608
+    pairs = [(cr, cc) for cr, _ in vocab_r for cc, _ in vocab_c]
+    return pd.DataFrame(
+        {rows: [p[0] for p in pairs], cols: [p[1] for p in pairs], "respondents": list(row)}
+    )

@@ -142,6 +142,7 @@ def _register_map(con, name: str, pairs: list[tuple], types: str) -> None:
     if pairs:
         columns = [c.strip().split(" ", 1)[0] for c in types.split(",")]
         frame = pa.table({c: [p[i] for p in pairs] for i, c in enumerate(columns)})
+        con.complete()
         con.register("map_arrow", frame)
         con.execute(f"INSERT INTO {name} SELECT * FROM map_arrow")  # noqa: S608
         con.unregister("map_arrow")
@@ -159,6 +160,7 @@ def stage_survey(
     # Source headers never reach SQL: columns are renamed to positional names c0, c1, ...
     names = [f"c{i}" for i in range(len(raw.headers))] + [ROW_COLUMN]
     table = raw.table.select([*raw.headers, ROW_COLUMN]).rename_columns(names)
+    con.complete()  # DuckDB 2 refuses register() while an earlier result is half-read
     con.register("raw_arrow", table)
     trimmed = ", ".join(f"nullif(trim(c{i}), '') AS c{i}" for i in range(len(raw.headers)))
     # A view, not a copy: DuckDB scans the Arrow buffers in place.

@@ -1,0 +1,143 @@
+"""The shared filter bar and language, kept in session state and mirrored in the URL.
+
+A copied link opens the same view: every filter is written to the query string as codes.
+Unknown values in a link are dropped with a notice, never with an exception.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support import data
+from data_pipeline.i18n import t
+from data_pipeline.queries import Filters
+
+# URL parameter -> (widget key, choices key, Filters field)
+FILTER_PARAMS: dict[str, tuple[str, str, str]] = {
+    "age": ("f_age_band", "age_band", "age_bands"),
+    "gender": ("f_gender", "gender", "genders"),
+    "area": ("f_area", "area", "areas"),
+    "topic": ("f_topic", "topic", "topics"),
+    "format": ("f_format", "format", "formats"),
+    "time": ("f_time", "time", "times"),
+    "engagement": ("f_engagement", "engagement", "engagements"),
+}
+K_DEFAULT = 5
+
+
+def language() -> str:
+    """Danish by default; English one click away (and in the URL as lang=en)."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang", "da")
+        st.session_state["lang"] = wanted if wanted in ("da", "en") else "da"
+    st.sidebar.radio(
+        t("app.language", st.session_state["lang"]),
+        options=["da", "en"],
+        format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
+        horizontal=True,
+        key="lang",
+    )
+    return st.session_state["lang"]
+
+
+def _read_url_once(options: dict) -> None:
+    """On a session's first run, the URL decides the filters; later, the widgets do."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    ignored = []
+    wave = st.query_params.get("wave")
+    if wave is not None:
+        if wave in options["wave"]:
+            st.session_state["f_wave"] = wave
+        else:
+            ignored.append(f"wave={wave}")
+    for param, (key, choice, _field) in FILTER_PARAMS.items():
+        raw = st.query_params.get(param)
+        if not raw:
+            continue
+        values = [v for v in raw.split(",") if v]
+        valid = [v for v in values if v in options[choice]]
+        ignored.extend(f"{param}={v}" for v in values if v not in options[choice])
+        st.session_state[key] = valid
+    st.session_state["_url_ignored"] = ignored
+
+
+def _write_url(filters: Filters, lang: str) -> None:
+    wanted = {"lang": lang} if lang != "da" else {}
+    if filters.wave:
+        wanted["wave"] = filters.wave
+    for param, (_key, _choice, field) in FILTER_PARAMS.items():
+        values = getattr(filters, field)
+        if values:
+            wanted[param] = ",".join(values)
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _reset() -> None:
+    for key, _choice, _field in FILTER_PARAMS.values():
+        st.session_state[key] = []
+
+
+def filter_bar(lang: str) -> Filters:
+    """Draw the sidebar filters; return the Filters every page uses."""
+    options = data.choices(data.db_path(), lang)
+    _read_url_once(options)
+    labels = options["labels"]
+    sidebar = st.sidebar
+    sidebar.header(t("filter.heading", lang))
+    waves = options["wave"]
+    if waves:
+        if st.session_state.get("f_wave") not in waves:
+            st.session_state["f_wave"] = waves[-1]
+        sidebar.selectbox(t("filter.wave", lang), waves, key="f_wave")
+    for _param, (key, choice, _field) in FILTER_PARAMS.items():
+        dim_labels = labels.get(choice, {})
+        sidebar.multiselect(
+            t(f"filter.{choice}", lang),
+            options[choice],
+            format_func=lambda code, m=dim_labels: m.get(code, code),
+            placeholder=t("filter.all", lang),
+            key=key,
+        )
+    sidebar.button(t("filter.reset", lang), on_click=_reset, key="f_reset")
+    filters = Filters(
+        wave=st.session_state.get("f_wave"),
+        **{
+            field: tuple(st.session_state.get(key, [])) for key, _c, field in FILTER_PARAMS.values()
+        },
+    )
+    _write_url(filters, lang)
+    st.session_state["filters"] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    return st.session_state.get("filters", Filters())
+
+
+def current_lang() -> str:
+    return st.session_state.get("lang", "da")
+
+
+def show_url_notice(lang: str) -> None:
+    ignored = st.session_state.get("_url_ignored")
+    if ignored:
+        st.info(t("filter.ignored", lang, values=", ".join(ignored)))
+
+
+def describe_filters(filters: Filters, lang: str) -> str:
+    """One line saying what the figures cover, for captions and reports."""
+    options = data.choices(data.db_path(), lang)
+    labels = options["labels"]
+    parts = []
+    for _param, (_key, choice, field) in FILTER_PARAMS.items():
+        values = getattr(filters, field)
+        if values:
+            names = ", ".join(labels.get(choice, {}).get(v, v) for v in values)
+            parts.append(f"{t(f'filter.{choice}', lang)}: {names}")
+    if not parts:
+        return t("filter.none", lang)
+    return t("filter.active", lang, text="; ".join(parts))

@@ -1,0 +1,280 @@
+"""What each dashboard page shows for a filter: small, labelled, suppressed DataFrames.
+
+Pages call one function here and draw the result; the benchmark times the same functions.
+Suppression is applied here, before anything leaves the pipeline, through privacy.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_pipeline import queries as q
+from data_pipeline.i18n import gender_label, t
+from data_pipeline.privacy import is_publishable, suppress_table
+
+RANKED_KINDS = ("topic", "format", "time", "engagement", "interest")
+
+
+@dataclass
+class Overview:
+    wave: str | None
+    respondents: int
+    respondents_publishable: bool
+    population: int | None
+    rate: float | None
+    previous_wave: str | None
+    previous_rate: float | None
+    previous_respondents: int | None
+    scores: pd.DataFrame | None
+    gaps: pd.DataFrame | None
+    by_band_gender: pd.DataFrame
+    ranked: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def labels(con: duckdb.DuckDBPyConnection, dim: str, lang: str = "da") -> dict[str, str]:
+    """Code -> visible label for any dimension."""
+    if dim in ("topic", "format", "time", "engagement", "interest"):
+        frame = q.vocabulary(con, dim, lang)
+        return dict(zip(frame["code"], frame["label"], strict=True))
+    if dim == "area":
+        frame = q.areas(con)
+        return dict(zip(frame["area_code"], frame["name"], strict=True))
+    if dim == "gender":
+        return {g: gender_label(g, lang) for g in ("kvinde", "mand", "andet", "uoplyst")}
+    if dim == "age_band":
+        return {b: f"{b} år" if lang == "da" else b for b in q.age_bands(con)}
+    return {}
+
+
+def order(con: duckdb.DuckDBPyConnection, dim: str) -> list[str]:
+    """The natural order of a dimension's values (vocabulary order, age order, names)."""
+    if dim in ("topic", "format", "time", "engagement", "interest"):
+        return list(q.vocabulary(con, dim)["code"])
+    if dim == "age_band":
+        return q.age_bands(con)
+    if dim == "gender":
+        return ["kvinde", "mand", "andet", "uoplyst"]
+    if dim == "area":
+        return list(q.areas(con)["area_code"])
+    if dim == "wave":
+        return q.waves(con)
+    return []
+
+
+def _rate(respondents: int | None, population: int | None) -> float | None:
+    if not respondents or not population:
+        return None
+    return respondents / population
+
+
+def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
+    from data_pipeline.representation import find_gaps, scores
+
+    wave = filters.wave or q.latest_wave(con)
+    filters = filters.replace(wave=wave)
+    n = q.count_respondents(con, filters)
+    wave_total = q.count_respondents(con, q.Filters(wave=wave))
+    publishable = is_publishable(n, wave_total, k) or n == wave_total and n >= k
+    population = q.count_population(con, filters)
+    previous = q.previous_wave(con, wave) if wave else None
+    prev_n = q.count_respondents(con, filters.replace(wave=previous)) if previous else None
+    prev_pop = q.count_population(con, filters.replace(wave=previous)) if previous else None
+    has_population = population is not None and n > 0
+    return Overview(
+        wave=wave,
+        respondents=n,
+        respondents_publishable=publishable,
+        population=population,
+        rate=_rate(n, population) if publishable else None,
+        previous_wave=previous,
+        previous_rate=_rate(prev_n, prev_pop) if prev_n and prev_n >= k else None,
+        previous_respondents=prev_n if prev_n and prev_n >= k else None,
+        scores=scores(con, filters) if has_population else None,
+        gaps=find_gaps(con, filters, top=5, k=k) if has_population else None,
+        by_band_gender=band_gender_view(con, filters, k, lang),
+        ranked={
+            kind: ranked_view(con, filters, kind, k, lang) for kind in ("topic", "format", "time")
+        },
+    )
+
+
+def band_gender_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> pd.DataFrame:
+    """Share of responses next to share of citizens, per age band and gender (kvinde/mand)."""
+    respondents = q.respondents_by(con, filters, ("age_band", "gender"))
+    respondents = respondents[respondents["gender"].isin(["kvinde", "mand"])]
+    population = q.population_by_band_gender(con, filters)
+    frame = population.merge(respondents, on=["age_band", "gender"], how="left")
+    frame["respondents"] = frame["respondents"].fillna(0)
+    frame = suppress_table(frame, "respondents", k, group_column="age_band")
+    total_r = respondents["respondents"].sum()
+    total_p = frame["population"].sum()
+    frame["share_respondents"] = frame["respondents"] / total_r if total_r else np.nan
+    frame["share_population"] = frame["population"] / total_p if total_p else np.nan
+    frame["gender_label"] = frame["gender"].map(labels(con, "gender", lang))
+    return frame.sort_values(["sort_order", "gender"]).reset_index(drop=True)
+
+
+def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da") -> pd.DataFrame:
+    """Options of one question ranked by the share of (filtered) respondents choosing them."""
+    total = q.count_respondents(con, filters)
+    counts = q.respondents_by(con, filters, (kind,))
+    frame = pd.DataFrame({"code": order(con, kind)}).merge(
+        counts.rename(columns={kind: "code"}), on="code", how="left"
+    )
+    frame["respondents"] = frame["respondents"].fillna(0)
+    # Multi-select options are not parts of one total, so only the complement rule applies.
+    frame = suppress_table(frame, "respondents", k, total=total)
+    frame["share"] = frame["respondents"] / total if total else np.nan
+    frame["label"] = frame["code"].map(labels(con, kind, lang)).fillna(frame["code"])
+    if kind in ("topic", "format"):
+        frame = frame.sort_values("share", ascending=False, na_position="last")
+    return frame.reset_index(drop=True)
+
+
+def explore_view(
+    con,
+    filters: q.Filters,
+    rows: str,
+    cols: str,
+    measure: str = "count",
+    weighted: bool = False,
+    k: int = 5,
+    lang: str = "da",
+) -> pd.DataFrame:
+    """Two dimensions crossed: long table rows, cols, respondents, value, suppressed, labels."""
+    if rows == cols:
+        raise ValueError("rows and cols must differ")
+    if rows in q.MULTI_DIMENSIONS and cols in q.MULTI_DIMENSIONS:
+        frame = q.crosstab_multi(con, filters, rows, cols)
+    else:
+        frame = q.respondents_by(con, filters, (rows, cols))
+    frame = frame.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
+    if weighted:
+        from data_pipeline.representation import rake, weighted_counts
+
+        weights = weighted_counts(con, filters, (rows, cols), rake(con, filters))
+        weights = weights.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
+        frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
+    frame = _complete_grid(con, frame, rows, cols)
+    frame = suppress_table(
+        frame, "respondents", k, group_column="row", dependent_columns=("weighted",)
+    )
+    basis = "weighted" if weighted else "respondents"
+    if measure == "row":
+        frame["value"] = frame[basis] / frame.groupby("row")[basis].transform("sum")
+    elif measure == "col":
+        frame["value"] = frame[basis] / frame.groupby("col")[basis].transform("sum")
+    else:
+        frame["value"] = frame[basis]
+    frame.loc[frame["suppressed"], "value"] = np.nan
+    frame["row_label"] = _label_series(con, rows, frame["row"], lang)
+    frame["col_label"] = _label_series(con, cols, frame["col"], lang)
+    return frame
+
+
+def _complete_grid(con, frame: pd.DataFrame, rows: str, cols: str) -> pd.DataFrame:
+    """Every known row × col value appears, so a zero is shown (as suppressed), not hidden."""
+    row_values = order(con, rows) or sorted(frame["row"].dropna().unique())
+    col_values = order(con, cols) or sorted(frame["col"].dropna().unique())
+    extra_rows = [v for v in frame["row"].unique() if v not in row_values]
+    extra_cols = [v for v in frame["col"].unique() if v not in col_values]
+    grid = pd.MultiIndex.from_product(
+        [row_values + extra_rows, col_values + extra_cols], names=["row", "col"]
+    ).to_frame(index=False)
+    merged = grid.merge(frame, on=["row", "col"], how="left")
+    merged["respondents"] = merged["respondents"].fillna(0)
+    if "weighted" in merged:
+        merged["weighted"] = merged["weighted"].fillna(0.0)
+    return merged
+
+
+def _label_series(con, dim: str, values: pd.Series, lang: str) -> pd.Series:
+    mapping = labels(con, dim, lang)
+    return values.map(lambda v: mapping.get(v, t("unknown", lang) if v is None or v != v else v))
+
+
+def map_view(
+    con,
+    filters: q.Filters,
+    measure: str = "rate",
+    group: dict | None = None,
+    code: str | None = None,
+    k: int = 5,
+    lang: str = "da",
+) -> pd.DataFrame:
+    """One value per area for the choropleth: area_code, name, value, n, population, suppressed.
+
+    rate: respondents / citizens 15+. ratio: the group's rate in the area / the municipal rate
+    for the whole filter. topic/format: share of the area's respondents choosing the option.
+    """
+    areas = q.areas(con)
+    base = filters.replace(areas=())
+    if measure == "ratio":
+        group = group or {}
+        narrowed = base.replace(
+            age_bands=tuple(group.get("age_bands", ())) or base.age_bands,
+            genders=tuple(group.get("genders", ())) or base.genders,
+        )
+        counts = q.respondents_by(con, narrowed, ("area",))
+        population = q.population_by(con, narrowed, "area")
+        overall = _rate(q.count_respondents(con, base), q.count_population(con, base))
+        frame = _per_area(areas, counts, population)
+        frame["value"] = frame["respondents"] / frame["population"] / overall if overall else np.nan
+        frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
+    elif measure in ("topic", "format"):
+        totals = q.respondents_by(con, base, ("area",))
+        chosen_filter = base.replace(**{f"{measure}s": (code,)} if code else {})
+        chosen = q.respondents_by(con, chosen_filter, ("area",)).rename(
+            columns={"respondents": "chosen"}
+        )
+        frame = _per_area(areas, totals, None).merge(chosen, on="area", how="left")
+        frame["chosen"] = frame["chosen"].fillna(0)
+        # The complement rule: both those who chose and those who did not must be >= k.
+        hidden = (frame["chosen"] < k) | (frame["respondents"] - frame["chosen"] < k)
+        frame["value"] = (frame["chosen"] / frame["respondents"]).where(~hidden)
+        frame["suppressed"] = hidden | (frame["respondents"] < k)
+        frame["population"] = np.nan
+    else:
+        counts = q.respondents_by(con, base, ("area",))
+        population = q.population_by(con, base, "area")
+        frame = _per_area(areas, counts, population)
+        frame["value"] = frame["respondents"] / frame["population"]
+        frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
+    frame.loc[frame["suppressed"], "value"] = np.nan
+    frame["n"] = [
+        f"<{k}" if s else f"{int(v):,}".replace(",", ".")
+        for v, s in zip(frame["respondents"], frame["suppressed"], strict=True)
+    ]
+    return frame.rename(columns={"area": "area_code"})
+
+
+def _per_area(
+    areas: pd.DataFrame, counts: pd.DataFrame, population: pd.DataFrame | None
+) -> pd.DataFrame:
+    frame = areas.rename(columns={"area_code": "area"}).merge(counts, on="area", how="left")
+    frame["respondents"] = frame["respondents"].fillna(0)
+    if population is not None:
+        frame = frame.merge(population, on="area", how="left")
+    return frame
+
+
+def groups_view(
+    con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
+) -> dict:
+    """Representation by the chosen split, the scores and the ranked intersections."""
+    from data_pipeline.representation import find_gaps, representation_table, scores
+
+    wave = filters.wave or q.latest_wave(con)
+    filters = filters.replace(wave=wave)
+    if q.count_population(con, filters) is None:
+        return {"table": None, "scores": None, "gaps": None}
+    table = representation_table(con, filters, by=by, k=k)
+    return {
+        "table": table,
+        "scores": scores(con, filters),
+        "gaps": find_gaps(con, filters, top=10, k=k),
+    }

@@ -1,0 +1,153 @@
+"""Grupper: who takes part and who is missing – representation, scores, gaps and segments."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_support import data, state, ui
+from data_pipeline.i18n import number, percent, t
+
+lang = state.current_lang()
+filters = state.current_filters()
+k = state.K_DEFAULT
+path = data.db_path()
+labels = data.choices(path, lang)["labels"]
+
+SPLITS = {
+    "age_band": ("age_band",),
+    "gender": ("gender",),
+    "area": ("area",),
+    "age_band_gender": ("age_band", "gender"),
+}
+
+st.title(t("groups.title", lang))
+st.caption(t("groups.lead", lang))
+state.show_url_notice(lang)
+st.caption(state.describe_filters(filters, lang))
+
+with st.expander(t("groups.how_to_read", lang)):
+    st.markdown(t("groups.how_to_read_text", lang))
+
+split = st.radio(
+    t("groups.by", lang),
+    list(SPLITS),
+    format_func=lambda s: " × ".join(t(f"dim.{d}", lang) for d in SPLITS[s]),
+    horizontal=True,
+    key="g_split",
+)
+by = SPLITS[split]
+result = data.groups(path, filters, by, k, lang)
+table = result["table"]
+if table is None:
+    st.info(t("overview.no_population", lang))
+    st.stop()
+if table["respondents"].fillna(0).sum() == 0 and not table["suppressed"].any():
+    st.warning(t("filter.empty", lang))
+    st.stop()
+
+
+def group_label(row) -> str:
+    parts = []
+    for dim in by:
+        value = row[dim]
+        if dim == "area":
+            parts.append(row.get("area_name") or labels["area"].get(value, value))
+        else:
+            parts.append(labels[dim].get(value, value))
+    return " · ".join(str(p) for p in parts)
+
+
+shown = table.copy()
+shown["group"] = shown.apply(group_label, axis=1)
+shown["status_text"] = shown["status"].map(lambda s: t(f"status.{s}", lang))
+
+# Ratios with their intervals ---------------------------------------------------------------
+st.subheader(t("groups.chart_title", lang))
+plot = shown.dropna(subset=["ratio"])
+order = list(plot["group"])
+base = alt.Chart(plot).encode(y=alt.Y("group:N", sort=order, title=None))
+status_colors = alt.Scale(
+    domain=[t(f"status.{s}", lang) for s in ("under", "fine", "uncertain", "over")],
+    range=["#c0392b", "#7f8c8d", "#bdc3c7", "#2471a3"],
+)
+chart = (
+    base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title=t("col.ratio", lang)),
+        x2="ci_high:Q",
+        color=alt.Color("status_text:N", scale=status_colors, title=t("col.status", lang)),
+    )
+    + base.mark_point(filled=True, size=70).encode(
+        x="ratio:Q",
+        color=alt.Color("status_text:N", scale=status_colors),
+        tooltip=[
+            alt.Tooltip("group:N", title=t("col.group", lang)),
+            alt.Tooltip("ratio:Q", format=".2f", title=t("col.ratio", lang)),
+            alt.Tooltip("ci_low:Q", format=".2f", title="95 % ↓"),
+            alt.Tooltip("ci_high:Q", format=".2f", title="95 % ↑"),
+            alt.Tooltip("missing_voices:Q", format=",.0f", title=t("col.missing", lang)),
+        ],
+    )
+    + alt.Chart(pd.DataFrame({"x": [1.0]}))
+    .mark_rule(strokeDash=[4, 4], color="#333")
+    .encode(x="x:Q")
+    + alt.Chart(pd.DataFrame({"x": [0.8]}))
+    .mark_rule(strokeDash=[2, 2], color="#c0392b")
+    .encode(x="x:Q")
+).properties(height=max(160, 24 * len(plot)))
+st.altair_chart(chart, use_container_width=True, key="g_chart")
+
+display = pd.DataFrame(
+    {
+        t("col.group", lang): shown["group"],
+        t("col.population", lang): shown["population"].map(lambda v: number(v, lang)),
+        t("col.respondents", lang): [
+            f"<{k}" if s else number(v, lang)
+            for v, s in zip(shown["respondents"], shown["suppressed"], strict=True)
+        ],
+        t("col.rate", lang): shown["rate"].map(lambda v: percent(v, lang)),
+        t("col.ratio", lang): shown["ratio"].map(lambda v: number(v, lang, 2)),
+        t("col.ci", lang): [
+            "–" if pd.isna(lo) else f"{number(lo, lang, 2)}–{number(hi, lang, 2)}"
+            for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+        ],
+        t("col.missing", lang): shown["missing_voices"].map(lambda v: number(v, lang)),
+        t("col.status", lang): shown["status_text"],
+    }
+)
+ui.show_table(display, key="g_table")
+ui.downloads(display, f"deltagelsesatlas_repraesentation_{split}", lang, key="g_dl")
+
+# Scores -----------------------------------------------------------------------------------
+st.subheader(t("groups.scores", lang))
+scores = result["scores"].copy()
+scores_display = pd.DataFrame(
+    {
+        t("score.dimension", lang): scores["dimension"].map(
+            lambda d: t("score.overall", lang) if d == "overall" else t(f"dim.{d}", lang)
+        ),
+        t("metric.minmax", lang): scores["min_max_ratio"].map(lambda v: number(v, lang, 2)),
+        t("metric.overlap", lang): scores["share_overlap"].map(lambda v: percent(v, lang, 0)),
+        t("metric.r_indicator", lang): scores["r_indicator"].map(lambda v: number(v, lang, 2)),
+    }
+)
+ui.show_table(scores_display, key="g_scores")
+
+# Intersections ----------------------------------------------------------------------------
+st.subheader(t("groups.findings", lang))
+gaps = result["gaps"]
+if gaps is not None and len(gaps):
+    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(gaps[f"sentence_{lang}"], start=1)))
+else:
+    st.write(t("overview.no_gaps", lang))
+
+# Segments ---------------------------------------------------------------------------------
+st.subheader(t("groups.segments", lang))
+st.caption(t("groups.segments_lead", lang) + " " + t("groups.segments_cached", lang))
+segments = data.segments(path, filters.wave, lang)
+for profile in segments.profiles:
+    with st.container(border=True):
+        share = percent(profile["share"], lang, 0)
+        st.markdown(f"**{profile[f'name_{lang}']}** · {number(profile['size'], lang)} ({share})")
+        st.write(profile[f"description_{lang}"])
+        if profile.get("over_represented_note"):
+            st.caption("⚠️ " + t("groups.over_note", lang))

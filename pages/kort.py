@@ -1,0 +1,113 @@
+"""Kort: a choropleth of the areas (rate, a group's representation, topic or format share)."""
+
+import streamlit as st
+
+from app_support import data, state, ui
+from data_pipeline.geo import chart_to_png, choropleth
+from data_pipeline.i18n import number, percent, t
+
+lang = state.current_lang()
+filters = state.current_filters()
+k = state.K_DEFAULT
+path = data.db_path()
+options = data.choices(path, lang)
+labels = options["labels"]
+
+st.title(t("map.title", lang))
+st.caption(t("map.lead", lang))
+state.show_url_notice(lang)
+st.caption(state.describe_filters(filters, lang))
+
+if not options["area"]:
+    st.info(t("map.no_areas", lang))
+    st.stop()
+
+measure = st.radio(
+    t("map.measure", lang),
+    ["rate", "ratio", "topic", "format"],
+    format_func=lambda m: t(f"map.{m}", lang),
+    horizontal=True,
+    key="k_measure",
+)
+group: tuple = ()
+code = None
+if measure == "ratio":
+    left, right = st.columns(2)
+    bands = left.multiselect(
+        t("map.group_age", lang),
+        options["age_band"],
+        default=["18-24", "25-29"],
+        format_func=lambda b: labels["age_band"].get(b, b),
+        key="k_group_age",
+    )
+    genders = right.multiselect(
+        t("map.group_gender", lang),
+        ["kvinde", "mand"],
+        format_func=lambda g: labels["gender"].get(g, g),
+        key="k_group_gender",
+    )
+    group = (("age_bands", tuple(bands)), ("genders", tuple(genders)))
+    st.caption(t("map.ratio_note", lang))
+elif measure in ("topic", "format"):
+    code = st.selectbox(
+        t(f"map.choose_{measure}", lang),
+        options[measure],
+        format_func=lambda c, m=labels[measure]: m.get(c, c),
+        key=f"k_{measure}",
+    )
+
+values = data.map_values(path, filters, measure, group, code, k, lang)
+if values["respondents"].sum() == 0:
+    st.warning(t("filter.empty", lang))
+    st.stop()
+
+if measure == "ratio":
+    values["label"] = [
+        "–" if s else number(v, lang, 2)
+        for v, s in zip(values["value"], values["suppressed"], strict=True)
+    ]
+else:
+    values["label"] = [
+        "–" if s else percent(v, lang)
+        for v, s in zip(values["value"], values["suppressed"], strict=True)
+    ]
+values["population"] = values["population"].fillna(0)
+title = t(f"map.{measure}", lang)
+if code:
+    title = f"{title}: {labels[measure].get(code, code)}"
+chart = choropleth(
+    data.area_frame(path),
+    values,
+    "value",
+    title,
+    value_format=".2f" if measure == "ratio" else ".0%",
+    legend_title=title,
+    suppressed_label=t("map.suppressed", lang),
+    diverging=measure == "ratio",
+    tooltip_titles={
+        "name": t("tooltip.area", lang),
+        "value": t("tooltip.value", lang),
+        "n": t("tooltip.n", lang),
+        "population": t("tooltip.population", lang),
+    },
+)
+st.altair_chart(chart, use_container_width=False, key="k_map")
+st.download_button(
+    t("map.download_png", lang),
+    data=lambda: chart_to_png(chart),
+    file_name=f"deltagelsesatlas_kort_{measure}.png",
+    mime="image/png",
+    key="k_png",
+)
+
+st.subheader(t("map.table", lang))
+table = values[["name", "label", "n", "population"]].rename(
+    columns={
+        "name": t("tooltip.area", lang),
+        "label": title,
+        "n": t("tooltip.n", lang),
+        "population": t("tooltip.population", lang),
+    }
+)
+ui.show_table(table, key="k_table")
+ui.downloads(table, f"deltagelsesatlas_kort_{measure}", lang, key="k_dl")

@@ -1,0 +1,150 @@
+"""Overblik: headline numbers, the five largest gaps, and what people want, for the filter."""
+
+import altair as alt
+import streamlit as st
+
+from app_support import data, state, ui
+from data_pipeline.i18n import number, percent, t
+
+lang = state.current_lang()
+filters = state.current_filters()
+k = state.K_DEFAULT
+
+st.title(t("overview.title", lang))
+st.caption(t("overview.lead", lang))
+state.show_url_notice(lang)
+st.caption(state.describe_filters(filters, lang))
+
+view = data.overview(data.db_path(), filters, k, lang)
+
+if view.wave is None:
+    st.info(t("app.no_data", lang))
+    st.stop()
+if view.respondents == 0:
+    st.warning(t("filter.empty", lang))
+    st.stop()
+
+# Headline numbers -------------------------------------------------------------------------
+cols = st.columns(3)
+respondents = number(view.respondents, lang) if view.respondents_publishable else f"<{k}"
+change = None
+if view.previous_respondents and view.respondents_publishable:
+    change = number(view.respondents - view.previous_respondents, lang)
+    change = change if change.startswith("-") else f"+{change}"
+cols[0].metric(
+    t("metric.respondents", lang),
+    respondents,
+    delta=change,
+    help=t("metric.change", lang, wave=view.previous_wave) if change else None,
+)
+rate_delta = None
+if view.rate is not None and view.previous_rate is not None:
+    points = (view.rate - view.previous_rate) * 100
+    rate_delta = f"{number(points, lang, 1)} %-point" if lang == "da" else f"{points:+.1f} pp"
+    if lang == "da" and points > 0:
+        rate_delta = f"+{rate_delta}"
+cols[1].metric(
+    t("metric.rate", lang),
+    percent(view.rate, lang) if view.rate is not None else "–",
+    delta=rate_delta,
+    help=t("metric.rate_help", lang),
+)
+if view.previous_wave:
+    cols[2].metric(
+        t("metric.change", lang, wave=view.previous_wave),
+        number(view.previous_respondents, lang) if view.previous_respondents else "–",
+        help=t("metric.rate", lang)
+        + ": "
+        + (percent(view.previous_rate, lang) if view.previous_rate is not None else "–"),
+    )
+
+if view.population is None:
+    st.info(t("overview.no_population", lang))
+elif view.scores is not None:
+    overall = view.scores.set_index("dimension").loc["overall"]
+    score_cols = st.columns(3)
+    score_cols[0].metric(
+        t("metric.minmax", lang),
+        number(overall["min_max_ratio"], lang, 2),
+        help=t("metric.minmax_help", lang),
+    )
+    score_cols[1].metric(
+        t("metric.overlap", lang),
+        percent(overall["share_overlap"], lang, 0),
+        help=t("metric.overlap_help", lang),
+    )
+    score_cols[2].metric(
+        t("metric.r_indicator", lang),
+        number(overall["r_indicator"], lang, 2),
+        help=t("metric.r_indicator_help", lang),
+    )
+
+# Gaps -------------------------------------------------------------------------------------
+if view.gaps is not None:
+    st.subheader(t("overview.gaps", lang))
+    st.caption(t("overview.gaps_lead", lang))
+    sentences = view.gaps[f"sentence_{lang}"].head(5).tolist() if len(view.gaps) else []
+    if sentences:
+        st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(sentences, start=1)))
+    else:
+        st.write(t("overview.no_gaps", lang))
+
+# Respondents against the population --------------------------------------------------------
+if view.population is not None:
+    st.subheader(t("overview.by_band", lang))
+    st.caption(t("overview.by_band_lead", lang))
+    frame = view.by_band_gender
+    long = frame.melt(
+        id_vars=["age_band", "gender_label", "sort_order"],
+        value_vars=["share_respondents", "share_population"],
+        var_name="series",
+        value_name="share",
+    )
+    long["series"] = long["series"].map(
+        {
+            "share_respondents": t("series.respondents", lang),
+            "share_population": t("series.population", lang),
+        }
+    )
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "age_band:N", sort=list(frame["age_band"].unique()), title=t("dim.age_band", lang)
+            ),
+            xOffset=alt.XOffset("series:N"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=t("col.share", lang)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(range=[ui.COLORS["respondents"], ui.COLORS["population"]]),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            column=alt.Column("gender_label:N", title=None),
+            tooltip=[
+                alt.Tooltip("gender_label:N", title=t("dim.gender", lang)),
+                alt.Tooltip("age_band:N", title=t("dim.age_band", lang)),
+                alt.Tooltip("series:N", title=" "),
+                alt.Tooltip("share:Q", format=".1%", title=t("col.share", lang)),
+            ],
+        )
+        .properties(width=330, height=240)
+    )
+    st.altair_chart(chart, key="c_band_gender")
+
+# What people want -------------------------------------------------------------------------
+st.caption(t("overview.ranked_lead", lang))
+chart_cols = st.columns(3)
+for column, kind, title in zip(
+    chart_cols,
+    ("topic", "format", "time"),
+    ("overview.topics", "overview.formats", "overview.times"),
+    strict=True,
+):
+    with column:
+        st.altair_chart(
+            ui.ranked_bars(view.ranked[kind], lang, t(title, lang)),
+            use_container_width=True,
+            key=f"c_{kind}",
+        )

@@ -1,0 +1,122 @@
+"""Udforsk: cross any two questions, as counts or shares, weighted or not; table and downloads."""
+
+import altair as alt
+import streamlit as st
+
+from app_support import data, state, ui
+from data_pipeline.i18n import number, percent, t
+
+lang = state.current_lang()
+filters = state.current_filters()
+k = state.K_DEFAULT
+
+DIMS = ["age_band", "gender", "area", "topic", "format", "time", "engagement", "interest", "wave"]
+
+st.title(t("explore.title", lang))
+st.caption(t("explore.lead", lang))
+state.show_url_notice(lang)
+st.caption(state.describe_filters(filters, lang))
+
+left, right, measure_col, weight_col = st.columns([1, 1, 1.3, 1])
+rows = left.selectbox(
+    t("explore.rows", lang), DIMS, index=0, format_func=lambda d: t(f"dim.{d}", lang), key="x_rows"
+)
+cols = right.selectbox(
+    t("explore.cols", lang), DIMS, index=3, format_func=lambda d: t(f"dim.{d}", lang), key="x_cols"
+)
+measure = measure_col.radio(
+    t("explore.measure", lang),
+    ["count", "row", "col"],
+    format_func=lambda m: t(
+        {"count": "explore.count", "row": "explore.row_pct", "col": "explore.col_pct"}[m], lang
+    ),
+    horizontal=True,
+    key="x_measure",
+)
+weighted = weight_col.toggle(
+    t("explore.weighted", lang), help=t("explore.weighted_help", lang), key="x_weighted"
+)
+chart_kind = st.radio(
+    t("explore.chart", lang),
+    ["heatmap", "bars"],
+    format_func=lambda c: t(f"explore.{c}", lang),
+    horizontal=True,
+    key="x_chart",
+)
+
+if rows == cols:
+    st.warning(t("explore.same_dim", lang))
+    st.stop()
+
+# The wave dimension compares waves, so the wave filter must not narrow it away.
+view_filters = filters.replace(wave=None) if "wave" in (rows, cols) else filters
+frame = data.explore(data.db_path(), view_filters, rows, cols, measure, weighted, k, lang)
+if frame["respondents"].fillna(0).sum() == 0 and not frame["suppressed"].any():
+    st.warning(t("filter.empty", lang))
+    st.stop()
+
+is_share = measure != "count"
+frame["text"] = [
+    f"<{k}" if s else (percent(v, lang, 0) if is_share else number(v, lang))
+    for v, s in zip(frame["value"], frame["suppressed"], strict=True)
+]
+frame["dark"] = frame["value"] > 0.6 * frame["value"].max()
+row_order = list(dict.fromkeys(frame["row_label"]))
+col_order = list(dict.fromkeys(frame["col_label"]))
+value_title = t("col.share", lang) if is_share else t("col.respondents", lang)
+tooltip = [
+    alt.Tooltip("row_label:N", title=t(f"dim.{rows}", lang)),
+    alt.Tooltip("col_label:N", title=t(f"dim.{cols}", lang)),
+    alt.Tooltip("text:N", title=value_title),
+]
+if chart_kind == "heatmap":
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "col_label:N",
+            sort=col_order,
+            title=t(f"dim.{cols}", lang),
+            axis=alt.Axis(labelAngle=-35),
+        ),
+        y=alt.Y("row_label:N", sort=row_order, title=t(f"dim.{rows}", lang)),
+    )
+    chart = base.mark_rect().encode(
+        color=alt.Color(
+            "value:Q",
+            scale=alt.Scale(scheme="blues"),
+            title=value_title,
+            legend=alt.Legend(format="%" if is_share else ",d"),
+        ),
+        tooltip=tooltip,
+    ) + base.mark_text(fontSize=11).encode(
+        text="text:N",
+        color=alt.condition("datum.dark", alt.value("white"), alt.value("#222")),
+    )
+    chart = chart.properties(height=max(200, 34 * len(row_order)))
+else:
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "row_label:N",
+                sort=row_order,
+                title=t(f"dim.{rows}", lang),
+                axis=alt.Axis(labelAngle=-35),
+            ),
+            xOffset=alt.XOffset("col_label:N", sort=col_order),
+            y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format="%" if is_share else ",d")),
+            color=alt.Color("col_label:N", sort=col_order, title=t(f"dim.{cols}", lang)),
+            tooltip=tooltip,
+        )
+        .properties(height=360)
+    )
+st.altair_chart(chart, use_container_width=True, key="x_chart_view")
+st.caption(t("explore.suppressed_note", lang, k=k))
+
+table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(
+    index=row_order, columns=col_order
+)
+table.index.name = t(f"dim.{rows}", lang)
+table = table.reset_index()
+ui.show_table(table, key="x_table")
+ui.downloads(table, f"deltagelsesatlas_{rows}_{cols}", lang, key="x_dl")
