@@ -403,7 +403,7 @@ def load_pandas(con: duckdb.DuckDBPyConnection) -> PandasData:
 def pandas_mask(data: PandasData, f: Filters) -> np.ndarray:
     """The filter bar as boolean masks; topics and formats mean "any of the chosen"."""
     df = data.respondents
-    mask = (df["wave_id"] == f.wave).to_numpy()
+    mask = (df["wave_id"] == f.wave).to_numpy(copy=True)  # pandas 3 hands out read-only views
     for values, column in (
         (f.age_bands, "age_band"),
         (f.genders, "gender"),
@@ -533,14 +533,18 @@ PANDAS_PAGES: dict[str, Callable[[PandasData, Filters], object]] = {
 }
 
 
-def bench_baseline(con, runs: int) -> dict[str, Timing]:
+def bench_baseline(con, runs: int) -> dict[str, Timing | None]:
     """Time the pandas pages with the same filter sequence; loading the frame is not timed."""
     data = load_pandas(con)
+
+    def run(call) -> Timing:
+        return measure(runs, lambda i: call(data, filter_at(i)))
+
     timings = {
-        page: measure(runs, lambda i, c=call, d=data: c(d, filter_at(i)))
+        page: attempt(f"pandas_{page}", lambda c=call: run(c)).timing
         for page, call in PANDAS_PAGES.items()
     }
-    del data
+    data = None  # free the frame before anything else is measured
     gc.collect()
     return timings
 
@@ -548,28 +552,38 @@ def bench_baseline(con, runs: int) -> dict[str, Timing]:
 # --- targets -------------------------------------------------------------------------------------
 
 PEAK_TARGET_MB = 1536
+TARGET_ROWS = 1_000_000
+
+
+def target_checks(r: Result, rows: int) -> list[tuple[str, bool]]:
+    """The issue's targets for one result, as (text, met) pairs.
+
+    They are set at 1 M rows. Below that the upper bounds (time, memory) bind too, since cost
+    only grows with N, but throughput and the pandas ratio carry fixed costs and are judged at
+    1 M only. Above 1 M the one target is 300 ms per page.
+    """
+    t, op = r.timing, r.operation
+    if rows > TARGET_ROWS:
+        return [("≤ 300 ms", t.median_ms <= 300)] if op.startswith("page_") else []
+    checks = []
+    if op.startswith("page_"):
+        checks.append(("≤ 100 ms", t.median_ms <= 100))
+        if rows == TARGET_ROWS and r.baseline is not None:
+            checks.append(("≥ 3× pandas", r.baseline.median_ms / t.median_ms >= 3))
+    seconds = {"gaps": 2, "segments": 30}.get(op)
+    if seconds:
+        checks.append((f"≤ {seconds} s", t.median_ms <= seconds * 1000))
+    throughput = {"ingest_csv": 200_000, "ingest_xlsx": 40_000}.get(op)
+    if throughput and rows == TARGET_ROWS:
+        checks.append((f"≥ {throughput // 1000} k rows/s", r.rows_per_s >= throughput))
+    if t.peak_mb is not None:
+        checks.append(("peak ≤ 1.5 GB", t.peak_mb <= PEAK_TARGET_MB))
+    return checks
 
 
 def apply_targets(results: list[Result], rows: int) -> None:
-    """The issue's targets hold at 1 M rows (smaller runs are held to them too); at 5 M only
-    the page budget of 300 ms is set."""
-    national = rows > 1_000_000
     for r in results:
-        checks: list[tuple[str, bool]] = []
-        if r.operation.startswith("page_"):
-            budget = 300 if national else 100
-            checks.append((f"≤ {budget} ms", r.timing.median_ms <= budget))
-            if r.baseline is not None and not national:
-                checks.append(("≥ 3× pandas", r.baseline.median_ms / r.timing.median_ms >= 3))
-        elif not national:
-            limit = {"ingest_csv": 200_000, "ingest_xlsx": 40_000}.get(r.operation)
-            if limit:
-                checks.append((f"≥ {limit // 1000} k rows/s", r.rows_per_s >= limit))
-            seconds = {"gaps": 2, "segments": 30}.get(r.operation)
-            if seconds:
-                checks.append((f"≤ {seconds} s", r.timing.median_ms <= seconds * 1000))
-        if not national and r.timing.peak_mb is not None:
-            checks.append(("peak ≤ 1.5 GB", r.timing.peak_mb <= PEAK_TARGET_MB))
+        checks = target_checks(r, rows) if r.timing is not None else []
         if checks:
             r.target = ", ".join(text for text, _ in checks)
             r.met = all(ok for _, ok in checks)
@@ -644,11 +658,12 @@ def run_benchmark(
         results.extend(_bench_queries(con, runs, only))
         con.close()
     apply_targets(results, rows)
+    peaks = [r.timing.peak_mb for r in results if r.timing and r.timing.peak_mb is not None]
     return {
         "rows": rows,
         "machine": machine(),
         "results": [r.to_json() for r in results],
-        "peak_mb": _round(max((r.timing.peak_mb or 0) for r in results), 0) if results else None,
+        "peak_mb": _round(max(peaks), 0) if peaks else None,
         "setup": setup,
         "runs": runs,
     }
@@ -680,13 +695,17 @@ def _bench_queries(con, runs: int, only: tuple[str, ...]) -> list[Result]:
         # Last, so the DataFrame's memory does not inflate the peaks measured above.
         progress("pandas baseline")
         for page, timing in bench_baseline(con, runs).items():
-            next(r for r in results if r.operation == f"page_{page}").baseline = timing
+            result = next(r for r in results if r.operation == f"page_{page}")
+            result.baseline = timing if result.timing is not None else None
     return results
 
 
 # --- output --------------------------------------------------------------------------------------
 
-TARGET_NOTE = "targets as in issue 7 (1 M rows; at > 1 M only the page budget of 300 ms)"
+TARGET_NOTE = (
+    "targets of issue 7: set at 1 M rows; below 1 M only the time and memory budgets are "
+    "judged, above 1 M only the page budget of 300 ms"
+)
 
 
 def markdown_table(report: dict) -> str:
@@ -698,6 +717,9 @@ def markdown_table(report: dict) -> str:
     for r in report["results"]:
         rate = f" ({r['rows_per_s'] / 1000:,.0f} k rows/s)" if r.get("rows_per_s") else ""
         met = {True: "yes", False: "**no**", None: "–"}[r["met"]]
+        if r.get("error"):
+            lines.append(f"| {r['operation']} | not run: {r['error']} | | | | | | | |")
+            continue
         lines.append(
             f"| {r['operation']} | {_ms(r['median_ms'])}{rate} | {_ms(r['min_ms'])} | "
             f"{_ms(r['max_ms'])} | {_num(r['peak_mb'])} | {_ms(r['baseline_median_ms'])} | "

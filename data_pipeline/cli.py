@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -225,8 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # the contract: 1 on an internal error, with no data in the message
-        print(f"Intern fejl / Internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except Exception as exc:  # the contract: 1 on an internal error
+        # The message of an unexpected error may quote a cell value (possibly contact data),
+        # so it is shown only when debugging is switched on explicitly.
+        detail = f": {exc}" if os.environ.get("DELTAGELSESATLAS_DEBUG") else ""
+        print(f"Intern fejl / Internal error: {type(exc).__name__}{detail}", file=sys.stderr)
         return EXIT_INTERNAL
     _print(payload, getattr(args, "json", False))
     return code

@@ -36,6 +36,7 @@ def suppression_mask(
     k: int = DEFAULT_K,
     total: float | None = None,
     groups: pd.Series | None = None,
+    additive: bool = True,
 ) -> pd.Series:
     """True where a count must not be published.
 
@@ -43,12 +44,15 @@ def suppression_mask(
     2. Complement: a count N shown with its parent total T needs T - N >= k as well.
     3. Secondary: when a group holds exactly one suppressed cell and its total is published,
        the total minus the others would reveal it, so the next-smallest cell is hidden too.
+       `additive=False` skips this for cells that do not add up to a total (multi-select).
     """
     k = check_k(k)
     values = counts.astype(float).fillna(0)
     mask = values < k
     if total is not None:
         mask |= (total - values) < k
+    if not additive:
+        return mask
     group_keys = groups if groups is not None else pd.Series(0, index=counts.index)
     for _, index in group_keys.groupby(group_keys, sort=False).groups.items():
         cells = values.loc[index]
@@ -66,11 +70,12 @@ def suppress_table(
     total: float | None = None,
     group_column: str | None = None,
     dependent_columns: tuple[str, ...] = (),
+    additive: bool = True,
 ) -> pd.DataFrame:
     """Mark and blank out cells that may not be shown; dependent shares/rates go with them."""
     result = frame.copy()
     groups = result[group_column] if group_column else None
-    mask = suppression_mask(result[count_column], k, total, groups)
+    mask = suppression_mask(result[count_column], k, total, groups, additive)
     result["suppressed"] = mask.to_numpy()
     result[count_column] = result[count_column].astype(float).where(~mask, np.nan)
     for column in dependent_columns:

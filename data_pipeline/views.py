@@ -127,7 +127,9 @@ def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da"
     )
     frame["respondents"] = frame["respondents"].fillna(0)
     # Multi-select options are not parts of one total, so only the complement rule applies.
-    frame = suppress_table(frame, "respondents", k, total=total)
+    frame = suppress_table(
+        frame, "respondents", k, total=total, additive=kind not in ("topic", "format")
+    )
     frame["share"] = frame["respondents"] / total if total else np.nan
     frame["label"] = frame["code"].map(labels(con, kind, lang)).fillna(frame["code"])
     if kind in ("topic", "format"):

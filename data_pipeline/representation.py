@@ -1,0 +1,788 @@
+"""Who is missing: response rates, representation ratios with intervals, scores, intersections
+(gaps) in plain words, and raking weights with weighted estimates.
+
+Owns the definitions of DESIGN.md §6 (rate, ratio, Wilson interval, missing voices, the three
+scores, raking with trimming). Aggregates in SQL and hands back small DataFrames; never pulls raw
+respondents into pandas, never imports streamlit, and publishes counts only through
+privacy.suppress_table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from data_pipeline.errors import PipelineError
+from data_pipeline.privacy import DEFAULT_K, check_k, suppress_table
+from data_pipeline.queries import (
+    DIMENSIONS,
+    MULTI_DIMENSIONS,
+    Filters,
+    latest_wave,
+    population_period,
+    population_where,
+    waves,
+    where_clause,
+)
+
+Z95 = 1.959963984540054
+BACKGROUND = ("age_band", "gender", "area")
+KNOWN_GENDERS = ("kvinde", "mand")
+
+# Respondent side of each background attribute. Unknown values become NULL, so a NULL in a
+# grouped column always means "unknown" (GROUPING() tells it from a rolled-up NULL). Gender
+# andet/uoplyst is unknown here because the population only counts kvinde and mand.
+_RESPONDENT_SQL = {
+    "age_band": "r.age_band",
+    "gender": "CASE WHEN r.gender IN ('kvinde', 'mand') THEN r.gender END",
+    "area": "r.area_code",
+}
+_POPULATION_SQL = {"age_band": "b.label", "gender": "p.gender", "area": "p.area_code"}
+_STAT_COLUMNS = ("rate", "ratio", "ci_low", "ci_high", "missing_voices")
+
+
+class InvalidInput(PipelineError):
+    """A request the data cannot answer (unknown wave, no population): exit code 2."""
+
+    exit_code = 2
+
+
+# --- shared plumbing ------------------------------------------------------------------------
+
+
+def resolve_wave(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, str]:
+    """The wave a filter means and its population period, or a clear bilingual error."""
+    known = waves(con)
+    wave = filters.wave or latest_wave(con)
+    if wave is None:
+        raise InvalidInput("Databasen har ingen svar endnu. / The database holds no responses yet.")
+    if wave not in known:
+        raise InvalidInput(
+            f"Ukendt bølge '{wave}'. Kendte bølger: {', '.join(known)}. / "
+            f"Unknown wave '{wave}'. Known waves: {', '.join(known)}."
+        )
+    period = population_period(con, wave)
+    if period is None:
+        raise InvalidInput(
+            "Der er ingen befolkningstal i databasen; indlæs dem først. / "
+            "No population figures are loaded; load them first."
+        )
+    return wave, period
+
+
+def _check_background(by: tuple[str, ...]) -> tuple[str, ...]:
+    by = tuple(by)
+    unknown = [d for d in by if d not in BACKGROUND]
+    if unknown or len(set(by)) != len(by):
+        raise InvalidInput(
+            f"Ugyldig gruppering {by!r}; brug {', '.join(BACKGROUND)}. / "
+            f"Invalid grouping {by!r}; use {', '.join(BACKGROUND)}."
+        )
+    return by
+
+
+def area_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT area_code, name FROM area").fetchall())
+
+
+def _band_order(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("SELECT label, sort_order FROM age_band").fetchall())
+
+
+def _respondent_counts(con, filters: Filters, wave: str, by: tuple[str, ...]) -> pd.DataFrame:
+    """Respondents per cell of `by`; cells with an unknown attribute hold NULLs."""
+    where = where_clause(con, filters, wave)
+    select = [f"{_RESPONDENT_SQL[d]} AS {d}" for d in by]
+    sql = (
+        f"SELECT {', '.join([*select, 'count(*) AS respondents'])} "  # noqa: S608
+        f"FROM respondent r WHERE {where.sql}"
+    )
+    if by:
+        sql += " GROUP BY ALL"
+    return con.execute(sql, where.params).df()
+
+
+def _population_counts(con, filters: Filters, period: str, by: tuple[str, ...]) -> pd.DataFrame:
+    where = population_where(filters)
+    select = [f"{_POPULATION_SQL[d]} AS {d}" for d in by]
+    sql = (
+        f"SELECT {', '.join([*select, 'sum(p.count)::DOUBLE AS population'])} "  # noqa: S608
+        "FROM population p JOIN age_band b ON p.age BETWEEN b.min_age AND b.max_age "
+        f"WHERE p.period = $period AND {where.sql}"
+    )
+    if by:
+        sql += " GROUP BY ALL"
+    frame = con.execute(sql, {"period": period, **where.params}).df()
+    return frame.dropna(subset=list(by)) if by else frame.fillna({"population": 0.0})
+
+
+def _known_cells(
+    con, filters: Filters, wave: str, period: str, by: tuple[str, ...]
+) -> tuple[pd.DataFrame, int]:
+    """Respondents and population side by side per cell, and how many respondents had an
+    unknown attribute (left out of every cell)."""
+    resp = _respondent_counts(con, filters, wave, by)
+    pop = _population_counts(con, filters, period, by)
+    if not by:
+        cells = pd.DataFrame(
+            {
+                "respondents": [float(resp["respondents"].sum())],
+                "population": [float(pop["population"].sum())],
+            }
+        )
+        return cells, 0
+    unknown = resp[list(by)].isna().any(axis=1)
+    excluded = int(resp.loc[unknown, "respondents"].sum())
+    resp = resp.loc[~unknown]
+    for frame in (resp, pop):
+        for d in by:
+            frame[d] = frame[d].astype(object)
+    cells = resp.merge(pop, on=list(by), how="outer")
+    cells[["respondents", "population"]] = (
+        cells[["respondents", "population"]].astype(float).fillna(0.0)
+    )
+    return cells, excluded
+
+
+# --- the statistics -------------------------------------------------------------------------
+
+
+def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """95 % Wilson score interval for a proportion; NaN where n is 0. Counts above n (a cell
+    where more answered than the register holds) are capped at n."""
+    x = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.minimum(x / n, 1.0)
+        denom = 1.0 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    low = np.where(n > 0, np.maximum(centre - half, 0.0), np.nan)
+    high = np.where(n > 0, np.minimum(centre + half, 1.0), np.nan)
+    return low, high
+
+
+def _status(respondents, ci_low, ci_high, threshold: float, k: int) -> np.ndarray:
+    respondents = np.asarray(respondents, dtype=float)
+    low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
+    uncertain = (
+        (respondents < k)
+        | np.isnan(low)
+        | np.isnan(high)
+        | ((low < threshold) & (high > 1 / threshold))
+    )
+    status = np.where(high < threshold, "under", np.where(low > 1 / threshold, "over", "fine"))
+    return np.where(uncertain, "uncertain", status)
+
+
+def add_statistics(cells: pd.DataFrame, threshold: float = 0.8, k: int = DEFAULT_K) -> pd.DataFrame:
+    """Rate, ratio with its interval, missing voices and status for cells that partition the
+    respondents: the overall rate is total respondents / total population of these cells."""
+    out = cells.copy()
+    resp, pop = out["respondents"].astype(float), out["population"].astype(float)
+    total_resp, total_pop = resp.sum(), pop.sum()
+    overall = total_resp / total_pop if total_pop > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(pop > 0, resp / pop, np.nan)
+        low, high = wilson_interval(resp, pop)
+        out["ratio"] = out["rate"] / overall
+        out["ci_low"] = low / overall
+        out["ci_high"] = high / overall
+    out["missing_voices"] = (pop / total_pop * total_resp - resp) if total_pop > 0 else np.nan
+    out["status"] = _status(resp, out["ci_low"], out["ci_high"], threshold, k)
+    return out
+
+
+def representation_table(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: tuple[str, ...] = ("age_band",),
+    threshold: float = 0.8,
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """Respondents against the population per cell of `by` (any of age_band, gender, area).
+
+    Respondents are narrowed by every filter, the population by the demographic ones only, for
+    the wave's population period. Respondents whose grouped attribute is unknown (no age band
+    or area, gender andet/uoplyst when grouping by gender) are left out of the cells and the
+    overall rate; their number is in ``df.attrs['excluded']``. Cells below k respondents are
+    suppressed (counts and everything derived from them NaN, ``suppressed`` True).
+    """
+    k = check_k(k)
+    by = _check_background(by)
+    wave, period = resolve_wave(con, filters)
+    cells, excluded = _known_cells(con, filters, wave, period, by)
+    table = add_statistics(cells, threshold, k)
+    table = _label_and_sort(con, table, by)
+    table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
+    columns = [*_label_columns(by), "population", "respondents", *_STAT_COLUMNS[:-1]]
+    table = table[[*columns, "missing_voices", "status", "suppressed"]].reset_index(drop=True)
+    table.attrs.update({"excluded": excluded, "wave": wave, "period": period})
+    return table
+
+
+def _label_columns(by: tuple[str, ...]) -> list[str]:
+    columns = []
+    for d in by:
+        columns.extend(["area", "area_name"] if d == "area" else [d])
+    return columns
+
+
+def _label_and_sort(con, table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    if not by:
+        return table
+    keys = []
+    if "age_band" in by:
+        order = _band_order(con)
+        table["_band"] = table["age_band"].map(order).fillna(len(order))
+        keys.append("_band")
+    if "gender" in by:
+        keys.append("gender")
+    if "area" in by:
+        table["area_name"] = table["area"].map(area_names(con))
+        keys.append("area")
+    return table.sort_values(keys, kind="stable").drop(columns=["_band"], errors="ignore")
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+def score_counts(respondents, population) -> dict[str, float]:
+    """The three scores of DESIGN.md §6 from matching respondent and population counts.
+
+    min_max_ratio is Go Vocal's score (lowest rate / highest rate); share_overlap is
+    Σ min(respondent share, population share); r_indicator is 1 - 2·SD of the cell rates
+    (the response propensities), the SD weighted by population.
+    """
+    resp = np.asarray(respondents, dtype=float)
+    pop = np.asarray(population, dtype=float)
+    keep = pop > 0
+    resp, pop = resp[keep], pop[keep]
+    if resp.sum() == 0 or len(pop) == 0:
+        return {"min_max_ratio": np.nan, "share_overlap": np.nan, "r_indicator": np.nan}
+    rates = resp / pop
+    overall = resp.sum() / pop.sum()
+    sd = math.sqrt(float(np.sum(pop / pop.sum() * (rates - overall) ** 2)))
+    return {
+        "min_max_ratio": float(rates.min() / rates.max()),
+        "share_overlap": float(np.minimum(resp / resp.sum(), pop / pop.sum()).sum()),
+        "r_indicator": 1.0 - 2.0 * sd,
+    }
+
+
+def scores(
+    con: duckdb.DuckDBPyConnection, filters: Filters, dims: tuple[str, ...] = BACKGROUND
+) -> pd.DataFrame:
+    """One row per dimension plus 'overall' (the cells crossing all of `dims`).
+
+    Columns: dimension, groups, min_max_ratio, share_overlap, r_indicator. Scores are
+    computed on unsuppressed cells: they publish no count.
+    """
+    dims = _check_background(dims)
+    wave, period = resolve_wave(con, filters)
+    rows = []
+    for name, by in [*((d, (d,)) for d in dims), ("overall", dims)]:
+        cells, _ = _known_cells(con, filters, wave, period, by)
+        cells = cells[cells["population"] > 0]
+        rows.append(
+            {
+                "dimension": name,
+                "groups": len(cells),
+                **score_counts(cells["respondents"], cells["population"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- intersections --------------------------------------------------------------------------
+
+
+def find_gaps(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dims: tuple[str, ...] = BACKGROUND,
+    top: int | None = 10,
+    min_population: int = 50,
+    k: int = DEFAULT_K,
+    threshold: float = 0.8,
+    only_under: bool = True,
+) -> pd.DataFrame:
+    """Every combination of up to three attributes, ranked by missing voices (largest first).
+
+    One GROUPING SETS query per side (respondents, population); GROUPING() tells a rolled-up
+    NULL from an unknown value, and cells with an unknown grouped attribute are dropped (each
+    grouping set's overall rate counts only respondents known on that set's attributes).
+    Suppression runs per grouping set on all its cells; suppressed cells are left out of the
+    findings (their missing voices would reveal the count). Cells below `min_population`
+    are left out, and with `only_under` (default) so is every cell whose status is not 'under'.
+    `top=None` returns them all.
+    """
+    k = check_k(k)
+    dims = _check_background(dims)
+    if not dims:
+        raise InvalidInput("Vælg mindst én egenskab. / Choose at least one attribute.")
+    wave, period = resolve_wave(con, filters)
+    cells = _grouping_set_cells(con, filters, wave, period, dims)
+    tables = []
+    for gid, cell in cells.groupby("gid", sort=True):
+        stats = add_statistics(cell, threshold, k)
+        tables.append(suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS))
+    found = pd.concat(tables, ignore_index=True)
+    found = found[~found["suppressed"] & (found["population"] >= min_population)]
+    if only_under:
+        found = found[found["status"] == "under"]
+    found = found.sort_values(["missing_voices", "population"], ascending=False, kind="stable")
+    if top is not None:
+        found = found.head(top)
+    return _findings(found, dims, area_names(con), k)
+
+
+def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
+    sets = [c for size in (1, 2, 3) for c in itertools.combinations(dims, size)]
+    grouping = ", ".join(f"({', '.join(s)})" for s in sets)
+    cols = ", ".join(dims)
+    rwhere = where_clause(con, filters, wave)
+    pwhere = population_where(filters)
+    resp_cols = ", ".join(f"{_RESPONDENT_SQL[d]} AS {d}" for d in dims)
+    pop_cols = ", ".join(f"{_POPULATION_SQL[d]} AS {d}" for d in dims)
+    joined = " AND ".join(f"x.{d} IS NOT DISTINCT FROM y.{d}" for d in dims)
+    sql = f"""
+        WITH r AS (SELECT {resp_cols} FROM respondent r WHERE {rwhere.sql}),
+        p AS (SELECT {pop_cols}, p.count FROM population p JOIN age_band b
+              ON p.age BETWEEN b.min_age AND b.max_age
+              WHERE p.period = $period AND {pwhere.sql}),
+        x AS (SELECT GROUPING({cols}) AS gid, {cols}, count(*) AS respondents
+              FROM r GROUP BY GROUPING SETS ({grouping})),
+        y AS (SELECT GROUPING({cols}) AS gid, {cols}, sum(count)::DOUBLE AS population
+              FROM p GROUP BY GROUPING SETS ({grouping}))
+        SELECT coalesce(x.gid, y.gid) AS gid,
+               {", ".join(f"coalesce(x.{d}, y.{d}) AS {d}" for d in dims)},
+               coalesce(x.respondents, 0)::DOUBLE AS respondents,
+               coalesce(y.population, 0)::DOUBLE AS population
+        FROM x FULL OUTER JOIN y ON x.gid = y.gid AND {joined}
+    """  # noqa: S608 - identifiers come from the BACKGROUND whitelist
+    cells = con.execute(sql, {"period": period, **rwhere.params, **pwhere.params}).df()
+    # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
+    n = len(dims)
+    keep = pd.Series(True, index=cells.index)
+    for i, d in enumerate(dims):
+        grouped = (cells["gid"].to_numpy() >> (n - 1 - i)) & 1 == 0
+        keep &= ~(grouped & cells[d].isna().to_numpy())
+    return cells[keep]
+
+
+def _findings(found: pd.DataFrame, dims, names: Mapping[str, str], k: int) -> pd.DataFrame:
+    groups = [{d: row[d] for d in dims if isinstance(row[d], str)} for _, row in found.iterrows()]
+    out = found[["population", "respondents", *_STAT_COLUMNS, "status", "suppressed"]].copy()
+    out.insert(0, "group", groups)
+    out["sentence_da"] = [
+        finding_sentence(g, r, "da", names, k)
+        for g, (_, r) in zip(groups, out.iterrows(), strict=True)
+    ]
+    out["sentence_en"] = [
+        finding_sentence(g, r, "en", names, k)
+        for g, (_, r) in zip(groups, out.iterrows(), strict=True)
+    ]
+    return out.drop(columns="suppressed").reset_index(drop=True)
+
+
+# --- plain words ----------------------------------------------------------------------------
+
+_GENDER_WORDS = {"kvinde": ("Kvinder", "Women"), "mand": ("Mænd", "Men")}
+_FRACTIONS = [
+    (1 / 10, "en tiendedel af", "a tenth of"),
+    (1 / 5, "en femtedel af", "a fifth of"),
+    (1 / 4, "en fjerdedel af", "a quarter of"),
+    (1 / 3, "en tredjedel af", "a third of"),
+    (2 / 5, "to femtedele af", "two fifths of"),
+    (1 / 2, "halvdelen af", "half"),
+    (3 / 5, "tre femtedele af", "three fifths of"),
+    (2 / 3, "to tredjedele af", "two thirds of"),
+    (3 / 4, "tre fjerdedele af", "three quarters of"),
+]
+
+
+def describe_group(
+    group: Mapping[str, str], lang: str = "da", area_names: Mapping[str, str] | None = None
+) -> str:
+    """ "Mænd 18-24 år i Nordby" / "Men aged 18-24 in Nordby". `group` maps age_band, gender
+    and area (an area code, named through `area_names`, e.g. representation.area_names(con))."""
+    en = lang == "en"
+    gender, band, area = group.get("gender"), group.get("age_band"), group.get("area")
+    who = _GENDER_WORDS.get(gender, (None, None))[1 if en else 0] if gender else None
+    if who is None:
+        who = "Residents" if en else "Borgere"
+        if not band and not area:
+            who = "All residents" if en else "Alle borgere"
+    text = who
+    if band:
+        text += f" aged {band}" if en else f" {band} år"
+    if area:
+        name = (area_names or {}).get(area, area)
+        only_area = not gender and not band
+        text += (f" of {name}" if only_area else f" in {name}") if en else f" i {name}"
+    return text
+
+
+def format_number(value: float, lang: str = "da", decimals: int = 0) -> str:
+    """1.450 and 0,21 in Danish; 1,450 and 0.21 in English."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def ratio_words(ratio: float, lang: str = "da") -> str:
+    """ "en femtedel af kommunens svarprocent" / "0,6 gange kommunens svarprocent"."""
+    en = lang == "en"
+    rate = "the municipal response rate" if en else "kommunens svarprocent"
+    if abs(ratio - 1) < 0.05:
+        return "about the municipal response rate" if en else "omtrent kommunens svarprocent"
+    for value, da_words, en_words in _FRACTIONS:
+        if abs(ratio - value) <= 0.02:
+            return f"{en_words if en else da_words} {rate}"
+    times = format_number(ratio, lang, 1)
+    return f"{times} times {rate}" if en else f"{times} gange {rate}"
+
+
+def finding_sentence(
+    group: Mapping[str, str], row: Mapping, lang: str, names: Mapping[str, str], k: int = DEFAULT_K
+) -> str:
+    """One plain sentence for one cell, in the format of DESIGN.md §3 (Danish or English)."""
+    en = lang == "en"
+    who = describe_group(group, lang, names)
+    pop = format_number(row["population"], lang)
+    if pd.isna(row["respondents"]):
+        count = f"fewer than {k}" if en else f"færre end {k}"
+        return f"{who}: {count} {'responses among' if en else 'svar blandt'} {pop} " + (
+            "residents." if en else "borgere."
+        )
+    resp = format_number(row["respondents"], lang)
+    numbers = (
+        f"({format_number(row['ratio'], lang, 2)}; 95 %: "
+        f"{format_number(row['ci_low'], lang, 2)}-{format_number(row['ci_high'], lang, 2)})"
+    )
+    if en:
+        numbers = numbers.replace("95 %", "95%")
+    head = (
+        f"{who}: {resp} responses among {pop} residents – {ratio_words(row['ratio'], lang)} {numbers}."
+        if en
+        else f"{who}: {resp} svar blandt {pop} borgere – {ratio_words(row['ratio'], lang)} {numbers}."
+    )
+    return f"{head} {_missing_words(row['missing_voices'], lang)}"
+
+
+def _missing_words(missing: float, lang: str) -> str:
+    count = format_number(abs(missing), lang)
+    if round(missing) > 0:
+        return (
+            f"About {count} voices are missing."
+            if lang == "en"
+            else f"Der mangler ca. {count} stemmer."
+        )
+    if round(missing) < 0:
+        return (
+            f"About {count} more responses than its share."
+            if lang == "en"
+            else f"Ca. {count} flere svar end gruppens andel."
+        )
+    return "No voices are missing." if lang == "en" else "Der mangler ingen stemmer."
+
+
+# --- raking ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RakeResult:
+    """Raking weights by age band × gender × area cell (IPF weights are constant in a cell).
+
+    Weights are relative: their mean over the respondents with known attributes is 1.
+    """
+
+    cell_weights: pd.DataFrame
+    converged: bool
+    iterations: int
+    effective_sample_size: float
+    margins: pd.DataFrame
+    respondents: int = 0
+    excluded: int = 0
+    trim: tuple[float, float] | None = (0.2, 5.0)
+    trimmed_cells: int = 0
+    empty_margins: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "effective_sample_size": self.effective_sample_size,
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "respondents": self.respondents,
+            "excluded": self.excluded,
+            "trim": list(self.trim) if self.trim else None,
+            "trimmed_cells": self.trimmed_cells,
+            "empty_margins": self.empty_margins,
+            "margins": self.margins.to_dict(orient="records"),
+        }
+
+
+def ipf(
+    counts: np.ndarray,
+    margin_index: list[np.ndarray],
+    targets: list[np.ndarray],
+    weights: np.ndarray | None = None,
+    max_iter: int = 200,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, int, bool]:
+    """Iterative proportional fitting of cell weights: Σ counts·weights per margin category
+    reaches its target. Returns (weights, iterations, converged)."""
+    w = np.ones(len(counts)) if weights is None else weights.astype(float).copy()
+    for iteration in range(1, max_iter + 1):
+        for index, target in zip(margin_index, targets, strict=True):
+            current = np.bincount(index, counts * w, minlength=len(target))
+            w *= (target / np.where(current > 0, current, 1.0))[index]
+        error = max(
+            np.max(np.abs(np.bincount(i, counts * w, minlength=len(t)) - t) / t)
+            for i, t in zip(margin_index, targets, strict=True)
+        )
+        if error < tol:
+            return w, iteration, True
+    return w, max_iter, False
+
+
+def rake(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    trim: tuple[float, float] | None = (0.2, 5.0),
+    max_iter: int = 200,
+    tol: float = 1e-10,
+) -> RakeResult:
+    """Rake respondent weights to the population margins age band × gender and area.
+
+    Targets are population shares × known respondents, so the mean weight is 1. After IPF the
+    weights are trimmed to trim[0]-trim[1] × the mean and raked again, until both hold (at
+    most 50 rounds); `converged` says whether the margins were met within `tol` and the weights
+    stayed within the trim bounds. A binding trim can make exact margins impossible.
+    Respondents with an unknown band, area or gender (andet/uoplyst) get weight 1, the mean:
+    they are not part of the fit and count as themselves in weighted estimates. A margin
+    category without respondents cannot be reached; it is dropped, the other targets scaled
+    up, and it is listed in `empty_margins`.
+    """
+    wave, period = resolve_wave(con, filters)
+    cells, excluded = _known_cells(con, filters, wave, period, BACKGROUND)
+    cells = cells.assign(bg=cells["age_band"] + "|" + cells["gender"])
+    pop_bg = cells.groupby("bg")["population"].sum()
+    pop_area = cells.groupby("area")["population"].sum()
+    sample = cells[cells["respondents"] > 0].reset_index(drop=True)
+    n = sample["respondents"].to_numpy(float)
+    total = n.sum()
+    empty = [f"age_band_gender={v}" for v in pop_bg.index if v not in set(sample["bg"])]
+    empty += [f"area={v}" for v in pop_area.index if v not in set(sample["area"])]
+    index, targets = [], []
+    for column, pop in (("bg", pop_bg), ("area", pop_area)):
+        reached = pop[pop.index.isin(sample[column])]
+        codes = pd.Categorical(sample[column], categories=reached.index)
+        index.append(np.asarray(codes.codes, dtype=np.intp))
+        targets.append(reached.to_numpy(float) / reached.sum() * total)
+    w, iterations, converged, trimmed = _rake_with_trim(n, index, targets, trim, max_iter, tol)
+    sample["weight"] = w
+    weighted = float(np.sum(n * w)) + excluded
+    ess = weighted**2 / (float(np.sum(n * w**2)) + excluded) if total else 0.0
+    return RakeResult(
+        cell_weights=sample[["age_band", "gender", "area", "respondents", "weight"]],
+        converged=converged,
+        iterations=iterations,
+        effective_sample_size=ess,
+        margins=_margins(sample, pop_bg, pop_area),
+        respondents=int(total),
+        excluded=excluded,
+        trim=trim,
+        trimmed_cells=trimmed,
+        empty_margins=empty,
+    )
+
+
+def _rake_with_trim(n, index, targets, trim, max_iter, tol):
+    if len(n) == 0:
+        return np.array([]), 0, False, 0
+    w, total_iter, converged = None, 0, False
+    for _round in range(50):
+        w, iterations, converged = ipf(n, index, targets, w, max_iter, tol)
+        total_iter += iterations
+        if trim is None:
+            return w, total_iter, converged, 0
+        mean = np.sum(n * w) / np.sum(n)
+        low, high = trim[0] * mean, trim[1] * mean
+        outside = (w < low * (1 - 1e-9)) | (w > high * (1 + 1e-9))
+        if not outside.any():
+            trimmed = int(np.sum((w <= low * (1 + 1e-9)) | (w >= high * (1 - 1e-9))))
+            return w, total_iter, converged, trimmed
+        w = np.clip(w, low, high)
+    return w, total_iter, False, int(np.sum(outside))
+
+
+def _margins(sample: pd.DataFrame, pop_bg: pd.Series, pop_area: pd.Series) -> pd.DataFrame:
+    frames = []
+    weighted = sample["respondents"] * sample["weight"]
+    for dimension, column, pop in (("age_band_gender", "bg", pop_bg), ("area", "area", pop_area)):
+        frame = pd.DataFrame(
+            {
+                "dimension": dimension,
+                "value": pop.index.astype(str),
+                "population_share": (pop / pop.sum()).to_numpy(),
+            }
+        )
+        wsum = weighted.groupby(sample[column]).sum() / weighted.sum()
+        usum = sample.groupby(column)["respondents"].sum() / sample["respondents"].sum()
+        frame["weighted_share"] = frame["value"].map(wsum).fillna(0.0).to_numpy()
+        frame["unweighted_share"] = frame["value"].map(usum).fillna(0.0).to_numpy()
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- weighted estimates ---------------------------------------------------------------------
+
+
+def _weighted_respondents(con, filters: Filters, rake_result: RakeResult) -> tuple[str, dict]:
+    """A CTE `rw` of the filtered respondents with their weight `w`. The cell weights travel as
+    bound lists (no registered view to name, share or clean up between threads)."""
+    wave, _ = resolve_wave(con, filters)
+    where = where_clause(con, filters, wave)
+    cw = rake_result.cell_weights
+    params = {
+        **where.params,
+        "cw_band": cw["age_band"].astype(str).tolist(),
+        "cw_gender": cw["gender"].astype(str).tolist(),
+        "cw_area": cw["area"].astype(str).tolist(),
+        "cw_weight": cw["weight"].astype(float).tolist(),
+    }
+    cte = f"""
+        cw AS (SELECT unnest($cw_band) AS age_band, unnest($cw_gender) AS gender,
+                      unnest($cw_area) AS area, unnest($cw_weight)::DOUBLE AS weight),
+        rw AS (SELECT r.*, coalesce(cw.weight, 1.0) AS w FROM respondent r
+               LEFT JOIN cw ON r.age_band = cw.age_band AND r.gender = cw.gender
+                           AND r.area_code = cw.area
+               WHERE {where.sql})
+    """  # noqa: S608
+    return cte, params
+
+
+def _vocab(con, kind: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT code, label_da, label_en, bit FROM vocabulary WHERE kind = $k ORDER BY sort_order",
+        {"k": kind},
+    ).df()
+
+
+def weighted_shares(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    kind: str,
+    rake_result: RakeResult | None = None,
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """Unweighted and weighted shares of each answer of `kind` (topic, format, time,
+    engagement, interest). Topic and format shares are of all respondents (several may be
+    picked); the single-choice kinds are shares of those who answered. Cells below k
+    respondents are suppressed (NaN)."""
+    kind_column = {
+        "time": "time_per_month",
+        "engagement": "engagement_level",
+        "interest": "interest",
+    }
+    if kind not in (*MULTI_DIMENSIONS, *kind_column):
+        raise InvalidInput(f"Ukendt type '{kind}'. / Unknown kind '{kind}'.")
+    rake_result = rake_result or rake(con, filters)
+    cte, params = _weighted_respondents(con, filters, rake_result)
+    vocab = _vocab(con, kind)
+    if kind in MULTI_DIMENSIONS:
+        column = MULTI_DIMENSIONS[kind][1]
+        sums = ", ".join(
+            f"sum((r.{column} >> {int(b)}) & 1)::DOUBLE AS n{i}, "
+            f"sum(r.w * ((r.{column} >> {int(b)}) & 1)) AS w{i}"
+            for i, b in enumerate(vocab["bit"])
+        )
+        row = con.execute(
+            f"WITH {cte} SELECT count(*)::DOUBLE, sum(r.w), {sums} FROM rw r",
+            params,  # noqa: S608
+        ).fetchone()
+        total_n, total_w = row[0], row[1] or 0.0
+        counts = np.array(row[2::2], dtype=float)
+        wsums = np.array([v or 0.0 for v in row[3::2]], dtype=float)
+    else:
+        grouped = con.execute(
+            f"WITH {cte} SELECT r.{kind_column[kind]} AS code, count(*)::DOUBLE AS n, "  # noqa: S608
+            "sum(r.w) AS w FROM rw r WHERE code IS NOT NULL GROUP BY ALL",
+            params,
+        ).df()
+        by_code = grouped.set_index("code")
+        counts = vocab["code"].map(by_code["n"]).fillna(0.0).to_numpy(float)
+        wsums = vocab["code"].map(by_code["w"]).fillna(0.0).to_numpy(float)
+        total_n, total_w = counts.sum(), wsums.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = vocab[["code", "label_da", "label_en"]].assign(
+            respondents=counts,
+            unweighted_share=counts / total_n if total_n else np.nan,
+            weighted_share=wsums / total_w if total_w else np.nan,
+        )
+    return suppress_table(
+        table, "respondents", k, dependent_columns=("unweighted_share", "weighted_share")
+    )
+
+
+def weighted_counts(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dims: tuple[str, str],
+    rake_result: RakeResult | None = None,
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """Weighted counts crossed by two dimensions (the names of queries.respondents_by).
+
+    Columns: the dims, respondents (unweighted), weighted. Topic and format are counted
+    through the bit masks, so a respondent counts once under each option picked. Cells below
+    k respondents are suppressed (NaN)."""
+    dims = tuple(dims)
+    for d in dims:
+        if d not in DIMENSIONS and d not in MULTI_DIMENSIONS:
+            raise InvalidInput(f"Ukendt dimension '{d}'. / Unknown dimension '{d}'.")
+    rake_result = rake_result or rake(con, filters)
+    cte, params = _weighted_respondents(con, filters, rake_result)
+    plain = [d for d in dims if d in DIMENSIONS]
+    options = [_options(con, d) for d in dims if d in MULTI_DIMENSIONS]
+    multi = [d for d in dims if d in MULTI_DIMENSIONS]
+    combos = list(itertools.product(*options))
+    sums = []
+    for i, combo in enumerate(combos):
+        indicator = " * ".join(expr for _, expr in combo) or "1"
+        sums.append(f"sum({indicator})::DOUBLE AS n{i}, sum(r.w * {indicator}) AS w{i}")
+    select = [f"{DIMENSIONS[d]} AS {d}" for d in plain] + sums
+    sql = f"WITH {cte} SELECT {', '.join(select)} FROM rw r"  # noqa: S608
+    if plain:
+        sql += " GROUP BY ALL"
+    wide = con.execute(sql, params).df()
+    rows = []
+    for _, row in wide.iterrows():
+        for i, combo in enumerate(combos):
+            entry = {d: row[d] for d in plain}
+            entry.update({d: code for d, (code, _) in zip(multi, combo, strict=True)})
+            entry.update({"respondents": row[f"n{i}"], "weighted": row[f"w{i}"]})
+            rows.append(entry)
+    table = pd.DataFrame(rows, columns=[*plain, *multi, "respondents", "weighted"])
+    table = table[[*dims, "respondents", "weighted"]]
+    table["weighted"] = table["weighted"].astype(float).fillna(0.0)
+    return suppress_table(table, "respondents", k, dependent_columns=("weighted",))
+
+
+def _options(con, dim: str) -> list[tuple[str, str]]:
+    kind, column = MULTI_DIMENSIONS[dim]
+    vocab = _vocab(con, kind)
+    return [
+        (code, f"((r.{column} >> {int(bit)}) & 1)")
+        for code, bit in zip(vocab["code"], vocab["bit"], strict=True)
+        if not pd.isna(bit)
+    ]
