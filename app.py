@@ -1,6 +1,7 @@
-"""Deltagelsesatlas: the entry point only routes (language, filter bar, navigation).
+"""Deltagelsesatlas: the entry point only routes (page config, language, navigation).
 
 Run with `streamlit run app.py`; on first start it builds the database from sample_data/.
+Each page draws the shared filter bar through app_support.state.page_setup().
 """
 
 import streamlit as st
@@ -10,10 +11,7 @@ from data_pipeline.i18n import t
 
 st.set_page_config(page_title="Deltagelsesatlas", page_icon="🗺️", layout="wide")
 
-lang = state.language()
-data.connection()
-state.filter_bar(lang)
-
+lang = state.initial_language()
 pages = [
     st.Page(
         "pages/overblik.py",
@@ -26,4 +24,6 @@ pages = [
     st.Page("pages/kort.py", title=t("nav.map", lang), icon="🗺️", url_path="kort"),
     st.Page("pages/grupper.py", title=t("nav.groups", lang), icon="👥", url_path="grupper"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+data.connection()
+page.run()

@@ -25,17 +25,34 @@ FILTER_PARAMS: dict[str, tuple[str, str, str]] = {
 K_DEFAULT = 5
 
 
-def language() -> str:
-    """Danish by default; English one click away (and in the URL as lang=en)."""
-    if "lang" not in st.session_state:
+def initial_language() -> str:
+    """Danish by default; a link may ask for English with lang=en."""
+    if "_lang" not in st.session_state:
         wanted = st.query_params.get("lang", "da")
-        st.session_state["lang"] = wanted if wanted in ("da", "en") else "da"
+        st.session_state["_lang"] = wanted if wanted in ("da", "en") else "da"
+    return st.session_state["_lang"]
+
+
+def _keep(key: str) -> None:
+    """Copy a widget's value to a key Streamlit never cleans up, so it survives page switches."""
+    st.session_state[f"_{key}"] = st.session_state[key]
+
+
+def _restore(key: str, default) -> None:
+    st.session_state[key] = st.session_state.get(f"_{key}", default)
+
+
+def language() -> str:
+    """The language switch, one click away in the sidebar."""
+    _restore("lang", initial_language())
     st.sidebar.radio(
         t("app.language", st.session_state["lang"]),
         options=["da", "en"],
         format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
         horizontal=True,
         key="lang",
+        on_change=_keep,
+        args=("lang",),
     )
     return st.session_state["lang"]
 
@@ -49,7 +66,7 @@ def _read_url_once(options: dict) -> None:
     wave = st.query_params.get("wave")
     if wave is not None:
         if wave in options["wave"]:
-            st.session_state["f_wave"] = wave
+            st.session_state["_f_wave"] = wave
         else:
             ignored.append(f"wave={wave}")
     for param, (key, choice, _field) in FILTER_PARAMS.items():
@@ -59,7 +76,7 @@ def _read_url_once(options: dict) -> None:
         values = [v for v in raw.split(",") if v]
         valid = [v for v in values if v in options[choice]]
         ignored.extend(f"{param}={v}" for v in values if v not in options[choice])
-        st.session_state[key] = valid
+        st.session_state[f"_{key}"] = valid
     st.session_state["_url_ignored"] = ignored
 
 
@@ -71,14 +88,17 @@ def _write_url(filters: Filters, lang: str) -> None:
         values = getattr(filters, field)
         if values:
             wanted[param] = ",".join(values)
-    current = {key: st.query_params.get(key) for key in st.query_params}
-    if current != wanted:
-        st.query_params.from_dict(wanted)
+    for key in [key for key in st.query_params if key not in wanted]:
+        del st.query_params[key]
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _reset() -> None:
     for key, _choice, _field in FILTER_PARAMS.values():
         st.session_state[key] = []
+        st.session_state[f"_{key}"] = []
 
 
 def filter_bar(lang: str) -> Filters:
@@ -90,17 +110,23 @@ def filter_bar(lang: str) -> Filters:
     sidebar.header(t("filter.heading", lang))
     waves = options["wave"]
     if waves:
-        if st.session_state.get("f_wave") not in waves:
-            st.session_state["f_wave"] = waves[-1]
-        sidebar.selectbox(t("filter.wave", lang), waves, key="f_wave")
+        if st.session_state.get("_f_wave") not in waves:
+            st.session_state["_f_wave"] = waves[-1]
+        _restore("f_wave", waves[-1])
+        sidebar.selectbox(
+            t("filter.wave", lang), waves, key="f_wave", on_change=_keep, args=("f_wave",)
+        )
     for _param, (key, choice, _field) in FILTER_PARAMS.items():
         dim_labels = labels.get(choice, {})
+        _restore(key, [])
         sidebar.multiselect(
             t(f"filter.{choice}", lang),
             options[choice],
             format_func=lambda code, m=dim_labels: m.get(code, code),
             placeholder=t("filter.all", lang),
             key=key,
+            on_change=_keep,
+            args=(key,),
         )
     sidebar.button(t("filter.reset", lang), on_click=_reset, key="f_reset")
     filters = Filters(
@@ -112,6 +138,17 @@ def filter_bar(lang: str) -> Filters:
     _write_url(filters, lang)
     st.session_state["filters"] = filters
     return filters
+
+
+def page_setup() -> tuple[str, Filters]:
+    """Every page starts here: the language switch and the shared filter bar in the sidebar.
+
+    Drawn by each page (not app.py) with values kept under private keys, because Streamlit
+    drops widgets drawn outside a page when it reruns a multipage app under test.
+    """
+    lang = language()
+    filters = filter_bar(lang)
+    return lang, filters
 
 
 def current_filters() -> Filters:

@@ -72,6 +72,4 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
 def show_table(
     frame: pd.DataFrame, column_config: dict | None = None, key: str | None = None
 ) -> None:
-    st.dataframe(
-        frame, hide_index=True, use_container_width=True, column_config=column_config, key=key
-    )
+    st.dataframe(frame, hide_index=True, column_config=column_config, key=key)

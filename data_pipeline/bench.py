@@ -432,45 +432,90 @@ def pandas_population(data: PandasData, f: Filters) -> pd.DataFrame:
     return pop[mask]
 
 
-def pandas_representation(sub: pd.DataFrame, pop: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Respondents, citizens, rate with a Wilson interval, ratio and missing voices per group."""
-    counts = sub.groupby(by).size().rename("respondents")
+KNOWN_GENDERS = ["kvinde", "mand"]
+Z95 = 1.959963984540054
+
+
+def pandas_cells(sub: pd.DataFrame, pop: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Respondents and citizens per group; respondents with an unknown attribute (no band or
+    area, gender outside kvinde/mand, which the population does not count) are left out."""
+    keys = sub[by]
+    if "gender" in by:
+        keys = keys.assign(gender=keys["gender"].where(keys["gender"].isin(KNOWN_GENDERS)))
+    counts = keys.groupby(by).size().rename("respondents")  # drops unknown (NaN) keys
     citizens = pop.groupby(by)["count"].sum().rename("population")
-    table = pd.concat([counts, citizens], axis=1).fillna(0).reset_index()
-    total_r, total_p = table["respondents"].sum(), table["population"].sum()
-    rate = table["respondents"] / table["population"]
-    z, n = 1.96, table["population"]
-    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    overall = total_r / total_p
-    table["rate"], table["ratio"] = rate, rate / overall
-    table["ratio_low"], table["ratio_high"] = (centre - half) / overall, (centre + half) / overall
-    table["missing_voices"] = table["population"] / total_p * total_r - table["respondents"]
-    return table
+    return pd.concat([counts, citizens], axis=1).fillna(0.0).astype(float).reset_index()
 
 
-def pandas_gaps(sub: pd.DataFrame, pop: pd.DataFrame, top: int, min_population: int = 50):
-    """Every intersection of up to three of age band, gender and area, by missing voices."""
+def pandas_statistics(cells: pd.DataFrame, threshold: float = 0.8, k: int = 5) -> pd.DataFrame:
+    """Rate with a Wilson interval, ratio to the overall rate, missing voices and status."""
+    resp, pop = cells["respondents"], cells["population"]
+    overall = resp.sum() / pop.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (resp / pop).where(pop > 0)
+        p = rate.clip(upper=1.0)
+        denom = 1 + Z95**2 / pop
+        centre = (p + Z95**2 / (2 * pop)) / denom
+        half = Z95 / denom * np.sqrt(p * (1 - p) / pop + Z95**2 / (4 * pop**2))
+    low, high = (centre - half).clip(lower=0) / overall, (centre + half).clip(upper=1) / overall
+    status = np.where(high < threshold, "under", np.where(low > 1 / threshold, "over", "fine"))
+    uncertain = (resp < k) | low.isna() | high.isna() | ((low < threshold) & (high > 1 / threshold))
+    return cells.assign(
+        rate=rate,
+        ratio=rate / overall,
+        ci_low=low,
+        ci_high=high,
+        missing_voices=pop / pop.sum() * resp.sum() - resp,
+        status=np.where(uncertain, "uncertain", status),
+    )
+
+
+def pandas_gaps(sub: pd.DataFrame, pop: pd.DataFrame, top: int, k: int = 5) -> pd.DataFrame:
+    """Every intersection of up to three of age band, gender and area, ranked by missing voices:
+    what find_gaps answers, as seven groupbys (small cells dropped; no secondary suppression)."""
     dims = ["age_band", "gender", "area_code"]
     tables = []
     for size in (1, 2, 3):
         for combo in combinations(dims, size):
-            table = pandas_representation(sub, pop, list(combo))
-            tables.append(table[table["population"] >= min_population])
-    return pd.concat(tables).nlargest(top, "missing_voices")
+            table = pandas_statistics(pandas_cells(sub, pop, list(combo)), k=k)
+            keep = (table["respondents"] >= k) & (table["population"] >= 50)
+            tables.append(table[keep & (table["status"] == "under")])
+    found = pd.concat(tables, ignore_index=True)
+    return found.sort_values(["missing_voices", "population"], ascending=False).head(top)
 
 
-def pandas_scores(sub: pd.DataFrame, pop: pd.DataFrame) -> dict:
-    cells = pandas_representation(sub, pop, ["age_band", "gender", "area_code"])
-    cells = cells[cells["population"] > 0]
-    share_r = cells["respondents"] / cells["respondents"].sum()
-    share_p = cells["population"] / cells["population"].sum()
-    mean = np.average(cells["rate"], weights=cells["population"])
-    sd = np.sqrt(np.average((cells["rate"] - mean) ** 2, weights=cells["population"]))
+def pandas_scores(sub: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
+    """Min/max rate, share overlap and R-indicator per attribute and over all three."""
+    rows = []
+    for name, by in (
+        ("age_band", ["age_band"]),
+        ("gender", ["gender"]),
+        ("area", ["area_code"]),
+        ("overall", ["age_band", "gender", "area_code"]),
+    ):
+        cells = pandas_cells(sub, pop, by)
+        cells = cells[cells["population"] > 0]
+        resp, citizens = cells["respondents"], cells["population"]
+        rates, overall = resp / citizens, resp.sum() / citizens.sum()
+        sd = np.sqrt((citizens / citizens.sum() * (rates - overall) ** 2).sum())
+        rows.append(
+            {
+                "dimension": name,
+                "min_max_ratio": rates.min() / rates.max(),
+                "share_overlap": np.minimum(resp / resp.sum(), citizens / citizens.sum()).sum(),
+                "r_indicator": 1 - 2 * sd,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pandas_ranked(sub: pd.DataFrame, data: PandasData) -> dict[str, pd.Series]:
+    """Share of the filtered respondents choosing each topic, format and time option."""
+    n = len(sub)
     return {
-        "min_max": cells["rate"].min() / cells["rate"].max(),
-        "overlap": np.minimum(share_r, share_p).sum(),
-        "r_indicator": 1 - 2 * sd,
+        "topic": (sub[list(data.topic_cols.values())].sum() / n).sort_values(ascending=False),
+        "format": (sub[list(data.format_cols.values())].sum() / n).sort_values(ascending=False),
+        "time": sub["time_per_month"].value_counts() / n,
     }
 
 
@@ -478,16 +523,12 @@ def pandas_overview(data: PandasData, f: Filters) -> dict:
     df = data.respondents
     sub = df[pandas_mask(data, f)]
     pop = pandas_population(data, f)
-    known = sub[sub["gender"].isin(["kvinde", "mand"])]
     return {
         "respondents": len(sub),
         "wave_total": int((df["wave_id"] == f.wave).sum()),
         "population": int(pop["count"].sum()),
-        "by_band_gender": known.groupby(["age_band", "gender"]).size(),
-        "population_by_band_gender": pop.groupby(["age_band", "gender"])["count"].sum(),
-        "topic": sub[list(data.topic_cols.values())].sum().sort_values(ascending=False),
-        "format": sub[list(data.format_cols.values())].sum().sort_values(ascending=False),
-        "time": sub["time_per_month"].value_counts(),
+        "by_band_gender": pandas_cells(sub, pop, ["age_band", "gender"]),
+        "ranked": pandas_ranked(sub, data),
         "scores": pandas_scores(sub, pop),
         "gaps": pandas_gaps(sub, pop, top=5),
     }
@@ -499,8 +540,7 @@ def pandas_explore(data: PandasData, f: Filters) -> pd.DataFrame:
     cols = data.topic_cols
     wide = sub.groupby(EXPLORE_ROWS, dropna=False)[list(cols.values())].sum()
     wide = wide.rename(columns={v: k for k, v in cols.items()})
-    long = wide.reset_index().melt(id_vars=EXPLORE_ROWS, var_name="topic", value_name="respondents")
-    return long
+    return wide.reset_index().melt(id_vars=EXPLORE_ROWS, var_name="topic", value_name="respondents")
 
 
 def pandas_map(data: PandasData, f: Filters) -> pd.DataFrame:
@@ -512,14 +552,14 @@ def pandas_map(data: PandasData, f: Filters) -> pd.DataFrame:
     citizens = pop.groupby("area_code")["count"].sum().rename("population")
     table = pd.concat([counts, citizens], axis=1).fillna(0)
     table["value"] = table["respondents"] / table["population"]
-    return table.reset_index()
+    return table.rename_axis("area_code").reset_index()
 
 
 def pandas_groups(data: PandasData, f: Filters) -> dict:
     sub = data.respondents[pandas_mask(data, f)]
     pop = pandas_population(data, f)
     return {
-        "table": pandas_representation(sub, pop, ["age_band"]),
+        "table": pandas_statistics(pandas_cells(sub, pop, ["age_band"])),
         "scores": pandas_scores(sub, pop),
         "gaps": pandas_gaps(sub, pop, top=10),
     }

@@ -445,9 +445,11 @@ def ratio_words(ratio: float, lang: str = "da") -> str:
     if abs(ratio - 1) < 0.05:
         return "about the municipal response rate" if en else "omtrent kommunens svarprocent"
     for value, da_words, en_words in _FRACTIONS:
-        if abs(ratio - value) <= 0.02:
+        # Within 7 %: 0,52 reads as "halvdelen", 0,36 as "en tredjedel"; the exact ratio
+        # follows in brackets anyway.
+        if abs(ratio / value - 1) <= 0.07:
             return f"{en_words if en else da_words} {rate}"
-    times = format_number(ratio, lang, 1)
+    times = format_number(ratio, lang, 1 if ratio >= 0.1 else 2)
     return f"{times} times {rate}" if en else f"{times} gange {rate}"
 
 

@@ -7,8 +7,7 @@ import streamlit as st
 from app_support import data, state, ui
 from data_pipeline.i18n import number, percent, t
 
-lang = state.current_lang()
-filters = state.current_filters()
+lang, filters = state.page_setup()
 k = state.K_DEFAULT
 path = data.db_path()
 labels = data.choices(path, lang)["labels"]
@@ -94,7 +93,7 @@ chart = (
     .mark_rule(strokeDash=[2, 2], color="#c0392b")
     .encode(x="x:Q")
 ).properties(height=max(160, 24 * len(plot)))
-st.altair_chart(chart, use_container_width=True, key="g_chart")
+st.altair_chart(chart, key="g_chart")
 
 display = pd.DataFrame(
     {

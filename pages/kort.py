@@ -6,8 +6,7 @@ from app_support import data, state, ui
 from data_pipeline.geo import chart_to_png, choropleth
 from data_pipeline.i18n import number, percent, t
 
-lang = state.current_lang()
-filters = state.current_filters()
+lang, filters = state.page_setup()
 k = state.K_DEFAULT
 path = data.db_path()
 options = data.choices(path, lang)
@@ -91,7 +90,7 @@ chart = choropleth(
         "population": t("tooltip.population", lang),
     },
 )
-st.altair_chart(chart, use_container_width=False, key="k_map")
+st.altair_chart(chart, key="k_map")
 st.download_button(
     t("map.download_png", lang),
     data=lambda: chart_to_png(chart),

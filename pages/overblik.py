@@ -6,8 +6,7 @@ import streamlit as st
 from app_support import data, state, ui
 from data_pipeline.i18n import number, percent, t
 
-lang = state.current_lang()
-filters = state.current_filters()
+lang, filters = state.page_setup()
 k = state.K_DEFAULT
 
 st.title(t("overview.title", lang))
@@ -145,6 +144,6 @@ for column, kind, title in zip(
     with column:
         st.altair_chart(
             ui.ranked_bars(view.ranked[kind], lang, t(title, lang)),
-            use_container_width=True,
+            width="stretch",
             key=f"c_{kind}",
         )

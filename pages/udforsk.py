@@ -6,8 +6,7 @@ import streamlit as st
 from app_support import data, state, ui
 from data_pipeline.i18n import number, percent, t
 
-lang = state.current_lang()
-filters = state.current_filters()
+lang, filters = state.page_setup()
 k = state.K_DEFAULT
 
 DIMS = ["age_band", "gender", "area", "topic", "format", "time", "engagement", "interest", "wave"]
@@ -110,7 +109,7 @@ else:
         )
         .properties(height=360)
     )
-st.altair_chart(chart, use_container_width=True, key="x_chart_view")
+st.altair_chart(chart, key="x_chart_view")
 st.caption(t("explore.suppressed_note", lang, k=k))
 
 table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(
