@@ -7,6 +7,7 @@ Each page draws the shared filter bar through app_support.state.page_setup().
 import streamlit as st
 
 from app_support import data, state
+from data_pipeline.errors import DatabaseError
 from data_pipeline.i18n import t
 
 st.set_page_config(page_title="Deltagelsesatlas", page_icon="🗺️", layout="wide")
@@ -16,14 +17,28 @@ pages = [
     st.Page(
         "pages/overblik.py",
         title=t("nav.overview", lang),
-        icon="📊",
+        icon=":material/dashboard:",
         url_path="overblik",
         default=True,
     ),
-    st.Page("pages/udforsk.py", title=t("nav.explore", lang), icon="🔎", url_path="udforsk"),
-    st.Page("pages/kort.py", title=t("nav.map", lang), icon="🗺️", url_path="kort"),
-    st.Page("pages/grupper.py", title=t("nav.groups", lang), icon="👥", url_path="grupper"),
+    st.Page(
+        "pages/udforsk.py",
+        title=t("nav.explore", lang),
+        icon=":material/table_chart:",
+        url_path="udforsk",
+    ),
+    st.Page("pages/kort.py", title=t("nav.map", lang), icon=":material/map:", url_path="kort"),
+    st.Page(
+        "pages/grupper.py",
+        title=t("nav.groups", lang),
+        icon=":material/groups:",
+        url_path="grupper",
+    ),
 ]
 page = st.navigation(pages)
-data.connection()
+try:
+    data.connection()
+except DatabaseError as exc:  # a clear sentence, not a traceback
+    st.error(str(exc))
+    st.stop()
 page.run()

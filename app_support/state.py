@@ -146,9 +146,25 @@ def page_setup() -> tuple[str, Filters]:
     Drawn by each page (not app.py) with values kept under private keys, because Streamlit
     drops widgets drawn outside a page when it reruns a multipage app under test.
     """
+    _leave_legacy_pages_mode()
     lang = language()
     filters = filter_bar(lang)
     return lang, filters
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Make app.py's st.navigation take over even when a shared link is the server's first visit.
+
+    Streamlit (1.67) treats a folder named pages/ as a legacy multipage app until the entry
+    script has called st.navigation once; a first visit to /kort would then run the page
+    without app.py and list file names in the menu. We clear that flag and rerun through
+    app.py. The pinned Streamlit range in requirements.txt is where this was checked.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def current_filters() -> Filters:

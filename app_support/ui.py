@@ -65,8 +65,13 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
                 alt.Tooltip("share_text:N", title=t("col.share", lang)),
             ],
         )
-        .properties(height=max(120, 26 * len(shown)))
+        .properties(height=ranked_height(frame) - 70)
     )
+
+
+def ranked_height(frame: pd.DataFrame) -> int:
+    """Room for every option's label: Streamlit would otherwise squeeze the bars together."""
+    return 70 + 28 * max(3, int(frame["share"].notna().sum()))
 
 
 def show_table(

@@ -677,7 +677,8 @@ def run_benchmark(
 ) -> dict:
     """Generate N rows, measure everything asked for in `only`, return the JSON report."""
     results: list[Result] = []
-    setup: dict = {}
+    # Other work on the machine shows up in the medians; the load average says how much.
+    setup: dict = {"load_average_start": round(os.getloadavg()[0], 2)}
     with workdir(work) as root:
         progress(f"writing {rows:,} rows to {root}")
         inputs = generate_inputs(rows, root, with_xlsx="ingest" in only and rows <= XLSX_MAX_ROWS)
@@ -697,6 +698,7 @@ def run_benchmark(
         con = connect(query_db, read_only=True)
         results.extend(_bench_queries(con, runs, only))
         con.close()
+    setup["load_average_end"] = round(os.getloadavg()[0], 2)
     apply_targets(results, rows)
     peaks = [r.timing.peak_mb for r in results if r.timing and r.timing.peak_mb is not None]
     return {
@@ -765,12 +767,13 @@ def markdown_table(report: dict) -> str:
             f"{_ms(r['max_ms'])} | {_num(r['peak_mb'])} | {_ms(r['baseline_median_ms'])} | "
             f"{_ratio(r['ratio'])} | {r['target'] or '–'} | {met} |"
         )
-    m = report["machine"]
+    m, setup = report["machine"], report["setup"]
     lines.append("")
     lines.append(
         f"{report['rows']:,} rows; median of {report['runs']} runs after one warm-up; "
         f"{m['cpu_count']} × {m['cpu_model']}, {m['memory_gb']} GB, Python {m['python']}, "
-        f"DuckDB {m['duckdb']}; {TARGET_NOTE}."
+        f"DuckDB {m['duckdb']}; load average {setup['load_average_start']} at the start, "
+        f"{setup['load_average_end']} at the end; {TARGET_NOTE}."
     )
     return "\n".join(lines)
 

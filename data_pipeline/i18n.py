@@ -84,6 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Responses divided by the number of citizens aged 15+ in the same group.",
     ),
     "metric.change": ("Ændring siden {wave}", "Change since {wave}"),
+    "metric.previous": ("Besvarelser i {wave}", "Responses in {wave}"),
     "metric.minmax": ("Laveste/højeste svarprocent", "Lowest/highest rate"),
     "metric.minmax_help": (
         "Laveste gruppes svarprocent delt med højeste (alder × køn × område). 1 = alle lige. "

@@ -122,7 +122,7 @@ def _population_counts(con, filters: Filters, period: str, by: tuple[str, ...]) 
     return frame.dropna(subset=list(by)) if by else frame.fillna({"population": 0.0})
 
 
-def _known_cells(
+def cell_counts(
     con, filters: Filters, wave: str, period: str, by: tuple[str, ...]
 ) -> tuple[pd.DataFrame, int]:
     """Respondents and population side by side per cell, and how many respondents had an
@@ -217,7 +217,7 @@ def representation_table(
     k = check_k(k)
     by = _check_background(by)
     wave, period = resolve_wave(con, filters)
-    cells, excluded = _known_cells(con, filters, wave, period, by)
+    cells, excluded = cell_counts(con, filters, wave, period, by)
     table = add_statistics(cells, threshold, k)
     table = _label_and_sort(con, table, by)
     table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
@@ -288,7 +288,7 @@ def scores(
     wave, period = resolve_wave(con, filters)
     rows = []
     for name, by in [*((d, (d,)) for d in dims), ("overall", dims)]:
-        cells, _ = _known_cells(con, filters, wave, period, by)
+        cells, _ = cell_counts(con, filters, wave, period, by)
         cells = cells[cells["population"] > 0]
         rows.append(
             {
@@ -330,9 +330,16 @@ def find_gaps(
     wave, period = resolve_wave(con, filters)
     cells = _grouping_set_cells(con, filters, wave, period, dims)
     tables = []
-    for gid, cell in cells.groupby("gid", sort=True):
+    for _gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k)
         tables.append(suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS))
+    if not tables:
+        return _findings(
+            cells.assign(**dict.fromkeys(_STAT_COLUMNS, np.nan), status="", suppressed=False),
+            dims,
+            {},
+            k,
+        )
     found = pd.concat(tables, ignore_index=True)
     found = found[~found["suppressed"] & (found["population"] >= min_population)]
     if only_under:
@@ -400,19 +407,19 @@ _FRACTIONS = [
     (1 / 5, "en femtedel af", "a fifth of"),
     (1 / 4, "en fjerdedel af", "a quarter of"),
     (1 / 3, "en tredjedel af", "a third of"),
-    (2 / 5, "to femtedele af", "two fifths of"),
     (1 / 2, "halvdelen af", "half"),
-    (3 / 5, "tre femtedele af", "three fifths of"),
     (2 / 3, "to tredjedele af", "two thirds of"),
     (3 / 4, "tre fjerdedele af", "three quarters of"),
 ]
 
 
 def describe_group(
-    group: Mapping[str, str], lang: str = "da", area_names: Mapping[str, str] | None = None
+    group: Mapping[str, str], lang: str = "da", names: Mapping[str, str] | None = None
 ) -> str:
-    """ "Mænd 18-24 år i Nordby" / "Men aged 18-24 in Nordby". `group` maps age_band, gender
-    and area (an area code, named through `area_names`, e.g. representation.area_names(con))."""
+    """Name a group in words: "Mænd 18-24 år i Nordby" / "Men aged 18-24 in Nordby".
+
+    `group` maps age_band, gender and area (an area code, named through `names`, for example
+    representation.area_names(con))."""
     en = lang == "en"
     gender, band, area = group.get("gender"), group.get("age_band"), group.get("area")
     who = _GENDER_WORDS.get(gender, (None, None))[1 if en else 0] if gender else None
@@ -424,7 +431,7 @@ def describe_group(
     if band:
         text += f" aged {band}" if en else f" {band} år"
     if area:
-        name = (area_names or {}).get(area, area)
+        name = (names or {}).get(area, area)
         only_area = not gender and not band
         text += (f" of {name}" if only_area else f" in {name}") if en else f" i {name}"
     return text
@@ -575,7 +582,7 @@ def rake(
     up, and it is listed in `empty_margins`.
     """
     wave, period = resolve_wave(con, filters)
-    cells, excluded = _known_cells(con, filters, wave, period, BACKGROUND)
+    cells, excluded = cell_counts(con, filters, wave, period, BACKGROUND)
     cells = cells.assign(bg=cells["age_band"] + "|" + cells["gender"])
     pop_bg = cells.groupby("bg")["population"].sum()
     pop_area = cells.groupby("area")["population"].sum()
@@ -593,7 +600,7 @@ def rake(
     w, iterations, converged, trimmed = _rake_with_trim(n, index, targets, trim, max_iter, tol)
     sample["weight"] = w
     weighted = float(np.sum(n * w)) + excluded
-    ess = weighted**2 / (float(np.sum(n * w**2)) + excluded) if total else 0.0
+    ess = weighted**2 / (float(np.sum(n * w**2)) + excluded) if weighted else 0.0
     return RakeResult(
         cell_weights=sample[["age_band", "gender", "area", "respondents", "weight"]],
         converged=converged,

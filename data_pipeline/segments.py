@@ -22,9 +22,9 @@ from data_pipeline.queries import Filters, population_by_band_gender, where_clau
 from data_pipeline.representation import (
     BACKGROUND,
     InvalidInput,
-    _known_cells,
     add_statistics,
     area_names,
+    cell_counts,
     describe_group,
     format_number,
     resolve_wave,
@@ -333,7 +333,7 @@ def _member_ratios(con, filters, features: _Features) -> np.ndarray:
     """Each respondent's representation ratio of their age band × gender cell (NaN when
     unknown): a segment drawn from over-represented cells is over-weighted unweighted."""
     wave, period = resolve_wave(con, filters)
-    cells, _ = _known_cells(con, filters, wave, period, ("age_band", "gender"))
+    cells, _ = cell_counts(con, filters, wave, period, ("age_band", "gender"))
     stats = add_statistics(cells)
     order = dict(con.execute("SELECT label, sort_order FROM age_band").fetchall())
     lookup = np.full((len(order) + 1, 2), np.nan)
@@ -422,7 +422,7 @@ def _area_profiles(con, filters: Filters) -> tuple[pd.DataFrame, pd.Series]:
     """Ratio per age band × gender for each area, smoothed towards 1 for small cells
     ((respondents + 5) / (expected + 5)) so a cell of 3 people cannot make a cluster."""
     wave, period = resolve_wave(con, filters)
-    cells, _ = _known_cells(con, filters, wave, period, BACKGROUND)
+    cells, _ = cell_counts(con, filters, wave, period, BACKGROUND)
     cells = cells[cells["population"] > 0]
     overall = cells["respondents"].sum() / cells["population"].sum()
     expected = cells["population"] * overall

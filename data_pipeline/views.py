@@ -65,6 +65,17 @@ def order(con: duckdb.DuckDBPyConnection, dim: str) -> list[str]:
     return []
 
 
+def open_dimensions(filters: q.Filters) -> tuple[str, ...]:
+    """Background dimensions still open under the filter: a filter that fixes one value (only
+    women, say) would repeat every finding as "women ..." and "citizens ...", so it is left out."""
+    fixed = {
+        "age_band": len(filters.age_bands) == 1,
+        "gender": len(filters.genders) == 1,
+        "area": len(filters.areas) == 1,
+    }
+    return tuple(d for d in ("age_band", "gender", "area") if not fixed[d]) or ("age_band",)
+
+
 def _rate(respondents: int | None, population: int | None) -> float | None:
     if not respondents or not population:
         return None
@@ -94,7 +105,9 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         previous_rate=_rate(prev_n, prev_pop) if prev_n and prev_n >= k else None,
         previous_respondents=prev_n if prev_n and prev_n >= k else None,
         scores=scores(con, filters) if has_population else None,
-        gaps=find_gaps(con, filters, top=5, k=k) if has_population else None,
+        gaps=find_gaps(con, filters, dims=open_dimensions(filters), top=5, k=k)
+        if has_population
+        else None,
         by_band_gender=band_gender_view(con, filters, k, lang),
         ranked={
             kind: ranked_view(con, filters, kind, k, lang) for kind in ("topic", "format", "time")
@@ -278,5 +291,5 @@ def groups_view(
     return {
         "table": table,
         "scores": scores(con, filters),
-        "gaps": find_gaps(con, filters, top=10, k=k),
+        "gaps": find_gaps(con, filters, dims=open_dimensions(filters), top=10, k=k),
     }

@@ -50,7 +50,7 @@ cols[1].metric(
 )
 if view.previous_wave:
     cols[2].metric(
-        t("metric.change", lang, wave=view.previous_wave),
+        t("metric.previous", lang, wave=view.previous_wave),
         number(view.previous_respondents, lang) if view.previous_respondents else "–",
         help=t("metric.rate", lang)
         + ": "
@@ -116,7 +116,10 @@ if view.population is not None:
             y=alt.Y("share:Q", axis=alt.Axis(format="%"), title=t("col.share", lang)),
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(range=[ui.COLORS["respondents"], ui.COLORS["population"]]),
+                scale=alt.Scale(
+                    domain=[t("series.respondents", lang), t("series.population", lang)],
+                    range=[ui.COLORS["respondents"], ui.COLORS["population"]],
+                ),
                 title=None,
                 legend=alt.Legend(orient="top"),
             ),
@@ -142,8 +145,9 @@ for column, kind, title in zip(
     strict=True,
 ):
     with column:
+        ranked = view.ranked[kind]
         st.altair_chart(
-            ui.ranked_bars(view.ranked[kind], lang, t(title, lang)),
-            width="stretch",
+            ui.ranked_bars(ranked, lang, t(title, lang)),
+            height=ui.ranked_height(ranked),
             key=f"c_{kind}",
         )
