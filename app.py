@@ -7,33 +7,16 @@ Each page draws the shared filter bar through app_support.state.page_setup().
 import streamlit as st
 
 from app_support import data, state
+from app_support.navigation import PAGES
 from data_pipeline.errors import DatabaseError
 from data_pipeline.i18n import t
 
-st.set_page_config(page_title="Deltagelsesatlas", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Deltagelsesatlas", page_icon=":material/map:", layout="wide")
 
 lang = state.initial_language()
 pages = [
-    st.Page(
-        "pages/overblik.py",
-        title=t("nav.overview", lang),
-        icon=":material/dashboard:",
-        url_path="overblik",
-        default=True,
-    ),
-    st.Page(
-        "pages/udforsk.py",
-        title=t("nav.explore", lang),
-        icon=":material/table_chart:",
-        url_path="udforsk",
-    ),
-    st.Page("pages/kort.py", title=t("nav.map", lang), icon=":material/map:", url_path="kort"),
-    st.Page(
-        "pages/grupper.py",
-        title=t("nav.groups", lang),
-        icon=":material/groups:",
-        url_path="grupper",
-    ),
+    st.Page(path, title=t(title_key, lang), icon=icon, url_path=url, default=index == 0)
+    for index, (path, title_key, icon, url) in enumerate(PAGES)
 ]
 page = st.navigation(pages)
 try:

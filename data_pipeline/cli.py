@@ -168,7 +168,13 @@ def _register_optional_commands() -> None:
     """Analysis and operations commands live beside the code they drive."""
     import importlib
 
-    for module in ("data_pipeline.cli_analysis", "data_pipeline.bench"):
+    for module in (
+        "data_pipeline.cli_analysis",
+        "data_pipeline.bench",
+        "data_pipeline.cli_reports",
+        "data_pipeline.cli_privacy",
+        "data_pipeline.cli_sources",
+    ):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
