@@ -71,6 +71,7 @@ else:
         for v, s in zip(values["value"], values["suppressed"], strict=True)
     ]
 values["population"] = values["population"].fillna(0)
+values["population_text"] = values["population"].map(lambda v: number(v, lang) if v else "–")
 title = t(f"map.{measure}", lang)
 if code:
     title = f"{title}: {labels[measure].get(code, code)}"
@@ -100,12 +101,12 @@ st.download_button(
 )
 
 st.subheader(t("map.table", lang))
-table = values[["name", "label", "n", "population"]].rename(
+table = values[["name", "label", "n", "population_text"]].rename(
     columns={
         "name": t("tooltip.area", lang),
         "label": title,
         "n": t("tooltip.n", lang),
-        "population": t("tooltip.population", lang),
+        "population_text": t("tooltip.population", lang),
     }
 )
 ui.show_table(table, key="k_table")
