@@ -506,6 +506,7 @@ def choropleth(
     diverging: bool = False,
     tooltip_titles: dict | None = None,
     show_labels: bool | None = None,
+    categorical: bool = False,
 ) -> alt.LayerChart:
     """A map of one value per area, drawn from inline GeoJSON so it works offline.
 
@@ -524,7 +525,7 @@ def choropleth(
         alt.Tooltip("properties.n:N", title=titles["n"]),
         alt.Tooltip("properties.population:N", title=titles["population"]),
     ]
-    layers = [_value_layer(shown, value_format, legend_title, diverging, tooltip)]
+    layers = [_value_layer(shown, value_format, legend_title, diverging, tooltip, categorical)]
     if hidden:
         layers.append(_hidden_layer(hidden, suppressed_label, tooltip))
     if show_labels if show_labels is not None else len(features) <= MAX_LABELLED_AREAS:
@@ -630,14 +631,24 @@ def _geo_data(features: list[dict]) -> alt.Data:
     return alt.Data(values=collection, format=alt.DataFormat(property="features"))
 
 
-def _value_layer(features, value_format, legend_title, diverging, tooltip) -> alt.Chart:
-    # Ratios read against 1 (as many as expected); rates read from low to high.
-    scale = alt.Scale(scheme="redblue", domainMid=1) if diverging else alt.Scale(scheme="blues")
-    colour = alt.Color(
-        "properties.value:Q",
-        scale=scale,
-        legend=alt.Legend(title=legend_title or None, format=value_format, orient="right"),
-    )
+def _value_layer(features, value_format, legend_title, diverging, tooltip, categorical=False):
+    # Ratios read against 1 (as many as expected); rates read from low to high; groups (such as
+    # clusters of areas) get distinct colours named by their label.
+    if categorical:
+        colour = alt.Color(
+            "properties.label:N",
+            scale=alt.Scale(scheme="set2"),
+            legend=alt.Legend(
+                title=legend_title or None, orient="bottom", columns=1, labelLimit=600
+            ),
+        )
+    else:
+        scale = alt.Scale(scheme="redblue", domainMid=1) if diverging else alt.Scale(scheme="blues")
+        colour = alt.Color(
+            "properties.value:Q",
+            scale=scale,
+            legend=alt.Legend(title=legend_title or None, format=value_format, orient="right"),
+        )
     # The diverging midpoint is near-white, so white borders would vanish around ratios near 1.
     stroke = DIVERGING_STROKE if diverging else "white"
     return (

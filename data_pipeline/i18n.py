@@ -257,6 +257,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "The segment consists mostly of over-represented groups, so its interests weigh too "
         "much in unweighted figures.",
     ),
+    "groups.area_clusters": ("Områder med lignende huller", "Areas with similar gaps"),
+    "groups.area_clusters_lead": (
+        "Områderne grupperet efter, hvem der deltager (svarprocent for alder og køn), så "
+        "områder med samme mønster kan få samme indsats.",
+        "Areas grouped by who takes part (response rate by age and gender), so areas with the "
+        "same pattern can get the same effort.",
+    ),
+    "groups.cluster_legend": ("Mønster", "Pattern"),
     "score.dimension": ("Opdeling", "Split"),
     "score.overall": ("Alder × køn × område", "Age × gender × area"),
     "download.csv": ("Hent CSV", "Download CSV"),

@@ -76,6 +76,32 @@ def open_dimensions(filters: q.Filters) -> tuple[str, ...]:
     return tuple(d for d in ("age_band", "gender", "area") if not fixed[d]) or ("age_band",)
 
 
+def gaps_in_context(con, filters: q.Filters, top: int = 5, k: int = 5) -> pd.DataFrame:
+    """The largest gaps among the open dimensions, named with the filter's fixed values too:
+    under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
+    from data_pipeline.representation import area_names, find_gaps, finding_sentence
+
+    gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k)
+    fixed = {
+        dim: values[0]
+        for dim, values in (
+            ("age_band", filters.age_bands),
+            ("gender", filters.genders),
+            ("area", filters.areas),
+        )
+        if len(values) == 1
+    }
+    if not fixed or gaps.empty:
+        return gaps
+    names = area_names(con)
+    records = gaps.to_dict("records")
+    for lang in ("da", "en"):
+        gaps[f"sentence_{lang}"] = [
+            finding_sentence({**fixed, **row["group"]}, row, lang, names, k) for row in records
+        ]
+    return gaps
+
+
 def _rate(respondents: int | None, population: int | None) -> float | None:
     if not respondents or not population:
         return None
@@ -83,7 +109,7 @@ def _rate(respondents: int | None, population: int | None) -> float | None:
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.representation import find_gaps, scores
+    from data_pipeline.representation import scores
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
@@ -105,9 +131,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         previous_rate=_rate(prev_n, prev_pop) if prev_n and prev_n >= k else None,
         previous_respondents=prev_n if prev_n and prev_n >= k else None,
         scores=scores(con, filters) if has_population else None,
-        gaps=find_gaps(con, filters, dims=open_dimensions(filters), top=5, k=k)
-        if has_population
-        else None,
+        gaps=gaps_in_context(con, filters, top=5, k=k) if has_population else None,
         by_band_gender=band_gender_view(con, filters, k, lang),
         ranked={
             kind: ranked_view(con, filters, kind, k, lang) for kind in ("topic", "format", "time")
@@ -281,7 +305,7 @@ def groups_view(
     con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
-    from data_pipeline.representation import find_gaps, representation_table, scores
+    from data_pipeline.representation import representation_table, scores
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
@@ -291,5 +315,5 @@ def groups_view(
     return {
         "table": table,
         "scores": scores(con, filters),
-        "gaps": find_gaps(con, filters, dims=open_dimensions(filters), top=10, k=k),
+        "gaps": gaps_in_context(con, filters, top=10, k=k),
     }

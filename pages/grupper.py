@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui
+from data_pipeline.geo import choropleth
 from data_pipeline.i18n import number, percent, t
 
 lang, filters = state.page_setup()
@@ -93,7 +94,7 @@ chart = (
     .mark_rule(strokeDash=[2, 2], color="#c0392b")
     .encode(x="x:Q")
 ).properties(height=max(160, 24 * len(plot)))
-st.altair_chart(chart, key="g_chart")
+st.altair_chart(chart, height=max(160, 24 * len(plot)) + 60, key="g_chart")
 
 display = pd.DataFrame(
     {
@@ -150,3 +151,27 @@ for profile in segments.profiles:
         st.write(profile[f"description_{lang}"])
         if profile.get("over_represented_note"):
             st.caption("⚠️ " + t("groups.over_note", lang))
+
+# Areas with similar gaps ------------------------------------------------------------------
+st.subheader(t("groups.area_clusters", lang))
+st.caption(t("groups.area_clusters_lead", lang))
+clusters = data.area_clusters(path, filters.wave)
+cluster_values = clusters.rename(columns={"area": "area_code"}).assign(
+    value=clusters["cluster"].astype(float),
+    label=clusters[f"description_{lang}"],
+    n="",
+    population=None,
+    suppressed=False,
+)
+st.altair_chart(
+    choropleth(
+        data.area_frame(path),
+        cluster_values,
+        "value",
+        t("groups.area_clusters", lang),
+        legend_title=t("groups.cluster_legend", lang),
+        categorical=True,
+        tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
+    ),
+    key="g_cluster_map",
+)

@@ -187,3 +187,12 @@ def test_groups_page_lists_findings(app_db):
     at = run_page("grupper")
     text = " ".join(m.value for m in at.markdown)
     assert "80+" in text
+
+
+def test_gap_sentences_name_the_filtered_group(app_db):
+    at = run_page("overblik")
+    at.multiselect(key="f_gender").set_value(["kvinde"]).run()
+    gaps = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert gaps, "the five largest gaps are listed"
+    lines = gaps[0].splitlines()
+    assert all(line.split(". ", 1)[1].startswith("Kvinder") for line in lines)
