@@ -67,6 +67,7 @@ def choices(path: str, lang: str) -> dict:
             "format": views.order(cur, "format"),
             "time": views.order(cur, "time"),
             "engagement": views.order(cur, "engagement"),
+            "extra": queries.extra_dimensions(cur),
             "labels": {
                 dim: views.labels(cur, dim, lang)
                 for dim in (

@@ -265,8 +265,23 @@ def split_multi(cell: str, known: list[str]) -> list[str]:
             found.append(original[position : position + len(label)])
             rest = rest[:position] + " " * len(label) + rest[position + len(label) :]
             original = original[:position] + " " * len(label) + original[position + len(label) :]
-    found.extend(part.strip() for part in original.split(",") if part.strip())
+    found.extend(part.strip() for part in _split_outside_parentheses(original) if part.strip())
     return found
+
+
+def _split_outside_parentheses(text: str) -> list[str]:
+    """ "Jylland (Aarhus, Aalborg), Fyn" -> two options: a comma inside (...) is part of one."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return parts
 
 
 @dataclass
@@ -279,7 +294,8 @@ class MultiMap:
 
 def multi_map(values: list[str], vocab: Vocabulary, user: UserMapping, field_name: str) -> MultiMap:
     user_values = {normalize_text(k): v for k, v in user.values.get(field_name, {}).items()}
-    known = vocab.labels
+    # Option texts named in a mapping file are known options too (they may hold commas).
+    known = sorted(set(vocab.labels) | set(user_values), key=len, reverse=True)
     codes: dict[str, list[str]] = {}
     masks: dict[str, int] = {}
     for cell in values:

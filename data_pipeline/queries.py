@@ -336,3 +336,11 @@ def crosstab_multi(
     return pd.DataFrame(
         {rows: [p[0] for p in pairs], cols: [p[1] for p in pairs], "respondents": list(row)}
     )
+
+
+def extra_dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Extra background columns mapped at import (e.g. extra.uddannelse), as dimension names."""
+    rows = con.execute(
+        "SELECT DISTINCT unnest(json_keys(extra)) FROM respondent WHERE extra IS NOT NULL"
+    ).fetchall()
+    return sorted(f"extra.{r[0]}" for r in rows if r[0] and r[0].replace("_", "").isalnum())

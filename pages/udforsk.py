@@ -10,6 +10,17 @@ lang, filters = state.page_setup()
 k = state.K_DEFAULT
 
 DIMS = ["age_band", "gender", "area", "topic", "format", "time", "engagement", "interest", "wave"]
+DIMS += data.choices(data.db_path(), lang)["extra"]
+
+
+def dim_label(dim: str) -> str:
+    """Extra background columns keep the name the analyst gave them in the mapping file."""
+    return (
+        dim.removeprefix("extra.").replace("_", " ").capitalize()
+        if dim.startswith("extra.")
+        else t(f"dim.{dim}", lang)
+    )
+
 
 st.title(t("explore.title", lang))
 st.caption(t("explore.lead", lang))
@@ -17,12 +28,8 @@ state.show_url_notice(lang)
 st.caption(state.describe_filters(filters, lang))
 
 left, right, measure_col, weight_col = st.columns([1, 1, 1.3, 1])
-rows = left.selectbox(
-    t("explore.rows", lang), DIMS, index=0, format_func=lambda d: t(f"dim.{d}", lang), key="x_rows"
-)
-cols = right.selectbox(
-    t("explore.cols", lang), DIMS, index=3, format_func=lambda d: t(f"dim.{d}", lang), key="x_cols"
-)
+rows = left.selectbox(t("explore.rows", lang), DIMS, index=0, format_func=dim_label, key="x_rows")
+cols = right.selectbox(t("explore.cols", lang), DIMS, index=3, format_func=dim_label, key="x_cols")
 measure = measure_col.radio(
     t("explore.measure", lang),
     ["count", "row", "col"],
@@ -64,8 +71,8 @@ row_order = list(dict.fromkeys(frame["row_label"]))
 col_order = list(dict.fromkeys(frame["col_label"]))
 value_title = t("col.share", lang) if is_share else t("col.respondents", lang)
 tooltip = [
-    alt.Tooltip("row_label:N", title=t(f"dim.{rows}", lang)),
-    alt.Tooltip("col_label:N", title=t(f"dim.{cols}", lang)),
+    alt.Tooltip("row_label:N", title=dim_label(rows)),
+    alt.Tooltip("col_label:N", title=dim_label(cols)),
     alt.Tooltip("text:N", title=value_title),
 ]
 if chart_kind == "heatmap":
@@ -73,10 +80,10 @@ if chart_kind == "heatmap":
         x=alt.X(
             "col_label:N",
             sort=col_order,
-            title=t(f"dim.{cols}", lang),
+            title=dim_label(cols),
             axis=alt.Axis(labelAngle=-35),
         ),
-        y=alt.Y("row_label:N", sort=row_order, title=t(f"dim.{rows}", lang)),
+        y=alt.Y("row_label:N", sort=row_order, title=dim_label(rows)),
     )
     chart = base.mark_rect().encode(
         color=alt.Color(
@@ -99,12 +106,12 @@ else:
             x=alt.X(
                 "row_label:N",
                 sort=row_order,
-                title=t(f"dim.{rows}", lang),
+                title=dim_label(rows),
                 axis=alt.Axis(labelAngle=-35),
             ),
             xOffset=alt.XOffset("col_label:N", sort=col_order),
             y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format="%" if is_share else ",d")),
-            color=alt.Color("col_label:N", sort=col_order, title=t(f"dim.{cols}", lang)),
+            color=alt.Color("col_label:N", sort=col_order, title=dim_label(cols)),
             tooltip=tooltip,
         )
         .properties(height=360)
@@ -115,7 +122,7 @@ st.caption(t("explore.suppressed_note", lang, k=k))
 table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(
     index=row_order, columns=col_order
 )
-table.index.name = t(f"dim.{rows}", lang)
+table.index.name = dim_label(rows)
 table = table.reset_index()
 ui.show_table(table, key="x_table")
 ui.downloads(table, f"deltagelsesatlas_{rows}_{cols}", lang, key="x_dl")

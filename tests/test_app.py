@@ -196,3 +196,44 @@ def test_gap_sentences_name_the_filtered_group(app_db):
     assert gaps, "the five largest gaps are listed"
     lines = gaps[0].splitlines()
     assert all(line.split(". ", 1)[1].startswith("Kvinder") for line in lines)
+
+
+def test_weighted_toggle_reweights_the_shares(app_db):
+    at = run_page("udforsk")
+    at.selectbox(key="x_rows").set_value("age_band").run()
+    at.selectbox(key="x_cols").set_value("topic").run()
+    at.radio(key="x_measure").set_value("col").run()
+    unweighted = at.dataframe[0].value.set_index("Alder")
+    at.toggle(key="x_weighted").set_value(True).run()
+    assert not at.exception
+    weighted = at.dataframe[0].value.set_index("Alder")
+    # 80+ answer at a third of the rate, so weighting raises their share of every topic.
+    pct = lambda text: float(text.replace(" %", "").replace(",", "."))  # noqa: E731
+    assert pct(weighted.loc["80+ år", "Ældrepleje"]) > pct(unweighted.loc["80+ år", "Ældrepleje"])
+
+
+def test_an_extra_background_column_can_be_crossed(tmp_path, monkeypatch):
+    from data_pipeline.load import ingest
+    from data_pipeline.mapping import UserMapping
+    from data_pipeline.sample import SAMPLE_DIR
+
+    path = tmp_path / "extra.duckdb"
+    con = connect(path)
+    ingest(con, SAMPLE_DIR / "areas.geojson", "areas")
+    ingest(con, SAMPLE_DIR / "population.csv", "population")
+    survey = tmp_path / "svar_2025.csv"
+    rows = ["Alder;Køn;Lokalområde;Uddannelse"] + [
+        f"{30 + i % 40};{'Kvinde' if i % 2 else 'Mand'};Nordby;{'Lang' if i % 3 else 'Kort'}"
+        for i in range(60)
+    ]
+    survey.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    mapping = UserMapping.from_dict({"columns": {"Uddannelse": "extra.uddannelse"}})
+    ingest(con, survey, "survey", mapping=mapping)
+    con.close()
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(path))
+    at = run_page("udforsk")
+    at.selectbox(key="x_rows").set_value("extra.uddannelse").run()
+    at.selectbox(key="x_cols").set_value("gender").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("Uddannelse")
+    assert as_int(table.loc["Lang", "Kvinder"]) == sum(1 for i in range(60) if i % 2 and i % 3)

@@ -15,7 +15,7 @@ NAME = "govocal"
 
 
 def key(header: str) -> str:
-    """"Author ID", "author_id" and "Author id" are the same column."""
+    """ "Author ID", "author_id" and "Author id" are the same column."""
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
@@ -26,9 +26,8 @@ def export_kind(headers: list[str]) -> str | None:
     found = set(keys)
     if {"registration_completed_at", "invite_status"} & found:
         return "users"
-    if "author_id" in found and {"title", "title_multiloc"} & found | (
-        {"published_at", "likes", "topics"} & found
-    ):
+    idea_columns = {"title", "title_multiloc", "published_at", "likes", "topics"}
+    if "author_id" in found and idea_columns & found:
         return "ideas"
     if "author_id" in found and "submitted_at" in found:
         return "survey"

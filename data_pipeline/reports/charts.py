@@ -34,7 +34,9 @@ def weighted_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
     weighted, unweighted = t("report.weighted", lang), t("report.unweighted", lang)
     long = pd.concat(
         [
-            pd.DataFrame({"label": shown["label"], "series": weighted, "share": shown["weighted_share"]}),
+            pd.DataFrame(
+                {"label": shown["label"], "series": weighted, "share": shown["weighted_share"]}
+            ),
             pd.DataFrame(
                 {"label": shown["label"], "series": unweighted, "share": shown["unweighted_share"]}
             ),

@@ -85,7 +85,8 @@ class Section:
     lead: str = ""
     facts: list[Fact] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
+    # A list item is a sentence, or (head, body): a bold head followed by its text.
+    items: list[str | tuple[str, str]] = field(default_factory=list)
     numbered: bool = False
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
