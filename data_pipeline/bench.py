@@ -40,7 +40,8 @@ PAGES = ("overview", "explore", "map", "groups")
 GAP_DIMS = ("age_band", "gender", "area")
 
 # Typical filter changes on the dashboard, applied in turn so no call repeats the previous one:
-# nothing the database or the OS caches for one filter answers the next.
+# a result cache (the app's st.cache_data) never answers, while DuckDB's buffer pool stays warm
+# as it would in a running app.
 FILTER_CHANGES = (
     Filters(wave=WAVE, age_bands=("18-24", "25-29"), topics=("klima",)),
     Filters(wave=WAVE, genders=("kvinde",), formats=("digitalt_moede", "online_afstemning")),
@@ -117,6 +118,7 @@ class Result:
     rows_per_s: float | None = None
     target: str | None = None
     met: bool | None = None
+    missed: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_json(self) -> dict:
@@ -135,7 +137,8 @@ class Result:
             out["baseline_peak_mb"] = _round(self.baseline.peak_mb, 0)
         if self.rows_per_s is not None:
             out["rows_per_s"] = round(self.rows_per_s)
-        out["target"], out["met"], out["error"] = self.target, self.met, self.error
+        out["target"], out["met"], out["missed"] = self.target, self.met, self.missed
+        out["error"] = self.error
         return out
 
 
@@ -239,6 +242,7 @@ def build_base_db(inputs: Inputs, path: Path) -> None:
 
 
 def copy_db(source: Path, target: Path) -> None:
+    """A database file with its write-ahead log and pseudonym key, replacing the target's."""
     for suffix in ("", ".wal", ".key"):
         if Path(f"{target}{suffix}").exists():
             Path(f"{target}{suffix}").unlink()
@@ -600,7 +604,7 @@ def target_checks(r: Result, rows: int) -> list[tuple[str, bool]]:
 
     They are set at 1 M rows. Below that the upper bounds (time, memory) bind too, since cost
     only grows with N, but throughput and the pandas ratio carry fixed costs and are judged at
-    1 M only. Above 1 M the one target is 300 ms per page.
+    1 M only (XLSX excepted). Above 1 M the one target is 300 ms per page.
     """
     t, op = r.timing, r.operation
     if rows > TARGET_ROWS:
@@ -614,7 +618,8 @@ def target_checks(r: Result, rows: int) -> list[tuple[str, bool]]:
     if seconds:
         checks.append((f"≤ {seconds} s", t.median_ms <= seconds * 1000))
     throughput = {"ingest_csv": 200_000, "ingest_xlsx": 40_000}.get(op)
-    if throughput and rows == TARGET_ROWS:
+    # XLSX is only generated up to 200 k rows, so its rate is judged where it is measured.
+    if throughput and (rows == TARGET_ROWS or op == "ingest_xlsx"):
         checks.append((f"≥ {throughput // 1000} k rows/s", r.rows_per_s >= throughput))
     if t.peak_mb is not None:
         checks.append(("peak ≤ 1.5 GB", t.peak_mb <= PEAK_TARGET_MB))
@@ -627,6 +632,7 @@ def apply_targets(results: list[Result], rows: int) -> None:
         if checks:
             r.target = ", ".join(text for text, _ in checks)
             r.met = all(ok for _, ok in checks)
+            r.missed = [text for text, ok in checks if not ok]
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -763,6 +769,8 @@ def markdown_table(report: dict) -> str:
     for r in report["results"]:
         rate = f" ({r['rows_per_s'] / 1000:,.0f} k rows/s)" if r.get("rows_per_s") else ""
         met = {True: "yes", False: "**no**", None: "–"}[r["met"]]
+        if r.get("missed"):
+            met += ": " + ", ".join(r["missed"])
         if r.get("error"):
             lines.append(f"| {r['operation']} | not run: {r['error']} | | | | | | | |")
             continue

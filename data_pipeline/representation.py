@@ -277,7 +277,10 @@ def score_counts(respondents, population) -> dict[str, float]:
 
 
 def scores(
-    con: duckdb.DuckDBPyConnection, filters: Filters, dims: tuple[str, ...] = BACKGROUND
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dims: tuple[str, ...] = BACKGROUND,
+    cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per dimension plus 'overall' (the cells crossing all of `dims`).
 
@@ -286,15 +289,21 @@ def scores(
     """
     dims = _check_background(dims)
     wave, period = resolve_wave(con, filters)
+    # One GROUPING SETS scan serves every dimension and the overall cells (and may be shared
+    # with find_gaps through `cells`, see grouping_cells).
+    if cells is None:
+        cells = _grouping_set_cells(con, filters, wave, period, dims)
+    n = len(dims)
+    every = (1 << n) - 1
+    sets = [(d, every - (1 << (n - 1 - i))) for i, d in enumerate(dims)] + [("overall", 0)]
     rows = []
-    for name, by in [*((d, (d,)) for d in dims), ("overall", dims)]:
-        cells, _ = cell_counts(con, filters, wave, period, by)
-        cells = cells[cells["population"] > 0]
+    for name, gid in sets:
+        group = cells[(cells["gid"] == gid) & (cells["population"] > 0)]
         rows.append(
             {
                 "dimension": name,
-                "groups": len(cells),
-                **score_counts(cells["respondents"], cells["population"]),
+                "groups": len(group),
+                **score_counts(group["respondents"], group["population"]),
             }
         )
     return pd.DataFrame(rows)
@@ -312,6 +321,7 @@ def find_gaps(
     k: int = DEFAULT_K,
     threshold: float = 0.8,
     only_under: bool = True,
+    cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every combination of up to three attributes, ranked by missing voices (largest first).
 
@@ -327,8 +337,9 @@ def find_gaps(
     dims = _check_background(dims)
     if not dims:
         raise InvalidInput("Vælg mindst én egenskab. / Choose at least one attribute.")
-    wave, period = resolve_wave(con, filters)
-    cells = _grouping_set_cells(con, filters, wave, period, dims)
+    if cells is None:
+        wave, period = resolve_wave(con, filters)
+        cells = _grouping_set_cells(con, filters, wave, period, dims)
     tables = []
     for _gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k)
@@ -348,6 +359,14 @@ def find_gaps(
     if top is not None:
         found = found.head(top)
     return _findings(found, dims, area_names(con), k)
+
+
+def grouping_cells(con, filters: Filters, dims: tuple[str, ...] = BACKGROUND) -> pd.DataFrame:
+    """Respondents and population for every combination of `dims`, from one scan each; pass
+    the result to scores() and find_gaps() (same dims) to avoid scanning again."""
+    dims = _check_background(dims)
+    wave, period = resolve_wave(con, filters)
+    return _grouping_set_cells(con, filters, wave, period, dims)
 
 
 def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:

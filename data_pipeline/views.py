@@ -76,12 +76,14 @@ def open_dimensions(filters: q.Filters) -> tuple[str, ...]:
     return tuple(d for d in ("age_band", "gender", "area") if not fixed[d]) or ("age_band",)
 
 
-def gaps_in_context(con, filters: q.Filters, top: int = 5, k: int = 5) -> pd.DataFrame:
+def gaps_in_context(
+    con, filters: q.Filters, top: int = 5, k: int = 5, cells: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The largest gaps among the open dimensions, named with the filter's fixed values too:
     under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
     from data_pipeline.representation import area_names, find_gaps, finding_sentence
 
-    gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k)
+    gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k, cells=cells)
     fixed = {
         dim: values[0]
         for dim, values in (
@@ -109,11 +111,11 @@ def _rate(respondents: int | None, population: int | None) -> float | None:
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.representation import scores
+    from data_pipeline.representation import BACKGROUND, grouping_cells, scores
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
-    n = q.count_respondents(con, filters)
+    n, option_counts = q.option_counts(con, filters)
     wave_total = q.count_respondents(con, q.Filters(wave=wave))
     publishable = is_publishable(n, wave_total, k) or n == wave_total and n >= k
     population = q.count_population(con, filters)
@@ -121,6 +123,10 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
     prev_n = q.count_respondents(con, filters.replace(wave=previous)) if previous else None
     prev_pop = q.count_population(con, filters.replace(wave=previous)) if previous else None
     has_population = population is not None and n > 0
+    # One scan of every age × gender × area combination feeds the scores, the gaps and the
+    # age-gender chart.
+    cells = grouping_cells(con, filters) if has_population else None
+    open_dims = open_dimensions(filters)
     return Overview(
         wave=wave,
         respondents=n,
@@ -130,24 +136,42 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         previous_wave=previous,
         previous_rate=_rate(prev_n, prev_pop) if prev_n and prev_n >= k else None,
         previous_respondents=prev_n if prev_n and prev_n >= k else None,
-        scores=scores(con, filters) if has_population else None,
-        gaps=gaps_in_context(con, filters, top=5, k=k) if has_population else None,
-        by_band_gender=band_gender_view(con, filters, k, lang),
+        scores=scores(con, filters, cells=cells) if has_population else None,
+        gaps=gaps_in_context(
+            con, filters, top=5, k=k, cells=cells if open_dims == BACKGROUND else None
+        )
+        if has_population
+        else None,
+        by_band_gender=band_gender_view(con, filters, k, lang, cells=cells),
         ranked={
-            kind: ranked_view(con, filters, kind, k, lang) for kind in ("topic", "format", "time")
+            kind: _ranked(con, option_counts[kind], n, kind, k, lang)
+            for kind in ("topic", "format", "time")
         },
     )
 
 
-def band_gender_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> pd.DataFrame:
-    """Share of responses next to share of citizens, per age band and gender (kvinde/mand)."""
-    respondents = q.respondents_by(con, filters, ("age_band", "gender"))
-    respondents = respondents[respondents["gender"].isin(["kvinde", "mand"])]
-    population = q.population_by_band_gender(con, filters)
-    frame = population.merge(respondents, on=["age_band", "gender"], how="left")
-    frame["respondents"] = frame["respondents"].fillna(0)
+def band_gender_view(
+    con, filters: q.Filters, k: int = 5, lang: str = "da", cells: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Share of responses next to share of citizens, per age band and gender (kvinde/mand).
+
+    `cells` (from representation.grouping_cells) saves two queries when the overview has them.
+    """
+    if cells is not None:
+        # GROUPING() bits: age_band, gender, area -> only area rolled up is 0b001.
+        frame = cells[(cells["gid"] == 1) & cells["gender"].isin(["kvinde", "mand"])]
+        frame = frame[["age_band", "gender", "population", "respondents"]].copy()
+        band_order = {band: i for i, band in enumerate(q.age_bands(con))}
+        frame["sort_order"] = frame["age_band"].map(band_order)
+        total_r = frame["respondents"].sum()
+    else:
+        respondents = q.respondents_by(con, filters, ("age_band", "gender"))
+        respondents = respondents[respondents["gender"].isin(["kvinde", "mand"])]
+        population = q.population_by_band_gender(con, filters)
+        frame = population.merge(respondents, on=["age_band", "gender"], how="left")
+        frame["respondents"] = frame["respondents"].fillna(0)
+        total_r = respondents["respondents"].sum()
     frame = suppress_table(frame, "respondents", k, group_column="age_band")
-    total_r = respondents["respondents"].sum()
     total_p = frame["population"].sum()
     frame["share_respondents"] = frame["respondents"] / total_r if total_r else np.nan
     frame["share_population"] = frame["population"] / total_p if total_p else np.nan
@@ -157,19 +181,21 @@ def band_gender_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> p
 
 def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da") -> pd.DataFrame:
     """Options of one question ranked by the share of (filtered) respondents choosing them."""
-    total = q.count_respondents(con, filters)
-    counts = q.respondents_by(con, filters, (kind,))
-    frame = pd.DataFrame({"code": order(con, kind)}).merge(
-        counts.rename(columns={kind: "code"}), on="code", how="left"
+    total, counts = q.option_counts(con, filters)
+    return _ranked(
+        con, counts.get(kind, pd.DataFrame(columns=["code", "respondents"])), total, kind, k, lang
     )
+
+
+def _ranked(con, counts: pd.DataFrame, total: int, kind: str, k: int, lang: str) -> pd.DataFrame:
+    frame = pd.DataFrame({"code": order(con, kind)}).merge(counts, on="code", how="left")
     frame["respondents"] = frame["respondents"].fillna(0)
     # Multi-select options are not parts of one total, so only the complement rule applies.
-    frame = suppress_table(
-        frame, "respondents", k, total=total, additive=kind not in ("topic", "format")
-    )
+    multi = kind in ("topic", "format")
+    frame = suppress_table(frame, "respondents", k, total=total, additive=not multi)
     frame["share"] = frame["respondents"] / total if total else np.nan
     frame["label"] = frame["code"].map(labels(con, kind, lang)).fillna(frame["code"])
-    if kind in ("topic", "format"):
+    if multi:
         frame = frame.sort_values("share", ascending=False, na_position="last")
     return frame.reset_index(drop=True)
 
@@ -305,15 +331,22 @@ def groups_view(
     con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
-    from data_pipeline.representation import representation_table, scores
+    from data_pipeline.representation import (
+        BACKGROUND,
+        grouping_cells,
+        representation_table,
+        scores,
+    )
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
     if q.count_population(con, filters) is None:
         return {"table": None, "scores": None, "gaps": None}
     table = representation_table(con, filters, by=by, k=k)
+    cells = grouping_cells(con, filters)
+    shared = cells if open_dimensions(filters) == BACKGROUND else None
     return {
         "table": table,
-        "scores": scores(con, filters),
-        "gaps": gaps_in_context(con, filters, top=10, k=k),
+        "scores": scores(con, filters, cells=cells),
+        "gaps": gaps_in_context(con, filters, top=10, k=k, cells=shared),
     }
