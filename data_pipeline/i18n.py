@@ -269,6 +269,293 @@ TEXT: dict[str, tuple[str, str]] = {
     "score.overall": ("Alder × køn × område", "Age × gender × area"),
     "download.csv": ("Hent CSV", "Download CSV"),
     "download.xlsx": ("Hent Excel", "Download Excel"),
+    # reports (issue 8): the council report, the citizens' summary and the Rapport page
+    "nav.report": ("Rapport", "Report"),
+    "report.title": (
+        "Deltagelse i lokaldemokratiet – rapport til byrådet",
+        "Participation in local democracy – report to the council",
+    ),
+    "report.generated": (
+        "Udarbejdet {date} med Deltagelsesatlas",
+        "Prepared {date} with the Participation Atlas",
+    ),
+    "report.page": ("Side {n} af {total}", "Page {n} of {total}"),
+    "report.credit_dst": (
+        "Kilde: Danmarks Statistik",
+        "Source: Statistics Denmark (Danmarks Statistik)",
+    ),
+    "report.credit_other": ("Kilde: {source}", "Source: {source}"),
+    "report.weighted": ("Vægtet", "Weighted"),
+    "report.unweighted": ("Uvægtet", "Unweighted"),
+    "report.and": (" og ", " and "),
+    "report.contents": ("Indhold", "Contents"),
+    "report.suppressed_note": (
+        'Grupper med færre end {k} svar vises som "<{k}", og deres andele som "–", for at beskytte den enkelte.',
+        'Groups with fewer than {k} responses show as "<{k}", and their shares as "–", to protect individuals.',
+    ),
+    "report.headline.title": ("Hovedtal", "Headline figures"),
+    "report.headline.lead": (
+        "Hvor mange svarede, hvor godt afspejler de borgerne, og hvad er ændret siden sidst?",
+        "How many answered, how well do they reflect the citizens, and what has changed?",
+    ),
+    "report.headline.table": ("Hovedtal", "Headline figures"),
+    "report.headline.note": (
+        "Ændringer i procenter er procentpoint. Laveste/højeste svarprocent, overlap og R-indikator går fra 0 til 1 (100 %); højere er bedre.",
+        "Changes in percentages are percentage points. Lowest/highest rate, overlap and R-indicator run from 0 to 1 (100%); higher is better.",
+    ),
+    "report.col.measure": ("Mål", "Measure"),
+    "report.col.this_wave": ("Bølge {wave}", "Wave {wave}"),
+    "report.col.previous_wave": ("Bølge {wave}", "Wave {wave}"),
+    "report.col.change": ("Ændring", "Change"),
+    "report.previous_note": ("{value} i {wave} ({change})", "{value} in {wave} ({change})"),
+    "report.rate_note": ("Af borgere på 15 år og derover", "Of citizens aged 15 and over"),
+    "report.minmax_note": (
+        "Laveste gruppe delt med højeste; 1 = lige",
+        "Lowest group over highest; 1 = equal",
+    ),
+    "report.overlap_note": (
+        "Svar fordelt som befolkningen; 100 % = perfekt",
+        "Responses spread like the population; 100% = perfect",
+    ),
+    "report.r_note": ("1 = alle grupper svarer lige meget", "1 = all groups answer equally"),
+    "report.key_messages": ("Kort fortalt", "In brief"),
+    "report.message.answered": (
+        "{n} borgere svarede – {rate} af borgerne på 15 år og derover.",
+        "{n} citizens answered – {rate} of citizens aged 15 and over.",
+    ),
+    "report.message.gap": ("Største hul: {text}", "Largest gap: {text}"),
+    "report.message.topic": (
+        "Flest interesserer sig for {text} (vægtet).",
+        "Most are interested in {text} (weighted).",
+    ),
+    "report.message.format": (
+        "Foretrukne former for deltagelse: {text} (vægtet).",
+        "Preferred ways to take part: {text} (weighted).",
+    ),
+    "report.maps.title": ("Kort over deltagelsen", "Maps of participation"),
+    "report.maps.lead": (
+        "Svarprocenten i hvert lokalområde, og hvor gruppen med det største hul mangler mest.",
+        "The response rate in each area, and where the group with the largest gap is missing most.",
+    ),
+    "report.maps.rate_title": ("Svarprocent pr. lokalområde", "Response rate by area"),
+    "report.maps.rate_caption": (
+        "Besvarelser delt med borgere på 15 år og derover i området. Grå: for få svar til at vise.",
+        "Responses divided by citizens aged 15 and over in the area. Grey: too few responses to show.",
+    ),
+    "report.maps.ratio_title": (
+        "Repræsentation af {who} pr. lokalområde",
+        "Representation of {who} by area",
+    ),
+    "report.maps.everyone": ("alle borgere", "all residents"),
+    "report.maps.gap_caption": ("Største hul: {text}", "Largest gap: {text}"),
+    "report.sheet.headline": ("Hovedtal", "Headline"),
+    "report.sheet.map_rate": ("Kort – svarprocent", "Map – response rate"),
+    "report.sheet.map_gap": ("Kort – største hul", "Map – largest gap"),
+    "report.sheet.gaps": ("Største huller", "Largest gaps"),
+    "report.sheet.topics": ("Emner", "Topics"),
+    "report.sheet.formats": ("Formater", "Formats"),
+    "report.sheet.time": ("Tid", "Time"),
+    "report.sheet.segments": ("Segmenter", "Segments"),
+    "report.sheet.sources": ("Kilder", "Sources"),
+    "report.sheet.overview": ("Oversigt", "Overview"),
+    "report.sheet.method": ("Metode", "Method"),
+    "report.col.ci_low": ("95 %-interval, fra", "95% interval, from"),
+    "report.col.ci_high": ("95 %-interval, til", "95% interval, to"),
+    "report.gaps.note": (
+        "Grupper på tværs af alder, køn og lokalområde, rangeret efter manglende stemmer. Kun grupper med mindst 50 borgere, hvor hele intervallet ligger under 0,8.",
+        "Groups across age, gender and area, ranked by missing voices. Only groups of at least 50 citizens whose whole interval lies below 0.8.",
+    ),
+    "report.gaps.how_to_read": (
+        "Repræsentation er gruppens svarprocent delt med kommunens: 1,0 er som alle andre, 0,5 er halvt så ofte. Manglende stemmer er, hvor mange flere svar gruppen skulle have givet for at fylde sin andel af befolkningen.",
+        "Representation is the group's response rate divided by the municipality's: 1.0 is like everyone else, 0.5 is half as often. Missing voices is how many more responses the group would need to fill its share of the population.",
+    ),
+    "report.col.unweighted": ("Andel, uvægtet", "Share, unweighted"),
+    "report.col.weighted": ("Andel, vægtet", "Share, weighted"),
+    "report.shares.note_multi": (
+        "Andel af alle besvarelser; flere svar var mulige, så andelene summer ikke til 100 %.",
+        "Share of all responses; several answers were possible, so shares do not add up to 100%.",
+    ),
+    "report.shares.note_single": (
+        "Andel af dem, der besvarede spørgsmålet.",
+        "Share of those who answered the question.",
+    ),
+    "report.topics.title": ("Hvad borgerne interesserer sig for", "What citizens care about"),
+    "report.weighting_lead": (
+        "Vægtet: svarene er vægtet, så alder, køn og lokalområde fordeler sig som i befolkningen. Uvægtet: svarene, som de er. Vægtningen svarer til {ess} uafhængige svar ud af {n}.",
+        "Weighted: responses are weighted so age, gender and area match the population. Unweighted: responses as they are. The weighting is worth {ess} independent responses out of {n}.",
+    ),
+    "report.formats.title": (
+        "Hvordan og hvor meget borgerne vil deltage",
+        "How and how much citizens want to take part",
+    ),
+    "report.formats.lead": (
+        "Foretrukne former for deltagelse, og hvor meget tid borgerne vil bruge om måneden – vægtet og uvægtet.",
+        "Preferred ways to take part, and how much time citizens would give each month – weighted and unweighted.",
+    ),
+    "report.segments.lead": (
+        "Borgerne falder i {k} grupper med lignende interesser (fundet automatisk med k-means). Hver gruppe beskrevet med to linjer.",
+        "Citizens fall into {k} groups with similar interests (found automatically with k-means). Each group in two lines.",
+    ),
+    "report.segments.head": ("{n}. {name}", "{n}. {name}"),
+    "report.segments.small": (
+        "Færre end {k} svar – for lille til at beskrive.",
+        "Fewer than {k} responses – too small to describe.",
+    ),
+    "report.segments.whole_wave": (
+        "Segmenterne er fundet blandt alle svar i bølge {wave}, uanset de øvrige filtre – ligesom på siden Grupper.",
+        "Segments are found among all responses in wave {wave}, whatever the other filters – as on the Groups page.",
+    ),
+    "report.segments.note": (
+        "Segmenterne er fundet blandt alle svar i bølgen. Andel = segmentets del af alle svar.",
+        "Segments are found among all responses in the wave. Share = the segment's part of all responses.",
+    ),
+    "report.col.segment": ("Segment", "Segment"),
+    "report.col.name": ("Navn", "Name"),
+    "report.col.description": ("Beskrivelse", "Description"),
+    "report.col.who": ("Hvem", "Who"),
+    "report.method.title": ("Metode", "Method"),
+    "report.method.rate": (
+        "Svarprocent: besvarelser delt med antal borgere på 15 år og derover i samme gruppe, efter befolkningstallet for {period}. Befolkningen opdeles kun efter alder, køn og lokalområde; filtre på emner, formater og tid afgrænser kun besvarelserne.",
+        "Response rate: responses divided by the number of citizens aged 15 and over in the same group, from the population count for {period}. The population is split by age, gender and area only; filters on topics, formats and time narrow the responses only.",
+    ),
+    "report.method.ratio": (
+        "Repræsentation: gruppens svarprocent delt med kommunens. 95 %-intervallet er et Wilson-interval for svarprocenten, overført til forholdet. En gruppe er underrepræsenteret, når hele intervallet ligger under 0,8; en gruppe med for få svar kaldes usikker, ikke fin. Manglende stemmer = forventede svar (gruppens andel af befolkningen gange alle svar) minus faktiske svar; de største huller rangeres efter dem.",
+        "Representation: the group's response rate divided by the municipality's. The 95% interval is a Wilson interval for the rate, carried over to the ratio. A group is under-represented when the whole interval lies below 0.8; a group with too few responses is uncertain, not fine. Missing voices = expected responses (the group's share of the population times all responses) minus actual responses; the largest gaps are ranked by them.",
+    ),
+    "report.method.scores": (
+        "Samlede mål over alder × køn × lokalområde: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet), overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) og R-indikatoren (1 minus to gange spredningen i svarprocenter).",
+        "Overall scores over age × gender × area: lowest/highest response rate (Go Vocal's representativeness score), overlap with the population (the sum of the smaller of response share and population share) and the R-indicator (1 minus twice the spread of response rates).",
+    ),
+    "report.method.weights": (
+        "Vægtning: svarene vægtes med iterativ proportional tilpasning (raking), så alder × køn og lokalområde fordeler sig som i befolkningen. Vægtene begrænses til {low}-{high} gange gennemsnittet. Den effektive stikprøvestørrelse er {ess}.",
+        "Weighting: responses are weighted by iterative proportional fitting (raking) so that age × gender and area match the population. Weights are trimmed to {low}-{high} times the mean. The effective sample size is {ess}.",
+    ),
+    "report.method.segments": (
+        "Segmenter: borgerne grupperes efter valgte emner og formater (samt interesse, tid og engagement med lav vægt) med k-means; antallet af grupper vælges efter silhuet-mål.",
+        "Segments: citizens are grouped by chosen topics and formats (plus interest, time and engagement at a low weight) with k-means; the number of groups is chosen by silhouette score.",
+    ),
+    "report.method.suppression": (
+        'Diskretion: intet tal, ingen andel og intet gennemsnit bygger på færre end {k} svar. Sådanne celler vises som "<{k}" (aldrig 0), deres andele som "–", og kortet viser området gråt. Vises et antal ved siden af sin total, skal også forskellen være mindst {k}, så ingen kan regne en skjult celle ud. Rapporten indeholder ingen navne eller kontaktoplysninger.',
+        'Disclosure control: no count, share or mean rests on fewer than {k} responses. Such cells show as "<{k}" (never 0), their shares as "–", and the map greys the area out. Where a count stands beside its total, the difference must also be at least {k}, so no hidden cell can be worked out. The report holds no names or contact details.',
+    ),
+    "report.sources.title": ("Datakilder", "Data sources"),
+    "report.sources.note": (
+        "Befolkningstallene for {period} er brugt for denne bølge.",
+        "The population figures for {period} are used for this wave.",
+    ),
+    "report.source.survey": ("Spørgeskema: {name}", "Survey: {name}"),
+    "report.source.population": ("Befolkning: {source}", "Population: {source}"),
+    "report.source.periods": ("Perioder: {periods}", "Periods: {periods}"),
+    "report.source.areas": ("Lokalområder (grænser)", "Areas (boundaries)"),
+    "report.col.source": ("Kilde", "Source"),
+    "report.col.file": ("Fil", "File"),
+    "report.col.period": ("Periode", "Period"),
+    "report.col.loaded": ("Indlæst", "Loaded"),
+    "report.col.rows": ("Rækker", "Rows"),
+    "public.title": ("Det sagde borgerne", "What citizens told us"),
+    "public.asked.title": ("Hvad spurgte kommunen om?", "What did the municipality ask?"),
+    "public.asked.text": (
+        "Efter kommunalvalget skrev kommunen og byrådet til alle borgere for at takke for samtalerne i valgkampen og spørge, hvordan de vil være med i lokaldemokratiet. {name} var åben fra {opened} til {closed}. Vi spurgte:",
+        "After the municipal election, the municipality and the council wrote to every citizen to thank them for the conversations during the campaign and to ask how they want to take part in local democracy. {name} was open from {opened} to {closed}. We asked:",
+    ),
+    "public.asked.q1": ("hvilke emner du interesserer dig for,", "which topics you care about,"),
+    "public.asked.q2": ("hvor meget du vil engagere dig,", "how much you want to engage,"),
+    "public.asked.q3": (
+        "hvor meget tid du vil bruge om måneden,",
+        "how much time you would give each month,",
+    ),
+    "public.asked.q4": (
+        "hvordan du helst vil deltage – fx borgermøder, digitale møder eller hurtige online-afstemninger,",
+        "how you would rather take part – for example citizen meetings, digital meetings or quick online polls,",
+    ),
+    "public.asked.q5": (
+        "og lidt om dig selv: køn, alder og lokalområde.",
+        "and a little about you: gender, age and area.",
+    ),
+    "public.answered.title": ("Hvor mange svarede?", "How many answered?"),
+    "public.answered.text": (
+        "{n} borgere svarede – {rate} af alle borgere på 15 år og derover. Tak til alle, der tog sig tid.",
+        "{n} citizens answered – {rate} of all citizens aged 15 and over. Thank you to everyone who took the time.",
+    ),
+    "public.answered.before": (
+        "Ved undersøgelsen i {wave} svarede {n}.",
+        "In the {wave} survey, {n} answered.",
+    ),
+    "public.answered.few": (
+        "Færre end {k} borgere svarede i dette udsnit.",
+        "Fewer than {k} citizens answered in this selection.",
+    ),
+    "public.rate_note": ("af borgerne på 15 år og derover", "of citizens aged 15 and over"),
+    "public.share_item": ("{label}: {share}", "{label}: {share}"),
+    "public.cares.title": ("Hvad går borgerne op i?", "What do citizens care about?"),
+    "public.cares.lead": (
+        "Andelen af borgerne, der har valgt hvert emne. Man kunne vælge flere. Flest valgte:",
+        "The share of citizens choosing each topic. Several could be chosen. Most chose:",
+    ),
+    "public.cares.chart": ("Emner, borgerne interesserer sig for", "Topics citizens care about"),
+    "public.take_part.title": (
+        "Hvordan vil borgerne deltage?",
+        "How do citizens want to take part?",
+    ),
+    "public.take_part.lead": (
+        "De foretrukne former for deltagelse:",
+        "The preferred ways to take part:",
+    ),
+    "public.take_part.chart": (
+        "Sådan vil borgerne helst deltage",
+        "How citizens would rather take part",
+    ),
+    "public.time": (
+        "De fleste vil bruge {label} om måneden ({share}).",
+        "Most would give {label} a month ({share}).",
+    ),
+    "public.reach.title": (
+        "Hvem vil kommunen nu gøre mere for at nå?",
+        "Whom will the municipality now try harder to reach?",
+    ),
+    "public.reach.lead": (
+        "Nogle grupper svarede sjældnere end andre. Dem vil kommunen gøre en ekstra indsats for at høre:",
+        "Some groups answered less often than others. The municipality will make an extra effort to hear them:",
+    ),
+    "public.reach.none": (
+        "Svarene afspejler borgerne godt; ingen grupper skilte sig tydeligt ud.",
+        "The responses reflect the citizens well; no group stood out clearly.",
+    ),
+    "public.reach.item": (
+        "{who}: svarprocenten var {words}.",
+        "{who}: the response rate was {words}.",
+    ),
+    "public.reach.closing": (
+        "I de kommende borgerdialoger vil kommunen gå derhen, hvor disse grupper er, og bruge de former, de selv foretrækker.",
+        "In the coming citizen dialogues, the municipality will go where these groups are and use the formats they prefer.",
+    ),
+    "public.about.title": ("Om tallene", "About the figures"),
+    "public.about": (
+        "Andelene er vægtet, så alder, køn og lokalområde fordeler sig som blandt alle borgere. Ingen tal bygger på færre end {k} svar, og opsummeringen indeholder ingen navne eller kontaktoplysninger.",
+        "Shares are weighted so that age, gender and area match all citizens. No figure rests on fewer than {k} responses, and the summary holds no names or contact details.",
+    ),
+    "report.page.title": ("Rapport", "Report"),
+    "report.page.lead": (
+        "Hent en rapport til byrådet eller en opsummering til borgerne for de valgte filtre.",
+        "Download a report for the council or a summary for citizens for the chosen filters.",
+    ),
+    "report.page.council": ("Rapport til byrådet", "Report for the council"),
+    "report.page.council_text": (
+        "Rapporten indeholder hovedtal (besvarelser, svarprocent, de tre samlede mål og ændringen siden sidste bølge), kort over svarprocent og det største hul, de fem største huller i ord, emner, formater og tid – vægtet og uvægtet – interessesegmenterne og en side om metode og datakilder. PDF til læsning, Excel med én fane pr. tabel, HTML som én fil.",
+        "The report holds the headline figures (responses, response rate, the three overall scores and the change since the last wave), maps of the response rate and the largest gap, the five largest gaps in words, topics, formats and time – weighted and unweighted – the interest segments and a page on method and data sources. PDF for reading, Excel with one sheet per table, HTML as one file.",
+    ),
+    "report.page.public": ("Opsummering til borgerne", "Summary for citizens"),
+    "report.page.public_text": (
+        "En kort opsummering i hverdagssprog: hvad kommunen spurgte om, hvor mange der svarede, hvad borgerne går op i, hvordan de vil deltage, og hvem kommunen nu vil gøre mere for at nå.",
+        "A short summary in plain words: what the municipality asked, how many answered, what citizens care about, how they want to take part, and whom the municipality will now try harder to reach.",
+    ),
+    "report.page.privacy": (
+        'Alle filer indeholder kun tal, der er beskyttet mod små grupper (færre end {k} svar vises som "<{k}"), og aldrig navne eller kontaktoplysninger. Filerne bygges først, når du klikker.',
+        'Every file holds only figures protected against small groups (fewer than {k} responses show as "<{k}"), never names or contact details. Files are built only when you click.',
+    ),
+    "report.page.download_pdf": ("Hent PDF", "Download PDF"),
+    "report.page.download_xlsx": ("Hent Excel", "Download Excel"),
+    "report.page.download_html": ("Hent HTML", "Download HTML"),
 }
 
 
@@ -300,3 +587,273 @@ def percent(value: float | None, lang: str = "da", decimals: int = 1) -> str:
 
 def gender_label(code: str, lang: str = "da") -> str:
     return t(f"gender.{code}", lang) if f"gender.{code}" in TEXT else code
+
+
+# --- roles, login, outreach and erasure (issue 6) -------------------------------------------
+TEXT.update(
+    {
+        "nav.contact": ("Kontakt", "Contact"),
+        "nav.admin": ("Administration", "Administration"),
+        "role.viewer": ("Læser (byråd)", "Viewer (council)"),
+        "role.director": ("Direktion", "Director"),
+        "role.analyst": ("Analytiker", "Analyst"),
+        "role.outreach": ("Dialogkoordinator", "Outreach coordinator"),
+        "role.admin": ("Administrator", "Administrator"),
+        "auth.login": ("Log ind", "Log in"),
+        "auth.logout": ("Log ud", "Log out"),
+        "auth.please_login": (
+            "Log ind med din kommunale konto for at se Deltagelsesatlas.",
+            "Log in with your municipal account to see the Participation Atlas.",
+        ),
+        "auth.signed_in_as": ("Logget ind som {name}", "Signed in as {name}"),
+        "auth.no_roles": (
+            "Din konto har ingen rolle i Deltagelsesatlas. Kontakt kommunens administrator.",
+            "Your account has no role in the Participation Atlas. Contact the administrator.",
+        ),
+        "auth.denied": (
+            "Du har ikke adgang til denne side med din rolle.",
+            "Your role does not give access to this page.",
+        ),
+        "auth.denied_title": ("Ingen adgang", "No access"),
+        "auth.production_needs_login": (
+            "Produktionstilstand kræver login: tilføj en [auth]-sektion i "
+            ".streamlit/secrets.toml (se docs/SECURITY.md). Appen starter ikke uden.",
+            "Production mode requires login: add an [auth] section to "
+            ".streamlit/secrets.toml (see docs/SECURITY.md). The app will not start without it.",
+        ),
+        "auth.demo_not_allowed": (
+            "Demotilstand (uden login) er kun tilladt på eksempeldata eller på localhost. "
+            "Konfigurér login i .streamlit/secrets.toml (se docs/SECURITY.md).",
+            "Demo mode (no login) is only allowed on the sample data or on localhost. "
+            "Configure login in .streamlit/secrets.toml (see docs/SECURITY.md).",
+        ),
+        "auth.demo_banner": (
+            "DEMO – intet login. Vælg en rolle for at prøve værktøjet. Brug aldrig rigtige "
+            "borgeres data i demotilstand.",
+            "DEMO – no login. Pick a role to try the tool. Never use real citizens' data in "
+            "demo mode.",
+        ),
+        "auth.demo_role": ("Demo-rolle", "Demo role"),
+        "contact.title": ("Kontakt borgere", "Contact citizens"),
+        "contact.lead": (
+            "Find borgere, der har givet samtykke til at blive kontaktet, og hent deres "
+            "kontaktoplysninger til en dialog. Hvert udtræk logges.",
+            "Find citizens who consented to be contacted and export their contact details for "
+            "a dialogue. Every export is logged.",
+        ),
+        "contact.segment_hint": (
+            "Vælg målgruppen med filtrene i sidepanelet (emner, formater, tid, engagement, "
+            "område og alder) og eventuelt et interessesegment herunder.",
+            "Choose the group with the filters in the sidebar (topics, formats, time, "
+            "engagement, area and age) and optionally an interest segment below.",
+        ),
+        "contact.cluster": ("Interessesegment (valgfrit)", "Interest segment (optional)"),
+        "contact.cluster_none": ("Alle segmenter", "All segments"),
+        "contact.count": ("Borgere med samtykke", "Citizens who consented"),
+        "contact.count_help": (
+            "Tal under {k} vises som <{k}, så enkeltpersoner ikke kan udpeges.",
+            "Numbers below {k} show as <{k}, so no single person can be singled out.",
+        ),
+        "contact.reason": ("Begrundelse (kræves, logges)", "Reason (required, logged)"),
+        "contact.reason_help": (
+            "Fx \u201dInvitation til borgermøde om klimaplanen, marts\u201d. Skriv ingen "
+            "personoplysninger her.",
+            "E.g. \u201cInvitation to the citizen meeting on the climate plan, March\u201d. "
+            "Do not write personal data here.",
+        ),
+        "contact.file_format": ("Filformat", "File format"),
+        "contact.build": ("Lav kontaktliste", "Build contact list"),
+        "contact.need_reason": (
+            "Skriv en begrundelse, før du henter listen.",
+            "Write a reason before you export the list.",
+        ),
+        "contact.built": (
+            "Kontaktlisten med {rows} borgere er klar. Udtrækket er logget.",
+            "The contact list with {rows} citizens is ready. The export has been logged.",
+        ),
+        "contact.download": ("Hent kontaktlisten", "Download the contact list"),
+        "contact.none": (
+            "Ingen borgere med samtykke passer til valget.",
+            "No consenting citizens match the choice.",
+        ),
+        "admin.title": ("Administration", "Administration"),
+        "admin.lead": (
+            "Sletning på anmodning, opbevaringsfrist for kontaktoplysninger og revisionsloggen.",
+            "Erasure on request, the retention period for contact details and the audit log.",
+        ),
+        "admin.erase": ("Slet en borger", "Erase a citizen"),
+        "admin.erase_lead": (
+            "Sletter borgerens svar og kontaktoplysninger fra alle tabeller og omskriver "
+            "databasefilen, så oplysningerne også er væk fra disken. Loggen viser kun, at der "
+            "er slettet – ikke hvem.",
+            "Deletes the citizen's answers and contact details from every table and rewrites "
+            "the database file, so the data is gone from disk too. The log shows only that an "
+            "erasure happened, not whom.",
+        ),
+        "admin.erase_by": ("Find borgeren ud fra", "Find the citizen by"),
+        "admin.by_email": ("Email", "Email"),
+        "admin.by_respondent": ("Respondent-id", "Respondent id"),
+        "admin.erase_value": ("Værdi", "Value"),
+        "admin.erase_confirm": (
+            "Jeg har bekræftet anmodningen, og sletningen kan ikke fortrydes.",
+            "I have verified the request, and the erasure cannot be undone.",
+        ),
+        "admin.erase_button": ("Slet borgeren", "Erase the citizen"),
+        "admin.erased": (
+            "Slettet: {respondents} besvarelse(r), {rows} rækker i alt. Databasefilen er omskrevet.",
+            "Erased: {respondents} response(s), {rows} rows in all. The database file is rewritten.",
+        ),
+        "admin.not_found": (
+            "Ingen borger fundet. Databasefilen er omskrevet alligevel.",
+            "No citizen found. The database file was rewritten anyway.",
+        ),
+        "admin.bad_respondent": (
+            "Et respondent-id er et helt tal.",
+            "A respondent id is a whole number.",
+        ),
+        "admin.purge": ("Opbevaringsfrist", "Retention"),
+        "admin.purge_months": (
+            "Slet kontaktoplysninger med samtykke ældre end (måneder)",
+            "Delete contact details with consent older than (months)",
+        ),
+        "admin.purge_button": ("Slet gamle kontaktoplysninger", "Delete old contact details"),
+        "admin.purged": (
+            "{rows} kontaktoplysninger slettet. Databasefilen er omskrevet.",
+            "{rows} contact details deleted. The database file is rewritten.",
+        ),
+        "admin.audit": ("Revisionslog", "Audit log"),
+        "admin.audit_lead": (
+            "De seneste {n} handlinger: hvem, hvornår, hvad. Loggen indeholder aldrig "
+            "kontaktoplysninger.",
+            "The latest {n} actions: who, when, what. The log never holds contact details.",
+        ),
+        "admin.rewrite_failed": (
+            "Sletningen er gennemført, men databasefilen kunne ikke omskrives: {error}",
+            "The erasure is done, but the database file could not be rewritten: {error}",
+        ),
+        "col.at": ("Tidspunkt", "Time"),
+        "col.actor": ("Hvem", "Who"),
+        "col.action": ("Handling", "Action"),
+        "col.detail": ("Detaljer", "Details"),
+    }
+)
+
+# --- Upload and Aktivitet (issue 5) ------------------------------------------------------------
+TEXT.update(
+    {
+        "nav.upload": ("Upload", "Upload"),
+        "nav.activity": ("Aktivitet", "Activity"),
+        "upload.title": ("Upload af data", "Upload data"),
+        "upload.lead": (
+            "Læg en eller flere filer her: spørgeskemaer (Microsoft Forms, Google Forms, "
+            "SurveyXact), platformeksporter (Go Vocal, Decidim), befolkningstal fra Danmarks "
+            "Statistik eller områdegrænser. Intet gemmes, før du trykker Indlæs.",
+            "Drop one or several files: surveys (Microsoft Forms, Google Forms, SurveyXact), "
+            "platform exports (Go Vocal, Decidim), Statistics Denmark population tables or area "
+            "boundaries. Nothing is stored until you press Load.",
+        ),
+        "upload.kind": ("Hvad er det?", "What is it?"),
+        "upload.kind.survey": ("Spørgeskema", "Survey"),
+        "upload.kind.platform": ("Platformeksport", "Platform export"),
+        "upload.kind.population": ("Befolkningstal", "Population"),
+        "upload.kind.areas": ("Områder eller postnumre", "Areas or postal codes"),
+        "upload.wave": ("Bølge (fx 2025)", "Wave (e.g. 2025)"),
+        "upload.files": ("Filer", "Files"),
+        "upload.limit": (
+            "Højst {mb} MB pr. fil. Filtypen kontrolleres ud fra indholdet.",
+            "At most {mb} MB per file. The type is checked by content.",
+        ),
+        "upload.refused": ("{name} blev afvist: {error}", "{name} was refused: {error}"),
+        "upload.choose_file": ("Fil", "File"),
+        "upload.detected": ("Genkendt", "Detected"),
+        "upload.format": ("Format", "Format"),
+        "upload.encoding": ("Tegnsæt", "Encoding"),
+        "upload.delimiter": ("Skilletegn", "Delimiter"),
+        "upload.sheet": ("Ark", "Sheet"),
+        "upload.rows": ("Rækker", "Rows"),
+        "upload.preview": ("De første rækker", "The first rows"),
+        "upload.columns": ("Kolonner", "Columns"),
+        "upload.columns_lead": (
+            "Forslaget kommer fra kolonnens navn. Ret feltet, hvis det er forkert.",
+            "The suggestion comes from the column's name. Change the field if it is wrong.",
+        ),
+        "upload.values": ("Ukendte værdier", "Unknown values"),
+        "upload.values_lead": (
+            "Vælg, hvad hver ukendt værdi betyder. Dit valg huskes til næste import.",
+            "Choose what each unknown value means. Your choice is remembered for the next import.",
+        ),
+        "upload.remember": ("Gem valgene", "Save the choices"),
+        "upload.remembered": ("Valgene er gemt.", "The choices are saved."),
+        "upload.no_unknown": ("Alle værdier er genkendt.", "Every value is recognised."),
+        "upload.report": ("Kontrol før indlæsning", "Check before loading"),
+        "upload.would_load": ("Indlæses", "Will load"),
+        "upload.rejected": ("Afvises", "Rejected"),
+        "upload.read": ("Læst", "Read"),
+        "upload.problems": (
+            "De første {n} problemer (række, kolonne, værdi, årsag)",
+            "The first {n} problems (row, column, value, reason)",
+        ),
+        "upload.download_problems": ("Hent problemerne (CSV)", "Download the problems (CSV)"),
+        "upload.load": ("Indlæs", "Load"),
+        "upload.loaded": (
+            "Batch {batch} er indlæst: {loaded} rækker, {rejected} afvist.",
+            "Batch {batch} is loaded: {loaded} rows, {rejected} rejected.",
+        ),
+        "upload.duplicate": (
+            "Filen er allerede indlæst (batch {batch}); intet er ændret.",
+            "The file is already loaded (batch {batch}); nothing changed.",
+        ),
+        "upload.history": ("Indlæste batches", "Loaded batches"),
+        "upload.undo": ("Fortryd batch", "Undo batch"),
+        "upload.undo_button": ("Fortryd", "Undo"),
+        "upload.undone": ("Batch {batch} er fortrudt.", "Batch {batch} is undone."),
+        "upload.no_batches": ("Der er ingen batches endnu.", "There are no batches yet."),
+        "upload.code_field": ("Kolonne med områdekode", "Property holding the area code"),
+        "upload.name_field": ("Kolonne med områdenavn", "Property holding the area name"),
+        "upload.field": ("Felt", "Field"),
+        "upload.header": ("Kolonne", "Column"),
+        "upload.example": ("Eksempel", "Example"),
+        "upload.value": ("Værdi", "Value"),
+        "upload.meaning": ("Betyder", "Means"),
+        "upload.suggestion": ("Forslag", "Suggestion"),
+        "activity.title": ("Aktivitet på platformene", "Activity on the platforms"),
+        "activity.lead": (
+            "Hvor mange deltog på Go Vocal, Decidim og andre platforme, hvornår og i hvad – og "
+            "ligner deltagerne befolkningen?",
+            "How many took part on Go Vocal, Decidim and other platforms, when and in what – "
+            "and do the participants look like the population?",
+        ),
+        "activity.none": (
+            "Der er ingen platformaktivitet endnu. En analytiker kan indlæse eksporter på "
+            "siden Upload.",
+            "There is no platform activity yet. An analyst can load exports on the Upload page.",
+        ),
+        "activity.platform": ("Platform", "Platform"),
+        "activity.all": ("Alle platforme", "All platforms"),
+        "activity.by": ("Fordelt på", "Split by"),
+        "activity.by.platform": ("Platform", "Platform"),
+        "activity.by.project": ("Projekt", "Project"),
+        "activity.by.topic": ("Emne", "Topic"),
+        "activity.by.kind": ("Type aktivitet", "Kind of activity"),
+        "activity.over_time": ("Aktiviteter pr. måned", "Activities per month"),
+        "activity.month": ("Måned", "Month"),
+        "activity.activities": ("Aktiviteter", "Activities"),
+        "activity.participants": ("Deltagere", "Participants"),
+        "activity.other": ("Andre", "Other"),
+        "activity.who": ("Hvem deltager?", "Who takes part?"),
+        "activity.who_lead": (
+            "Deltagere (unikke brugere, 15 år og derover) sammenlignet med befolkningen i "
+            "{period}. Forhold under 1 betyder, at gruppen deltager mindre end gennemsnittet.",
+            "Participants (distinct users aged 15 and over) compared with the population in "
+            "{period}. A ratio below 1 means the group takes part less than average.",
+        ),
+        "activity.no_population": (
+            "Indlæs befolkningstal for at sammenligne deltagerne med befolkningen.",
+            "Load population figures to compare the participants with the population.",
+        ),
+        "activity.excluded": (
+            "{n} deltagere uden oplysning om dette er ikke med.",
+            "{n} participants without this information are left out.",
+        ),
+    }
+)

@@ -184,6 +184,7 @@ def build_report(
         generated=t("report.generated", lang, date=today_text(lang, today)),
         credit=credit(con, lang),
         sections=sections,
+        wave=filters.wave,
     )
 
 
@@ -339,6 +340,11 @@ def _key_messages(overview, shares, lang: str, k: int) -> list[str]:
     return messages
 
 
+def _lower_first(text: str) -> str:
+    """'Borgere 80+ år' inside a sentence: 'borgere 80+ år'."""
+    return text[:1].lower() + text[1:]
+
+
 def _group_filter(group: dict) -> dict:
     """The map_view group of a finding: its age band and gender (the map spreads it by area)."""
     out = {}
@@ -359,7 +365,7 @@ def maps_section(con, filters, overview, names, lang: str, k: int) -> Section:
         group = {d: v for d, v in top["group"].items() if d != "area"}
         gap_text = t("report.maps.gap_caption", lang, text=top[f"sentence_{lang}"])
     ratio = views.map_view(con, filters, "ratio", group=_group_filter(group), k=k, lang=lang)
-    who = describe_group(group, lang) if group else t("report.maps.everyone", lang)
+    who = _lower_first(describe_group(group, lang)) if group else t("report.maps.everyone", lang)
     rate_title = t("report.maps.rate_title", lang)
     ratio_title = t("report.maps.ratio_title", lang, who=who)
     figures = []

@@ -59,14 +59,20 @@ class Figure:
     caption: str = ""
     max_width_mm: float = 170.0
     max_height_mm: float = 120.0
-    _png: bytes | None = field(default=None, repr=False)
+    _png: dict = field(default_factory=dict, repr=False)
 
-    def png(self) -> bytes:
-        if self._png is None:
-            from data_pipeline.geo import chart_to_png
+    def png(self, lang: str = "da") -> bytes:
+        """PNG at twice the size, Danish number style in Danish (0,5 and 1.000), no URL fetched."""
+        if lang not in self._png:
+            import vl_convert
 
-            self._png = chart_to_png(self.chart, scale=2)
-        return self._png
+            self._png[lang] = vl_convert.vegalite_to_png(
+                self.chart.to_json(),
+                scale=2,
+                format_locale="da-DK" if lang == "da" else "en-US",
+                allowed_base_urls=[],
+            )
+        return self._png[lang]
 
 
 @dataclass
@@ -90,7 +96,9 @@ class Section:
     numbered: bool = False
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    closing: list[str] = field(default_factory=list)  # paragraphs after figures and tables
+    after: list[str] = field(default_factory=list)  # paragraphs right after the items
+    closing: list[str] = field(default_factory=list)  # small print after figures and tables
+    page_break: bool = False  # start a new page in a flowing (summary) layout
 
 
 @dataclass
@@ -108,6 +116,7 @@ class Report:
     sections: list[Section]
     # The council report starts every section on a new page; the summary flows.
     page_per_section: bool = True
+    wave: str = ""
 
     def tables(self) -> list[Table]:
         return [table for section in self.sections for table in section.tables]

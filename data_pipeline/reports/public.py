@@ -78,6 +78,7 @@ def build_public_summary(
         credit=credit(con, lang),
         sections=sections,
         page_per_section=False,
+        wave=filters.wave,
     )
 
 
@@ -150,7 +151,7 @@ def _cares(topics: pd.DataFrame, lang: str) -> Section:
         title=t("public.cares.title", lang),
         lead=t("public.cares.lead", lang),
         items=items,
-        figures=[Figure(title, charts.share_bars(topics, lang, title), max_height_mm=90)]
+        figures=[Figure(title, charts.share_bars(topics, lang, title), max_height_mm=75)]
         if len(top)
         else [],
     )
@@ -179,8 +180,9 @@ def _take_part(formats: pd.DataFrame, times: pd.DataFrame, lang: str) -> Section
         title=t("public.take_part.title", lang),
         lead=t("public.take_part.lead", lang),
         items=items,
-        closing=paragraphs,
-        figures=[Figure(title, charts.share_bars(formats, lang, title), max_height_mm=80)]
+        after=paragraphs,
+        page_break=True,
+        figures=[Figure(title, charts.share_bars(formats, lang, title), max_height_mm=70)]
         if len(top)
         else [],
     )
@@ -218,7 +220,7 @@ def _reach(con, filters: q.Filters, lang: str, k: int) -> Section:
         title=t("public.reach.title", lang),
         lead=t("public.reach.lead" if items else "public.reach.none", lang),
         items=items,
-        closing=[t("public.reach.closing", lang)] if items else [],
+        after=[t("public.reach.closing", lang)] if items else [],
     )
 
 
