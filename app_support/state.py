@@ -164,7 +164,11 @@ def _leave_legacy_pages_mode() -> None:
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        # Once per session at most: a rerun drops button clicks, and the test harness resets
+        # the flag before every run.
+        if not st.session_state.get("_left_legacy_pages_mode"):
+            st.session_state["_left_legacy_pages_mode"] = True
+            st.rerun()
 
 
 def current_filters() -> Filters:

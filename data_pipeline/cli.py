@@ -82,7 +82,7 @@ def run_ingest(args) -> tuple[object, int]:
     con = connect(args.db)
     mapping = UserMapping.from_file(args.mapping)
     results, code = [], EXIT_OK
-    for path in args.files:
+    for path in _bundled(args.files):
         try:
             result = ingest(
                 con,
@@ -111,6 +111,18 @@ def run_ingest(args) -> tuple[object, int]:
         results.append(result.to_json())
     con.close()
     return results, code
+
+
+def _bundled(paths: list[Path]) -> list[Path]:
+    """SurveyXact's labels/structure files travel with their dataset file."""
+    from data_pipeline.readers import bundle_inputs
+
+    existing = [p for p in paths if p.is_file()]
+    try:
+        kept = set(bundle_inputs(existing))
+    except (OSError, PipelineError):
+        return list(paths)
+    return [p for p in paths if p in kept or p not in existing]
 
 
 def _setup_db_json(p):

@@ -92,7 +92,10 @@ def ingest(
     name = file_name or path.name
     if kind not in KINDS:
         raise InvalidFile(f"Ukendt type '{kind}'. / Unknown kind '{kind}'.")
-    mapping = mapping or UserMapping()
+    from data_pipeline.matching import merge, remembered
+
+    # Confirmations the analyst made earlier apply again; this load's mapping wins.
+    mapping = merge(remembered(_db_file(con)), mapping or UserMapping())
     sha = file_sha256(path)
     with WRITE_LOCK:
         duplicate = find_duplicate(con, sha, kind)
@@ -209,9 +212,14 @@ def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lan
     year_match = re.search(r"(19|20)\d\d", wave_id)
     wave_year = int(year_match.group(0)) if year_match else _now().year
     stage = stage_survey(con, raw, plan, mapping, wave_year, lang)
+    skipped = _stage_skipped_rows(con, raw.meta.get("skipped") or [])
     detected = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet")}
     detected["header_row"] = raw.meta.get("header_row")
     detected["columns"] = {f: plan.headers[i] for f, i in plan.fields.items()}
+    if skipped:
+        detected["skipped"] = skipped
+    if "area" in plan.fields:
+        detected["suggestions"] = {"area": _area_suggestions(con, plan.header("area"))}
 
     def write(con: duckdb.DuckDBPyConnection, batch_id: int) -> int:
         _write_vocabulary(con, stage.vocabularies)
@@ -265,13 +273,42 @@ def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lan
 
     rejections_sql = "SELECT * FROM stg_rejections"
     return Staged(
-        rows_read=raw.rows,
+        rows_read=raw.meta.get("rows_in_file", raw.rows),
         detected=detected,
         ignored=plan.ignored,
         wave_id=wave_id,
         write=write,
         rejections_sql=rejections_sql,
     )
+
+
+def _area_suggestions(con, header: str) -> dict[str, list]:
+    """Unknown area names with their closest known names, for the analyst to confirm."""
+    from data_pipeline.matching import match_areas
+
+    values = [
+        r[0]
+        for r in con.execute(
+            'SELECT DISTINCT value FROM stg_rejections WHERE "column" = $h AND value IS NOT NULL '
+            "ORDER BY 1 LIMIT 200",
+            {"h": header},
+        ).fetchall()
+    ]
+    if not values:
+        return {}
+    areas = con.execute("SELECT area_code, name FROM area").fetchall()
+    return {m.value: m.suggestions for m in match_areas(values, areas) if m.code is None}
+
+
+def _stage_skipped_rows(con, skipped: list[dict]) -> int:
+    """Rows a reader left out on purpose (e.g. incomplete SurveyXact responses) are reported
+    as rejections with the reader's reason, so nothing disappears silently."""
+    if skipped:
+        con.executemany(
+            "INSERT INTO stg_rejections VALUES (?, ?, ?, ?)",
+            [(s["row"], s["column"], s["value"], s["reason"]) for s in skipped],
+        )
+    return len(skipped)
 
 
 def _write_vocabulary(con, vocabularies: dict) -> None:

@@ -145,7 +145,9 @@ def read_workbook(path: Path) -> RawTable:
 
 
 def read_csv_export(dataset: Path, labels: Path, structure: Path) -> RawTable:
-    rows, encoding, delimiter = _read_rows(dataset)
+    rows, data_encoding, delimiter = _read_rows(dataset)
+    structure_rows, encoding, _ = _read_rows(structure)
+    label_rows, label_encoding, _ = _read_rows(labels)
     if not rows:
         raise InvalidFile("SurveyXact-datasættet er tomt. / The SurveyXact dataset is empty.")
     body = _trim([[v if v != "" else None for v in row] for row in rows[1:]])
@@ -153,11 +155,13 @@ def read_csv_export(dataset: Path, labels: Path, structure: Path) -> RawTable:
         header=[clean_text(h) for h in rows[0]],
         rows=body,
         row_numbers=list(range(2, len(body) + 2)),
-        labels=_labels_dict(_read_rows(labels)[0]),
-        structure=_read_structure(structure),
+        labels=_labels_dict(label_rows),
+        structure=_structure_dicts(structure_rows),
     )
     meta = {
+        # The texts live in structure and labels; an all-ASCII dataset says little.
         "encoding": encoding,
+        "encodings": {"dataset": data_encoding, "labels": label_encoding, "structure": encoding},
         "delimiter": delimiter,
         "sheet": None,
         "header_row": 1,

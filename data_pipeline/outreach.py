@@ -1,0 +1,198 @@
+"""Consent-based outreach: a segment in, the consenting citizens' contact list out, audited.
+
+Owns the only query that reads names, emails and phone numbers, the formula-injection-safe
+CSV/XLSX writers and the export audit entry. Never logs, caches or raises with contact data;
+the audit entry holds the segment, reason, row count and file hash only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import pandas as pd
+
+from data_pipeline.auth import Principal, require_role
+from data_pipeline.db import audit, transaction
+from data_pipeline.errors import InvalidFile
+from data_pipeline.queries import Filters, latest_wave, where_clause
+
+FORMATS = ("csv", "xlsx")
+# Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection);
+# tab and CR are included because Excel strips them and then evaluates what follows.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = {
+    "da": ("respondent_id", "navn", "email", "telefon", "samtykke_givet"),
+    "en": ("respondent_id", "name", "email", "phone", "consent_given"),
+}
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Who to contact: the shared filters, optionally narrowed to one clustering segment.
+
+    `respondent_ids` are the members of the clustering segment (from fit_segments), so the
+    export does not re-run the clustering; `label` names it in the audit log.
+    """
+
+    filters: Filters = field(default_factory=Filters)
+    respondent_ids: tuple[int, ...] | None = None
+    label: str | None = None
+
+    def describe(self) -> dict:
+        """The segment as codes, for the audit log (never contact data)."""
+        chosen = {k: list(v) for k, v in asdict(self.filters).items() if v and k != "wave"}
+        described = {"wave": self.filters.wave, **chosen}
+        if self.label is not None:
+            described["clustering_segment"] = self.label
+        return described
+
+
+@dataclass
+class ContactExport:
+    """A built export: the file's bytes live only here, with what the audit log recorded."""
+
+    data: bytes
+    file_format: str
+    rows: int
+    sha256: str
+
+
+def _segment_sql(con: duckdb.DuckDBPyConnection, segment: Segment) -> tuple[str, dict]:
+    """Consent recorded on the answer AND a contact row whose consent is not withdrawn."""
+    wave = segment.filters.wave or latest_wave(con)
+    where = where_clause(con, segment.filters, wave)
+    sql = (
+        "FROM respondent r JOIN contact c ON c.respondent_id = r.respondent_id "  # noqa: S608
+        f"WHERE {where.sql} AND r.consent_contact AND c.withdrawn_at IS NULL "
+        "AND coalesce(c.email, c.phone) IS NOT NULL"
+    )
+    params = dict(where.params)
+    if segment.respondent_ids is not None:
+        sql += " AND r.respondent_id IN (SELECT unnest($segment_ids))"
+        params["segment_ids"] = list(segment.respondent_ids)
+    return sql, params
+
+
+def count_consenting(con: duckdb.DuckDBPyConnection, principal: Principal, segment: Segment) -> int:
+    """How many consenting citizens match; the page suppresses the number below k."""
+    require_role(principal, "count_contacts")
+    sql, params = _segment_sql(con, segment)
+    return con.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
+
+
+def consenting_contacts(
+    con: duckdb.DuckDBPyConnection, principal: Principal, segment: Segment, lang: str = "da"
+) -> pd.DataFrame:
+    """The contact list itself. Callers must not cache it or put it in shared state."""
+    require_role(principal, "export_contacts")
+    sql, params = _segment_sql(con, segment)
+    frame = con.execute(
+        "SELECT r.respondent_id, c.name, c.email, c.phone, "
+        f"strftime(c.consent_at, '%Y-%m-%d') {sql} ORDER BY r.respondent_id",
+        params,
+    ).df()
+    frame.columns = list(COLUMNS["en" if lang == "en" else "da"])
+    return frame
+
+
+def neutralise(value) -> str:
+    """A cell as text that no spreadsheet will evaluate: '=1+1' becomes "'=1+1"."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Semicolon-separated UTF-8 with BOM (what Danish Excel opens), every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow([neutralise(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Kontakter") -> bytes:
+    """Every cell an inline string: '+45 12 34 56 78' stays text and '=...' is never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet_ = workbook.create_sheet(sheet)
+    for values in [list(frame.columns), *frame.itertuples(index=False)]:
+        row = []
+        for value in values:
+            text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+            # openpyxl refuses control characters; they carry nothing a contact list needs.
+            text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+            row.append(_string_cell(sheet_, text))
+        sheet_.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _string_cell(sheet, text: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    # openpyxl would mark text starting with '=' as a formula; force the string type.
+    cell.data_type = "s"
+    return cell
+
+
+def file_format_for(name: str) -> str:
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in FORMATS:
+        raise InvalidFile(
+            f"Filen skal ende på .csv eller .xlsx, ikke '.{suffix}'. / "
+            f"The file must end in .csv or .xlsx, not '.{suffix}'."
+        )
+    return suffix
+
+
+def _check_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidFile("Angiv en begrundelse for udtrækket. / Give a reason for the export.")
+    return reason[:MAX_REASON]
+
+
+def export_contacts(
+    con: duckdb.DuckDBPyConnection,
+    principal: Principal,
+    segment: Segment,
+    reason: str,
+    file_format: str,
+    lang: str = "da",
+) -> ContactExport:
+    """Build the contact file and write the audit entry; no audit entry, no file.
+
+    Refuses without the outreach (or admin) role and without a reason.
+    """
+    require_role(principal, "export_contacts")
+    reason = _check_reason(reason)
+    if segment.filters.wave is None:  # the audit log names the wave actually exported
+        filters = segment.filters.replace(wave=latest_wave(con))
+        segment = Segment(filters, segment.respondent_ids, segment.label)
+    if file_format not in FORMATS:
+        raise InvalidFile(f"Ukendt format '{file_format}'. / Unknown format '{file_format}'.")
+    frame = consenting_contacts(con, principal, segment, lang)
+    data = csv_bytes(frame) if file_format == "csv" else xlsx_bytes(frame)
+    sha = hashlib.sha256(data).hexdigest()
+    detail = {
+        "segment": segment.describe(),
+        "reason": reason,
+        "rows": len(frame),
+        "format": file_format,
+        "sha256": sha,
+    }
+    with transaction(con):
+        audit(con, principal.actor, "export_contacts", detail)
+    return ContactExport(data=data, file_format=file_format, rows=len(frame), sha256=sha)

@@ -1,0 +1,111 @@
+"""Administration: erase a citizen on request, purge old contact details, read the audit log.
+
+Admin only; every action checks the role again in data_pipeline. Erasure and purge rewrite the
+database file, so the shared connection is closed and reopened, and every cache is dropped.
+"""
+
+import streamlit as st
+
+from app_support import auth_ui, data, state
+from data_pipeline import erasure
+from data_pipeline.errors import PipelineError
+from data_pipeline.i18n import number, t
+from data_pipeline.uploads import deny_file_access
+
+AUDIT_ROWS = 200
+
+lang, _filters = state.page_setup()
+principal = auth_ui.require_page("admin", lang)
+
+st.title(t("admin.title", lang))
+st.caption(t("admin.lead", lang))
+
+
+def rewrite_file() -> str | None:
+    """Close the shared connection, rewrite the file, reopen; None on success, else why."""
+    con = data.connection()
+    st.cache_data.clear()  # aggregates computed before the erasure may include the citizen
+    st.cache_resource.clear()
+    con.close()
+    try:
+        erasure.rewrite_database(data.db_path())
+    except PipelineError as exc:
+        return str(exc)
+    finally:
+        deny_file_access(data.connection())
+    return None
+
+
+def request(name: str, *keys: str) -> None:
+    """Keep a submitted form's values for this run only (see pages/kontakt.py for why)."""
+    st.session_state[f"_{name}_request"] = {key: st.session_state.get(key) for key in keys}
+
+
+# Erasure ------------------------------------------------------------------------------------
+st.subheader(t("admin.erase", lang))
+st.caption(t("admin.erase_lead", lang))
+with st.form("a_erase", clear_on_submit=True):  # the email does not linger in the form
+    st.radio(
+        t("admin.erase_by", lang),
+        ["email", "respondent"],
+        format_func=lambda v: t(f"admin.by_{v}", lang),
+        horizontal=True,
+        key="a_by",
+    )
+    st.text_input(t("admin.erase_value", lang), key="a_value")
+    st.checkbox(t("admin.erase_confirm", lang), key="a_confirm")
+    st.form_submit_button(
+        t("admin.erase_button", lang),
+        type="primary",
+        on_click=request,
+        args=("a_erase", "a_by", "a_value", "a_confirm"),
+    )
+
+asked = st.session_state.pop("_a_erase_request", None)
+if asked and asked["a_confirm"] and (asked["a_value"] or "").strip():
+    value = asked["a_value"].strip()
+    target = {"email": value} if asked["a_by"] == "email" else {}
+    if asked["a_by"] == "respondent":
+        if not value.isdigit():
+            st.error(t("admin.bad_respondent", lang))
+            st.stop()
+        target = {"respondent_id": int(value)}
+    result = erasure.erase_citizen(data.connection(), principal, **target)
+    problem = rewrite_file()
+    if problem:
+        st.error(t("admin.rewrite_failed", lang, error=problem))
+    elif result.respondents:
+        st.success(
+            t("admin.erased", lang, respondents=result.respondents, rows=result.rows_deleted)
+        )
+    else:
+        st.warning(t("admin.not_found", lang))
+
+# Retention ----------------------------------------------------------------------------------
+st.subheader(t("admin.purge", lang))
+with st.form("a_purge"):
+    st.number_input(
+        t("admin.purge_months", lang), min_value=1, max_value=240, value=48, key="a_months"
+    )
+    st.form_submit_button(
+        t("admin.purge_button", lang), on_click=request, args=("a_purge", "a_months")
+    )
+purge = st.session_state.pop("_a_purge_request", None)
+if purge:
+    deleted = erasure.purge_contacts(data.connection(), principal, int(purge["a_months"]))
+    problem = rewrite_file()
+    if problem:
+        st.error(t("admin.rewrite_failed", lang, error=problem))
+    else:
+        st.success(t("admin.purged", lang, rows=number(deleted, lang)))
+
+# Audit log ----------------------------------------------------------------------------------
+st.subheader(t("admin.audit", lang))
+st.caption(t("admin.audit_lead", lang, n=AUDIT_ROWS))
+cur = data.cursor()
+try:
+    log = erasure.audit_entries(cur, principal, AUDIT_ROWS)
+finally:
+    cur.close()
+log.columns = [t(f"col.{c}", lang) for c in ("at", "actor", "action", "detail")]
+st.dataframe(log, hide_index=True, key="a_audit")

@@ -1,0 +1,127 @@
+"""Aktivitet: platform activity over time (by platform, project, topic or kind), and whether
+the participants look like the population, with the survey's representation statistics."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_support import data, state, ui
+from data_pipeline import activity
+from data_pipeline.i18n import number, t
+
+lang, filters = state.page_setup()
+k = state.K_DEFAULT
+
+st.title(t("activity.title", lang))
+st.caption(t("activity.lead", lang))
+
+
+@st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
+def over_time(path: str, by: str, platform: str | None) -> pd.DataFrame:
+    return data._with_cursor(activity.activity_over_time, by, platform)
+
+
+@st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
+def who(path: str, dim: str, platform: str | None, k: int):
+    return data._with_cursor(activity.participant_representation, dim, platform, None, k)
+
+
+cur = data.cursor()
+try:
+    platforms = activity.platforms(cur) if activity.has_activity(cur) else []
+finally:
+    cur.close()
+if not platforms:
+    st.info(t("activity.none", lang))
+    st.stop()
+
+path = data.db_path()
+left, right = st.columns(2)
+platform = left.selectbox(
+    t("activity.platform", lang),
+    [None, *platforms],
+    format_func=lambda p: t("activity.all", lang) if p is None else p,
+    key="a_platform",
+)
+by = right.radio(
+    t("activity.by", lang),
+    list(activity.GROUPS),
+    format_func=lambda g: t(f"activity.by.{g}", lang),
+    horizontal=True,
+    key="a_by",
+)
+
+# Over time ----------------------------------------------------------------------------------
+st.subheader(t("activity.over_time", lang))
+frame = over_time(path, by, platform).copy()
+frame["group"] = frame["group"].fillna(t("activity.other", lang))
+chart = (
+    alt.Chart(frame)
+    .mark_bar()
+    .encode(
+        x=alt.X("yearmonth(month):T", title=t("activity.month", lang)),
+        y=alt.Y("sum(activities):Q", title=t("activity.activities", lang)),
+        color=alt.Color("group:N", title=t(f"activity.by.{by}", lang)),
+        tooltip=[
+            alt.Tooltip("yearmonth(month):T", title=t("activity.month", lang)),
+            alt.Tooltip("group:N", title=t(f"activity.by.{by}", lang)),
+            alt.Tooltip("sum(activities):Q", title=t("activity.activities", lang)),
+        ],
+    )
+    .properties(height=320)
+)
+st.altair_chart(chart, use_container_width=True)
+table = frame.rename(
+    columns={
+        "month": t("activity.month", lang),
+        "group": t(f"activity.by.{by}", lang),
+        "activities": t("activity.activities", lang),
+        "participants": t("activity.participants", lang),
+    }
+)
+ui.downloads(table, "aktivitet", lang, key="a_over_time")
+
+# Who takes part -----------------------------------------------------------------------------
+st.subheader(t("activity.who", lang))
+dim = st.radio(
+    t("groups.by", lang),
+    list(activity.DIMENSIONS),
+    format_func=lambda d: t(f"dim.{d}", lang),
+    horizontal=True,
+    key="a_dim",
+)
+result = who(path, dim, platform, k)
+if result is None:
+    st.info(t("activity.no_population", lang))
+    st.stop()
+st.caption(t("activity.who_lead", lang, period=result.attrs.get("period")))
+labels = data.choices(path, lang)["labels"].get(dim, {})
+shown = result.copy()
+shown["label"] = shown[dim].map(lambda v: labels.get(v, v))
+plot = shown.dropna(subset=["ratio"])
+base = alt.Chart(plot).encode(y=alt.Y("label:N", sort=list(plot["label"]), title=None))
+ratio_chart = base.mark_rule(strokeWidth=2).encode(
+    x=alt.X("ci_low:Q", title=t("col.ratio", lang)), x2="ci_high:Q"
+) + base.mark_point(filled=True, size=70).encode(
+    x="ratio:Q",
+    tooltip=[alt.Tooltip("label:N"), alt.Tooltip("ratio:Q", format=".2f")],
+)
+rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+st.altair_chart(ratio_chart + rule, use_container_width=True)
+excluded = result.attrs.get("excluded", 0)
+if excluded:
+    st.caption(t("activity.excluded", lang, n=number(excluded, lang)))
+out = pd.DataFrame(
+    {
+        t(f"dim.{dim}", lang): shown["label"],
+        t("activity.participants", lang): [
+            ui.count_text(v, s, k)
+            for v, s in zip(shown["participants"], shown["suppressed"], strict=True)
+        ],
+        t("col.population", lang): shown["population"].map(lambda v: number(v, lang)),
+        t("col.ratio", lang): shown["ratio"].map(lambda v: number(v, lang, 2)),
+        t("col.status", lang): shown["status"].map(lambda s: t(f"status.{s}", lang)),
+    }
+)
+ui.show_table(out, key="a_who")
+ui.downloads(out, "deltagere", lang, key="a_who")

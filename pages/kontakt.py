@@ -1,0 +1,98 @@
+"""Kontakt: choose a segment, see how many consenting citizens match, export their contacts.
+
+Only the outreach and admin roles reach this page, and the export checks the role again. The
+contact file is built when the button is clicked and handed to this session only: never cached.
+"""
+
+from datetime import date
+
+import streamlit as st
+
+from app_support import auth_ui, data, state
+from data_pipeline import outreach
+from data_pipeline.i18n import number, t
+from data_pipeline.privacy import is_publishable
+
+lang, filters = state.page_setup()
+principal = auth_ui.require_page("kontakt", lang)
+k = state.K_DEFAULT
+path = data.db_path()
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+st.title(t("contact.title", lang))
+st.caption(t("contact.lead", lang))
+st.caption(t("contact.segment_hint", lang))
+state.show_url_notice(lang)
+st.caption(state.describe_filters(filters, lang))
+
+# The clustering gives segment numbers per respondent (no contact data), cached per wave.
+segments = data.segments(path, filters.wave, lang)
+names = {p["segment"]: p[f"name_{lang}"] for p in segments.profiles}
+chosen = st.selectbox(
+    t("contact.cluster", lang),
+    [None, *names],
+    format_func=lambda s: t("contact.cluster_none", lang) if s is None else f"{s}. {names[s]}",
+    key="c_cluster",
+)
+members = None
+if chosen is not None:
+    labels = segments.labels
+    members = tuple(int(i) for i in labels.loc[labels["segment"] == chosen, "respondent_id"])
+segment = outreach.Segment(
+    filters=filters,
+    respondent_ids=members,
+    label=None if chosen is None else f"{chosen}: {names[chosen]}",
+)
+
+cur = data.cursor()
+try:
+    count = outreach.count_consenting(cur, principal, segment)
+finally:
+    cur.close()
+shown = number(count, lang) if is_publishable(count, k=k) else f"<{k}"
+st.metric(t("contact.count", lang), shown, help=t("contact.count_help", lang, k=k))
+
+
+def request_export() -> None:
+    """Remember the click in a callback: it survives the rerun Streamlit may do on a first
+    visit (state.page_setup), where a plain button value would be lost."""
+    st.session_state["_c_export_requested"] = True
+
+
+with st.form("c_export"):
+    reason = st.text_input(
+        t("contact.reason", lang),
+        max_chars=outreach.MAX_REASON,
+        help=t("contact.reason_help", lang),
+        key="c_reason",
+    )
+    file_format = st.radio(
+        t("contact.file_format", lang), ["xlsx", "csv"], horizontal=True, key="c_format"
+    )
+    st.form_submit_button(t("contact.build", lang), type="primary", on_click=request_export)
+
+if st.session_state.pop("_c_export_requested", False):
+    if not reason.strip():
+        st.warning(t("contact.need_reason", lang))
+        st.stop()
+    cur = data.cursor()
+    try:
+        export = outreach.export_contacts(cur, principal, segment, reason, file_format, lang)
+    finally:
+        cur.close()
+    if export.rows == 0:
+        st.info(t("contact.none", lang))
+        st.stop()
+    st.success(t("contact.built", lang, rows=number(export.rows, lang)))
+    st.download_button(
+        t("contact.download", lang),
+        export.data,
+        file_name=f"kontakter_{date.today().isoformat()}.{file_format}",
+        mime=MIME[file_format],
+        on_click="ignore",  # downloading must not rerun the page and rebuild the list
+        type="primary",
+        key="c_download",
+    )

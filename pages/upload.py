@@ -1,0 +1,314 @@
+"""Upload: analysts drop files, check what was detected, map columns and values, then load one
+batch; the history below offers undo. Nothing is stored before "Indlæs"."""
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_support import auth_ui, data, state
+from data_pipeline import auth, uploads
+from data_pipeline.errors import PipelineError
+from data_pipeline.i18n import number, t
+from data_pipeline.load import KINDS, ingest, list_batches, undo
+from data_pipeline.matching import remember
+from data_pipeline.preview import FIELD_CHOICES, check_file, mapping_from_choices, preview_file
+from data_pipeline.readers import bundle_inputs
+
+lang, filters = state.page_setup()
+principal = auth_ui.require_page("upload", lang)
+MAX_MB = uploads.MAX_UPLOAD_BYTES // (1024 * 1024)
+
+st.title(t("upload.title", lang))
+st.caption(t("upload.lead", lang))
+
+kind = st.radio(
+    t("upload.kind", lang),
+    KINDS,
+    format_func=lambda k: t(f"upload.kind.{k}", lang),
+    horizontal=True,
+    key="u_kind",
+)
+wave = st.text_input(t("upload.wave", lang), key="u_wave") if kind == "survey" else ""
+files = st.file_uploader(
+    t("upload.files", lang), accept_multiple_files=True, key="u_files", max_upload_size=MAX_MB
+)
+st.caption(t("upload.limit", lang, mb=MAX_MB))
+
+
+def store(files) -> list[tuple[str, Path]]:
+    """Each set of uploads gets its own private folder; the size and type are checked by
+    content on the server (data_pipeline.uploads) before any reader opens a file."""
+    digest = hashlib.sha256("|".join(f"{f.name}:{f.size}:{f.file_id}" for f in files).encode())
+    root = Path(st.session_state.setdefault("u_root", tempfile.mkdtemp(prefix="upload_")))
+    folder = root / digest.hexdigest()[:16]
+    stored = st.session_state.setdefault("u_stored", {})
+    if folder.name not in stored:
+        folder.mkdir(parents=True, exist_ok=True)
+        kept, refused = [], []
+        for upload in files:
+            try:
+                checked = uploads.store_upload(upload.getvalue(), upload.name, folder)
+                kept.append((upload.name, str(checked.path)))
+            except PipelineError as exc:
+                refused.append((upload.name, str(exc)))
+        stored[folder.name] = (kept, refused)
+    kept, refused = stored[folder.name]
+    for name, error in refused:
+        st.error(t("upload.refused", lang, name=name, error=error))
+    return [(name, Path(path)) for name, path in kept]
+
+
+def say(kind: str, text: str) -> None:
+    """Messages from button callbacks, shown on the run that follows the click."""
+    st.session_state["u_message"] = (kind, text)
+
+
+def show_message() -> None:
+    message = st.session_state.pop("u_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
+# Buttons act in on_click callbacks: they run before the page does, exactly once per click.
+def do_undo() -> None:
+    chosen = st.session_state.get("u_undo_id")
+    cur = data.cursor()
+    try:
+        auth.require_role(principal, "undo")
+        undo(cur, int(chosen), actor=principal.actor)
+        st.cache_data.clear()
+        say("success", t("upload.undone", lang, batch=chosen))
+    except PipelineError as exc:
+        say("error", str(exc))
+    finally:
+        cur.close()
+
+
+def do_load(unit: Path, kind: str, wave, mapping, code_field, name_field, file_name) -> None:
+    cur = data.cursor()
+    try:
+        auth.require_role(principal, "upload")
+        result = ingest(
+            cur,
+            unit,
+            kind,
+            wave=wave or None,
+            mapping=mapping,
+            actor=principal.actor,
+            lang=lang,
+            code_field=code_field,
+            name_field=name_field,
+            file_name=file_name,
+        )
+    except PipelineError as exc:
+        say("error", str(exc))
+        return
+    finally:
+        cur.close()
+    if result.status == "duplicate":
+        say("info", t("upload.duplicate", lang, batch=result.batch_id))
+        return
+    st.cache_data.clear()  # every page shows the new batch
+    loaded, rejected = number(result.rows_loaded, lang), number(result.rows_rejected, lang)
+    say(
+        "success", t("upload.loaded", lang, batch=result.batch_id, loaded=loaded, rejected=rejected)
+    )
+
+
+def do_remember(chosen: list) -> None:
+    picked = pd.concat(chosen).dropna(subset=["choice"])
+    values: dict = {}
+    for field_name, value, choice in zip(
+        picked["field"], picked["value"], picked["choice"], strict=True
+    ):
+        values.setdefault(field_name, {})[value] = choice.split(" · ")[0]
+    try:
+        remember(data.db_path(), values=values)
+        say("success", t("upload.remembered", lang))
+    except PipelineError as exc:
+        say("error", str(exc))
+
+
+def history() -> None:
+    st.subheader(t("upload.history", lang))
+    cur = data.cursor()
+    try:
+        batches = pd.DataFrame(list_batches(cur))
+    finally:
+        cur.close()
+    if batches.empty:
+        st.info(t("upload.no_batches", lang))
+        return
+    st.dataframe(batches.iloc[::-1], hide_index=True, key="u_batches")
+    live = [int(b) for b in batches.loc[batches["undone_at"].isna(), "batch_id"]]
+    if not live:
+        return
+    left, right = st.columns([3, 1])
+    left.selectbox(t("upload.undo", lang), live[::-1], key="u_undo_id")
+    right.button(t("upload.undo_button", lang), key="u_undo", on_click=do_undo)
+
+
+show_message()
+
+if not files:
+    history()
+    st.stop()
+
+stored = store(files)
+units = bundle_inputs([path for _, path in stored])
+names = {path: name for name, path in stored}
+if not units:
+    history()
+    st.stop()
+unit = st.selectbox(
+    t("upload.choose_file", lang), units, format_func=lambda p: names.get(p, p.name), key="u_unit"
+)
+file_name = names.get(unit, unit.name)
+
+# What was detected ----------------------------------------------------------------------------
+try:
+    preview = preview_file(unit, kind)
+except PipelineError as exc:
+    st.error(str(exc))
+    history()
+    st.stop()
+st.subheader(t("upload.detected", lang))
+meta = preview.detected
+shown = {
+    t("upload.format", lang): meta.get("format"),
+    t("upload.encoding", lang): meta.get("encoding"),
+    t("upload.delimiter", lang): {"\t": "TAB"}.get(meta.get("delimiter"), meta.get("delimiter")),
+    t("upload.sheet", lang): meta.get("sheet"),
+    t("upload.rows", lang): number(meta.get("rows"), lang),
+}
+st.dataframe(pd.DataFrame([shown]), hide_index=True, key="u_detected")
+st.caption(t("upload.preview", lang))
+st.dataframe(preview.head, hide_index=True, key="u_head")
+
+# Columns -----------------------------------------------------------------------------------
+columns = None
+code_field = name_field = None
+if kind == "survey" and len(preview.columns):
+    st.subheader(t("upload.columns", lang))
+    st.caption(t("upload.columns_lead", lang))
+    plan = preview.columns.rename(columns={"suggestion": "field"})
+    columns = st.data_editor(
+        plan,
+        hide_index=True,
+        disabled=["header", "example"],
+        column_config={
+            "header": st.column_config.TextColumn(t("upload.header", lang)),
+            "example": st.column_config.TextColumn(t("upload.example", lang)),
+            "field": st.column_config.SelectboxColumn(
+                t("upload.field", lang), options=FIELD_CHOICES, required=True
+            ),
+        },
+        key=f"u_columns_{unit.name}",
+    )
+if kind == "areas" and preview.candidates:
+    left, right = st.columns(2)
+    codes = preview.candidates.get("code") or [meta.get("code_field")]
+    code_field = left.selectbox(t("upload.code_field", lang), codes, key="u_code_field")
+    name_options = preview.candidates.get("name") or [meta.get("name_field")]
+    name_field = right.selectbox(t("upload.name_field", lang), name_options, key="u_name_field")
+
+try:
+    mapping = mapping_from_choices(columns, None)
+except PipelineError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# Dry run: the validation report --------------------------------------------------------------
+cur = data.cursor()
+try:
+    report = check_file(
+        cur, unit, kind, wave or None, mapping, lang, code_field, name_field, file_name
+    )
+except PipelineError as exc:
+    report = None
+    st.error(str(exc))
+finally:
+    cur.close()
+
+if report is not None:
+    st.subheader(t("upload.report", lang))
+    cols = st.columns(3)
+    cols[0].metric(t("upload.read", lang), number(report.rows_read, lang))
+    cols[1].metric(t("upload.would_load", lang), number(report.rows_ok, lang))
+    cols[2].metric(t("upload.rejected", lang), number(report.rows_rejected, lang))
+    if len(report.problems):
+        st.caption(t("upload.problems", lang, n=len(report.problems)))
+        st.dataframe(report.problems, hide_index=True, key="u_problems")
+        st.download_button(
+            t("upload.download_problems", lang),
+            report.problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
+            file_name=f"problemer_{Path(file_name).stem}.csv",
+            mime="text/csv",
+            key="u_problems_csv",
+        )
+
+    # Unknown values: choose, remember ------------------------------------------------------
+    st.subheader(t("upload.values", lang))
+    if report.unknown.empty:
+        st.caption(t("upload.no_unknown", lang))
+    else:
+        st.caption(t("upload.values_lead", lang))
+        cur = data.cursor()
+        try:
+            area_options = [
+                f"{c} · {n}"
+                for c, n in cur.execute(
+                    "SELECT area_code, name FROM area ORDER BY area_code"
+                ).fetchall()
+            ]
+            topic_options = [
+                f"{c} · {n}"
+                for c, n in cur.execute(
+                    "SELECT code, label_da FROM vocabulary WHERE kind = 'topic' ORDER BY sort_order"
+                ).fetchall()
+            ]
+        finally:
+            cur.close()
+        options = {
+            "area": area_options,
+            "gender": ["kvinde", "mand", "andet", "uoplyst"],
+            "topics": topic_options,
+        }
+        chosen = []
+        for field_name, group in report.unknown.groupby("field", sort=False):
+            shown = group[["value", "rows"]].copy()
+            shown["choice"] = [
+                next((o for o in options[field_name] if o.split(" · ")[0] == s), None)
+                for s in group["suggestion"]
+            ]
+            edited = st.data_editor(
+                shown,
+                hide_index=True,
+                disabled=["value", "rows"],
+                column_config={
+                    "value": st.column_config.TextColumn(t("upload.value", lang)),
+                    "choice": st.column_config.SelectboxColumn(
+                        t("upload.meaning", lang), options=options[field_name]
+                    ),
+                },
+                key=f"u_values_{field_name}",
+            )
+            edited["field"] = field_name
+            chosen.append(edited)
+        st.button(
+            t("upload.remember", lang), key="u_remember", on_click=do_remember, args=(chosen,)
+        )
+
+    # Load ----------------------------------------------------------------------------------
+    st.button(
+        t("upload.load", lang),
+        type="primary",
+        key="u_load",
+        on_click=do_load,
+        args=(unit, kind, wave, mapping, code_field, name_field, file_name),
+    )
+
+history()

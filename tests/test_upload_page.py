@@ -1,0 +1,133 @@
+"""The Upload and Aktivitet pages, run for real (AppTest) against copies of the sample database.
+
+Widgets are found by key, so the tests hold in Danish and English.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_pipeline.db import connect
+from tests.conftest import ROOT
+
+TIMEOUT = 90
+SURVEY = (
+    "Tidsstempel,Alder,Køn,Lokalområde,Hvilke emner interesserer dig mest?\r\n"
+    '20/11/2025 10.00.00,34,Kvinde,Nordby,"Klima og miljø, Trafik"\r\n'
+    "20/11/2025 10.05.00,51,Mand,Nordbyen,Kultur og fritid\r\n"
+    "20/11/2025 10.09.00,150,Mand,Ålund,Trafik\r\n"
+)
+
+
+@pytest.fixture()
+def app_db(sample_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_db_file, path)
+    shutil.copy(f"{sample_db_file}.key", f"{path}.key")
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(path))
+    return path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table showing this column (st.dataframe keys are not visible to AppTest)."""
+    return next(f.value for f in at.dataframe if column in f.value.columns)
+
+
+def editor(at: AppTest, key: str):
+    return next((f for f in at.dataframe if f.key == key), None)
+
+
+def batches(path) -> list[tuple]:
+    con = connect(path)
+    try:
+        return con.execute(
+            "SELECT batch_id, file_name, rows_loaded, rows_rejected, undone_at IS NOT NULL "
+            "FROM batch WHERE loaded_by <> 'sample' ORDER BY batch_id"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_upload_detects_previews_checks_and_loads_one_batch_with_undo(app_db):
+    at = open_page("upload")
+    at.radio(key="u_kind").set_value("survey").run()
+    at.text_input(key="u_wave").set_value("2026").run()
+    at.file_uploader[0].set_value(("svar.csv", SURVEY.encode("utf-8"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    detected = frame_with(at, "Format").iloc[0].tolist()
+    assert detected[0] == "googleforms" and detected[1] == "utf-8" and detected[2] == ","
+    assert len(frame_with(at, "Tidsstempel")) == 3
+    assert editor(at, "u_columns_svar.csv") is not None
+    problems = frame_with(at, "reason")
+    assert problems["row"].tolist() == [3, 4]
+    assert set(problems["value"]) == {"Nordbyen", "150"}
+    assert [m.value for m in at.metric] == ["3", "1", "2"]
+
+    at.button(key="u_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success, "a success message names the batch"
+    [(batch_id, name, loaded, rejected, undone)] = batches(app_db)
+    assert (name, loaded, rejected, undone) == ("svar.csv", 1, 2, False)
+
+    at.selectbox(key="u_undo_id").set_value(batch_id).run()
+    at.button(key="u_undo").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert batches(app_db)[0][-1] is True
+
+
+def test_an_unknown_area_is_confirmed_and_remembered(app_db):
+    at = open_page("upload")
+    at.text_input(key="u_wave").set_value("2026").run()
+    at.file_uploader[0].set_value(("svar.csv", SURVEY.encode("utf-8"), "text/csv")).run()
+    offered = editor(at, "u_values_area").value
+    assert offered["value"].tolist() == ["Nordbyen"] and offered["choice"].tolist() == [
+        "01 · Nordby"
+    ]
+    at.button(key="u_remember").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    remembered = json.loads((app_db.parent / f"{app_db.name}.mapping.json").read_text("utf-8"))
+    assert remembered["values"]["area"] == {"Nordbyen": "01"}
+    # The next check uses the confirmation: only the age problem is left.
+    assert frame_with(at, "reason")["value"].tolist() == ["150"]
+
+
+def test_a_file_whose_content_is_not_its_name_is_refused(app_db):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("svar.csv", b"\x00\x01\x02binary\x00", "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "svar.csv" in at.error[0].value
+    assert batches(app_db) == []
+
+
+def test_the_activity_page_shows_activity_over_time_and_who_takes_part(app_db):
+    at = open_page("aktivitet")
+    assert not at.info, [i.value for i in at.info]
+    for by in ("project", "topic", "kind"):
+        at.radio(key="a_by").set_value(by).run()
+        assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="a_dim").set_value("gender").run()
+    table = frame_with(at, "Deltagere")
+    assert len(table) == 2
+    counts = table.iloc[:, 1].str.replace(".", "", regex=False).astype(int).sum()
+    con = connect(app_db)
+    try:
+        expected = con.execute(
+            "SELECT count(DISTINCT user_key) FROM platform_activity WHERE gender IN "
+            "('kvinde', 'mand') AND (age IS NULL OR age >= 15)"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert counts <= expected
