@@ -18,7 +18,7 @@ import duckdb
 
 from data_pipeline.errors import InvalidFile, PipelineError
 
-MAX_UPLOAD_BYTES = int(os.environ.get("DELTAGELSESATLAS_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+MAX_UPLOAD_BYTES = int(os.environ.get("DELTAGELSESATLAS_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 # A real 100 k-row survey XLSX is ~40 MB unpacked at a ratio near 10; bombs reach 1000+.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 100
