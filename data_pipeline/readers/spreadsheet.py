@@ -67,6 +67,9 @@ def choose_sheet(workbook: CalamineWorkbook, preferred: str | None = None) -> st
                 f"Sheet '{preferred}' not found; sheets: {', '.join(names)}."
             )
         return preferred
+    if len(names) == 1:
+        return names[0]
+    # Loading a sheet parses it, so a one-sheet workbook (the usual export) is parsed once.
     sizes = {}
     for name in names:
         sheet = workbook.get_sheet_by_name(name)
@@ -85,10 +88,15 @@ def rows_to_table(rows: list[list], header_index: int) -> pa.Table:
     # Trailing fully empty rows are the used range, not data.
     while data and all(v in (None, "") for v in data[-1][:width]):
         data.pop()
-    columns = [[] for _ in range(width)]
-    for row in data:
-        for i in range(width):
-            columns[i].append(cell_text(row[i]) if i < len(row) else None)
+    # Column by column, with text (most cells) passed through untouched: about twice as fast
+    # as converting cell by cell.
+    padded = [
+        row[:width] if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in data
+    ]
+    columns = [
+        [v if v.__class__ is str and v != "" else cell_text(v) for v in column]
+        for column in (zip(*padded, strict=True) if padded else [()] * width)
+    ]
     arrays = {h: pa.array(c, type=pa.string()) for h, c in zip(headers, columns, strict=True)}
     first = header_index + 2  # 1-based sheet row of the first data row
     arrays[ROW_COLUMN] = pa.array(range(first, first + len(data)), type=pa.int64())
