@@ -6,10 +6,13 @@ Unknown values in a link are dropped with a notice, never with an exception.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from app_support import data
 from data_pipeline.i18n import t
+from data_pipeline.privacy import DEFAULT_K, check_k
 from data_pipeline.queries import Filters
 
 # URL parameter -> (widget key, choices key, Filters field)
@@ -22,7 +25,8 @@ FILTER_PARAMS: dict[str, tuple[str, str, str]] = {
     "time": ("f_time", "time", "times"),
     "engagement": ("f_engagement", "engagement", "engagements"),
 }
-K_DEFAULT = 5
+# Small-cell threshold for every page: DELTAGELSESATLAS_K (default 5; privacy refuses < 3).
+K_DEFAULT = check_k(int(os.environ.get("DELTAGELSESATLAS_K", DEFAULT_K)))
 
 
 def initial_language() -> str:

@@ -237,3 +237,40 @@ def test_an_extra_background_column_can_be_crossed(tmp_path, monkeypatch):
     assert not at.exception
     table = at.dataframe[0].value.set_index("Uddannelse")
     assert as_int(table.loc["Lang", "Kvinder"]) == sum(1 for i in range(60) if i % 2 and i % 3)
+
+
+def test_without_population_the_answers_show_and_the_page_says_how_to_load_it(
+    tmp_path, monkeypatch
+):
+    from data_pipeline.load import ingest
+    from data_pipeline.sample import SAMPLE_DIR
+
+    path = tmp_path / "nopop.duckdb"
+    con = connect(path)
+    ingest(con, SAMPLE_DIR / "areas.geojson", "areas", actor="sample")
+    ingest(con, SAMPLE_DIR / "survey_2025.xlsx", "survey", wave="2025", actor="sample")
+    con.close()
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(path))
+    at = run_page("overblik")
+    assert as_int(metric_value(at, 0)) == 9000
+    notice = " ".join(i.value for i in at.info)
+    assert "befolkningstal" in notice and "--kind population" in notice
+    for page in ("udforsk", "kort", "grupper"):
+        run_page(page)
+
+
+def test_k_is_configurable(app_db, monkeypatch):
+    monkeypatch.setenv("DELTAGELSESATLAS_K", "10")
+    import importlib
+
+    from app_support import state
+
+    importlib.reload(state)
+    try:
+        assert state.K_DEFAULT == 10
+        monkeypatch.setenv("DELTAGELSESATLAS_K", "2")
+        with pytest.raises(ValueError, match="mindst 3"):
+            importlib.reload(state)
+    finally:
+        monkeypatch.delenv("DELTAGELSESATLAS_K")
+        importlib.reload(state)
