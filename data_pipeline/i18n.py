@@ -857,3 +857,18 @@ TEXT.update(
         ),
     }
 )
+
+TEXT.update(
+    {
+        "upload.col.batch": ("Batch", "Batch"),
+        "upload.col.kind": ("Type", "Kind"),
+        "upload.col.file": ("Fil", "File"),
+        "upload.col.wave": ("Bølge", "Wave"),
+        "upload.col.read": ("Læst", "Read"),
+        "upload.col.loaded": ("Indlæst", "Loaded"),
+        "upload.col.rejected": ("Afvist", "Rejected"),
+        "upload.col.loaded_at": ("Indlæst den", "Loaded at"),
+        "upload.col.by": ("Af", "By"),
+        "upload.col.undone_at": ("Fortrudt den", "Undone at"),
+    }
+)

@@ -132,6 +132,29 @@ def do_remember(chosen: list) -> None:
         say("error", str(exc))
 
 
+def batch_table(batches: pd.DataFrame) -> pd.DataFrame:
+    """The batch history in the user's language, newest first."""
+    shown = batches.iloc[::-1]
+
+    def when(value) -> str:
+        return "" if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y %H:%M")
+
+    return pd.DataFrame(
+        {
+            t("upload.col.batch", lang): shown["batch_id"],
+            t("upload.col.kind", lang): shown["kind"].map(lambda k: t(f"upload.kind.{k}", lang)),
+            t("upload.col.file", lang): shown["file_name"],
+            t("upload.col.wave", lang): shown["wave_id"].fillna(""),
+            t("upload.col.read", lang): shown["rows_read"],
+            t("upload.col.loaded", lang): shown["rows_loaded"],
+            t("upload.col.rejected", lang): shown["rows_rejected"],
+            t("upload.col.loaded_at", lang): shown["loaded_at"].map(when),
+            t("upload.col.by", lang): shown["loaded_by"],
+            t("upload.col.undone_at", lang): shown["undone_at"].map(when),
+        }
+    )
+
+
 def history() -> None:
     st.subheader(t("upload.history", lang))
     cur = data.cursor()
@@ -142,7 +165,7 @@ def history() -> None:
     if batches.empty:
         st.info(t("upload.no_batches", lang))
         return
-    st.dataframe(batches.iloc[::-1], hide_index=True, key="u_batches")
+    st.dataframe(batch_table(batches), hide_index=True, key="u_batches")
     live = [int(b) for b in batches.loc[batches["undone_at"].isna(), "batch_id"]]
     if not live:
         return
