@@ -1,0 +1,244 @@
+"""The real login flow: a local OIDC provider, `[auth]` pointed at it, and Chromium logging in.
+
+oidc-provider-mock runs on a free localhost port in a thread of this test process and issues
+real signed ID tokens for predefined users whose `roles` claim is viewer, outreach, admin or
+empty. `streamlit run app.py` starts from the project root (so its real .streamlit/config.toml
+applies) with `--secrets.files` naming a tmp secrets.toml whose `[auth]` section points at that
+provider; the option replaces the default secrets locations, so no developer's secrets leak in.
+st.login then does the whole authorization-code flow: the login button, the provider's authorize
+page, /oauth2callback, the token exchange and ID-token check, the identity cookie.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pytest
+
+from data_pipeline.db import connect
+from tests.conftest import ROOT
+from tests.security.helpers import copy_db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+MISSING = [
+    m for m in ("oidc_provider_mock", "authlib", "playwright") if not importlib.util.find_spec(m)
+]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+    pytest.mark.skipif(
+        bool(MISSING),
+        reason=f"needs {', '.join(MISSING)} (pip install -r requirements-dev.txt)",
+    ),
+    # authlib deprecation notices raised inside oidc-provider-mock, not in our code.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+HOST = "127.0.0.1"  # a secure context for Chromium, so the auth cookies work over plain http
+TIMEOUT = 60_000
+USERS = {
+    "viewer": ["viewer"],
+    "outreach": ["outreach"],
+    "admin": ["admin"],
+    "nobody": [],  # a municipal account without any role in the atlas
+}
+# Menu titles (Danish, the default language) of every page, in menu order.
+ALL_PAGES = [
+    "Overblik",
+    "Udforsk",
+    "Kort",
+    "Grupper",
+    "Aktivitet",
+    "Rapport",
+    "Upload",
+    "Kontakt",
+    "Administration",
+]
+EXPECTED_MENU = {
+    "viewer": ["Overblik", "Kort", "Grupper"],
+    "outreach": [],  # Kontakt is its only page: Streamlit draws no menu for a single page
+    "admin": ALL_PAGES,
+}
+LANDING_TITLE = {"viewer": "Overblik", "outreach": "Kontakt borgere", "admin": "Overblik"}
+DENIED = "Du har ikke adgang til denne side med din rolle."
+NO_ROLES = "Din konto har ingen rolle i Deltagelsesatlas."
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen | None = None) -> None:
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            if process is not None and process.poll() is not None:
+                break
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer")
+
+
+@pytest.fixture(scope="module")
+def provider():
+    # Importing authlib.deprecate sets its deprecation notices to "always"; import it first,
+    # then silence the notices that oidc-provider-mock's own imports raise.
+    import authlib.deprecate  # noqa: F401
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from oidc_provider_mock import User, run_server_in_thread
+
+    users = [  # sub is the email: the provider's authorize page shows one button per user
+        User(sub=f"{name}@kommune.test", claims={"email": f"{name}@kommune.test", "roles": roles})
+        for name, roles in USERS.items()
+    ]
+    with run_server_in_thread(port=free_port(), user_claims=users) as server:
+        url = f"http://{HOST}:{server.server_port}"
+        wait_for(f"{url}/.well-known/openid-configuration")
+        yield url
+
+
+@pytest.fixture(scope="module")
+def app_db(sample_db_file, tmp_path_factory) -> Path:
+    return copy_db(sample_db_file, tmp_path_factory.mktemp("oidc") / "app.duckdb")
+
+
+@pytest.fixture(scope="module")
+def server(provider, app_db, tmp_path_factory):
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    secrets = tmp_path_factory.mktemp("oidc-secrets") / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{url}/oauth2callback"\n'
+        'cookie_secret = "test-cookie-secret-0123456789abcdef"\n'
+        'client_id = "deltagelsesatlas-test"\n'
+        'client_secret = "test-client-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "DELTAGELSESATLAS_DB": str(app_db),
+        # Roles come from the token only: no developer's role file can leak into the test.
+        "DELTAGELSESATLAS_ROLE_FILE": str(secrets.parent / "no-roles.toml"),
+    }
+    env.pop("DELTAGELSESATLAS_PRODUCTION", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", HOST,
+         "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(f"{url}/_stcore/health", process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def contact_emails(sample_db_file) -> list[str]:
+    """The planted contacts: read from the source database (the app holds the copy's lock)."""
+    con = connect(sample_db_file)
+    emails = [
+        r[0] for r in con.execute("SELECT email FROM contact WHERE email IS NOT NULL").fetchall()
+    ]
+    con.close()
+    assert emails, "the sample database should hold contact data to look for"
+    return emails
+
+
+def log_in(browser, server: str, role: str):
+    """Open the app in a fresh browser profile and log in through the provider as `role`."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server)
+    page.locator(".st-key-auth_login button").click(timeout=TIMEOUT)
+    # The provider's authorize page: one button per predefined user.
+    page.get_by_role("button", name=f"{role}@kommune.test").click(timeout=TIMEOUT)
+    page.wait_for_url(f"{server}/**", timeout=TIMEOUT)
+    page.get_by_text(f"Logget ind som {role}@kommune.test").wait_for(timeout=TIMEOUT)
+    return context, page
+
+
+def menu(page) -> list[str]:
+    """The titles in the sidebar menu, read once the page has drawn its title or its refusal
+    (the menu is sent before the page runs, so it is complete by then)."""
+    drawn = '[data-testid="stMain"] h1, [data-testid="stMain"] [data-testid="stAlert"]'
+    page.locator(drawn).first.wait_for(timeout=TIMEOUT)
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    # Each link reads "<material icon name>\n\n<title>": keep the title.
+    return [text.strip().splitlines()[-1] for text in links.all_inner_texts()]
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_MENU))
+def test_each_role_logs_in_and_sees_only_its_own_pages(browser, server, role):
+    """As a viewer, a dialogue coordinator or an administrator I log in with my municipal
+    account; the menu lists exactly the pages my role (from the token's `roles` claim) allows."""
+    context, page = log_in(browser, server, role)
+    try:
+        assert menu(page) == EXPECTED_MENU[role]
+        title = page.locator('[data-testid="stMain"] h1').first.inner_text()
+        assert LANDING_TITLE[role] in title
+    finally:
+        context.close()
+
+
+def test_a_logged_in_viewer_typing_the_kontakt_url_gets_no_contact_data(
+    browser, server, contact_emails
+):
+    """As a council member logged in with the viewer role I type /kontakt into the address bar:
+    I see a refusal, not the page, and no citizen's email address appears anywhere."""
+    context, page = log_in(browser, server, "viewer")
+    try:
+        page.goto(f"{server}/kontakt")
+        page.get_by_text(DENIED).wait_for(timeout=TIMEOUT)
+        page.get_by_text("Logget ind som viewer@kommune.test").wait_for(timeout=TIMEOUT)
+        content = page.content()
+        assert not any(email in content for email in contact_emails)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+        assert "Kontakt" not in menu(page)
+    finally:
+        context.close()
+
+
+def test_an_account_without_a_role_is_let_in_but_shown_nothing(browser, server, contact_emails):
+    """As a municipal employee without a role in the atlas I can log in, but I see only a
+    sentence telling me to ask the administrator: no menu, no figures, no contact data."""
+    context, page = log_in(browser, server, "nobody")
+    try:
+        page.get_by_text(NO_ROLES).wait_for(timeout=TIMEOUT)
+        assert menu(page) == []
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert not any(email in page.content() for email in contact_emails)
+    finally:
+        context.close()
