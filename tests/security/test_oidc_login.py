@@ -12,29 +12,21 @@ page, /oauth2callback, the token exchange and ID-token check, the identity cooki
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 
 import pytest
 
 from data_pipeline.db import connect
-from tests.conftest import ROOT
+from tests.browser_support import chromium, free_port, requires_chromium, streamlit_server, wait_for
 from tests.security.helpers import copy_db
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MISSING = [
     m for m in ("oidc_provider_mock", "authlib", "playwright") if not importlib.util.find_spec(m)
 ]
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+    requires_chromium,
     pytest.mark.skipif(
         bool(MISSING),
         reason=f"needs {', '.join(MISSING)} (pip install -r requirements-dev.txt)",
@@ -71,24 +63,6 @@ EXPECTED_MENU = {
 LANDING_TITLE = {"viewer": "Overblik", "outreach": "Kontakt borgere", "admin": "Overblik"}
 DENIED = "Du har ikke adgang til denne side med din rolle."
 NO_ROLES = "Din konto har ingen rolle i Deltagelsesatlas."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen | None = None) -> None:
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            if process is not None and process.poll() is not None:
-                break
-            time.sleep(0.5)
-    pytest.fail(f"{url} did not answer")
 
 
 @pytest.fixture(scope="module")
@@ -131,37 +105,19 @@ def server(provider, app_db, tmp_path_factory):
         encoding="utf-8",
     )
     env = {
-        **os.environ,
-        "DELTAGELSESATLAS_DB": str(app_db),
         # Roles come from the token only: no developer's role file can leak into the test.
         "DELTAGELSESATLAS_ROLE_FILE": str(secrets.parent / "no-roles.toml"),
     }
-    env.pop("DELTAGELSESATLAS_PRODUCTION", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", HOST,
-         "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for(f"{url}/_stcore/health", process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with streamlit_server(
+        app_db, address=HOST, extra_args=("--secrets.files", str(secrets)), env=env, port=port
+    ) as app_url:
+        yield app_url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
