@@ -11,8 +11,13 @@ from pathlib import Path
 
 from data_pipeline.cli import EXIT_OK, _db_arg, _json_arg, command
 from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.representation import BACKGROUND, InvalidInput
+from data_pipeline.filters_cli import resolve_filters
+from data_pipeline.representation import (
+    BACKGROUND,
+    InvalidInput,
+    needed_variables,
+    require_population,
+)
 
 
 def _open(path: str):
@@ -53,7 +58,9 @@ def run_gaps(args) -> tuple[object, int]:
         raise InvalidInput("--top skal være mindst 1. / --top must be at least 1.")
     con = _open(args.db)
     try:
-        found = find_gaps(con, Filters(wave=args.wave), dims=dims, top=args.top)
+        filters = resolve_filters(con, wave=args.wave)
+        require_population(con, filters, needed_variables(dims), "huller / gaps")
+        found = find_gaps(con, filters, dims=dims, top=args.top)
     finally:
         con.close()
     if not args.json:
@@ -86,7 +93,7 @@ def run_segments(args) -> tuple[object, int]:
     k = args.k if args.k == "auto" else _whole_number(args.k)
     con = _open(args.db)
     try:
-        result = fit_segments(con, Filters(wave=args.wave), k=k)
+        result = fit_segments(con, resolve_filters(con, wave=args.wave), k=k)
     finally:
         con.close()
     if not args.json:
@@ -108,6 +115,17 @@ def _whole_number(text: str) -> int:
         ) from None
 
 
+def _require_targets(payload: dict) -> None:
+    """Weights without population targets are no weights: refuse rather than print nulls."""
+    shares = [m.get("population_share") for m in payload.get("margins", [])]
+    if not shares or any(v is None for v in shares) or payload.get("respondents", 0) == 0:
+        raise InvalidInput(
+            "Vægtene kan ikke beregnes: befolkningstallene giver ingen mål for alder, køn og "
+            "område i denne bølge. / The weights cannot be computed: the population gives no "
+            "targets for age, sex and area in this wave."
+        )
+
+
 def _setup_weights(p):
     _db_arg(p)
     p.add_argument("--wave")
@@ -120,10 +138,13 @@ def run_weights(args) -> tuple[object, int]:
 
     con = _open(args.db)
     try:
-        result = rake(con, Filters(wave=args.wave))
+        filters = resolve_filters(con, wave=args.wave)
+        require_population(con, filters, ("age", "gender", "area"), "vægte / weights")
+        result = rake(con, filters)
     finally:
         con.close()
     payload = _clean(result.to_json())
+    _require_targets(payload)
     if not args.json:
         return (
             f"Effektiv stikprøvestørrelse / effective sample size: "

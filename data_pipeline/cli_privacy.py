@@ -13,7 +13,17 @@ from data_pipeline.auth import cli_principal
 from data_pipeline.cli import EXIT_INVALID, EXIT_OK, _db_arg, _json_arg, command
 from data_pipeline.db import connect
 from data_pipeline.errors import InvalidFile
-from data_pipeline.queries import Filters
+
+# option -> what it filters (values: a code or a label, see filters_cli)
+EXPORT_FILTERS = {
+    "topic": "topic",
+    "format": "format",
+    "area": "area",
+    "age_band": "age band",
+    "gender": "gender",
+    "time": "time per month",
+    "engagement": "engagement",
+}
 
 
 def _setup_export(p):
@@ -22,30 +32,29 @@ def _setup_export(p):
     p.add_argument("--reason", required=True, help="why these citizens are contacted (logged)")
     p.add_argument("--actor", required=True, help="who exports (logged)")
     p.add_argument("--wave", help="survey wave (default: the latest)")
-    p.add_argument("--topic", action="append", default=[], help="topic code; repeatable")
-    p.add_argument("--format", action="append", default=[], help="format code; repeatable")
-    p.add_argument("--area", action="append", default=[], help="area code; repeatable")
-    p.add_argument("--age-band", action="append", default=[], help="age band; repeatable")
+    for option, what in EXPORT_FILTERS.items():
+        p.add_argument(
+            f"--{option.replace('_', '-')}",
+            dest=option,
+            action="append",
+            default=[],
+            help=f"{what}: a code or a Danish or English label; repeatable",
+        )
     p.add_argument("--lang", choices=["da", "en"], default="da", help="column headings")
     _json_arg(p)
 
 
 @command("export-contacts", "export consenting contacts of a segment (audited)")(_setup_export)
 def run_export_contacts(args) -> tuple[object, int]:
+    from data_pipeline.filters_cli import resolve_filters
     from data_pipeline.outreach import Segment, export_contacts, file_format_for
 
     file_format = file_format_for(args.out.name)
-    segment = Segment(
-        filters=Filters(
-            wave=args.wave,
-            topics=tuple(args.topic),
-            formats=tuple(args.format),
-            areas=tuple(args.area),
-            age_bands=tuple(args.age_band),
-        )
-    )
+    _require_file(args.db)
     con = connect(args.db)
     try:
+        chosen = {option: getattr(args, option) for option in EXPORT_FILTERS}
+        segment = Segment(filters=resolve_filters(con, wave=args.wave, **chosen))
         result = export_contacts(
             con, cli_principal(args.actor), segment, args.reason, file_format, args.lang
         )

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from data_pipeline.cli import EXIT_OK, _db_arg, _json_arg, command
 from data_pipeline.queries import Filters
-from data_pipeline.representation import InvalidInput
 
 # option name -> (Filters field, vocabulary the values must come from)
 FILTER_OPTIONS = {
@@ -37,7 +36,7 @@ def _setup_report(p):
             nargs="+",
             default=[],
             metavar=option.upper(),
-            help=f"only these {option} codes (repeat or list several)",
+            help=f"only these {option} values: codes or labels (repeat or list several)",
         )
     p.add_argument("--lang", choices=["da", "en"], default="da")
     p.add_argument("--public", action="store_true", help="the summary for citizens (pdf, html)")
@@ -50,12 +49,14 @@ def _setup_report(p):
 def run_report(args) -> tuple[object, int]:
     from data_pipeline.cli_analysis import _open
     from data_pipeline.reports import build_public_summary, build_report, check_format, render
+    from data_pipeline.representation import require_population
 
     # The format is checked before the database is opened: a typo should fail at once.
     fmt = check_format(args.out.suffix, public=args.public)
     con = _open(args.db)
     try:
         filters = _filters(con, args)
+        require_population(con, filters, ("age", "gender", "area"), "rapporten / the report")
         if args.public:
             report = build_public_summary(con, filters, lang=args.lang)
         else:
@@ -79,19 +80,9 @@ def run_report(args) -> tuple[object, int]:
 
 
 def _filters(con, args) -> Filters:
-    """Filters from the options; a code the database does not know is refused by name."""
-    from data_pipeline import views
+    """Filters from the options: codes or labels; an unknown value or wave, or a wave
+    without responses, is refused in words (filters_cli)."""
+    from data_pipeline.filters_cli import resolve_filters
 
-    values = {}
-    for option, (field, dim) in FILTER_OPTIONS.items():
-        chosen = [v for item in getattr(args, option) for v in item.split(",") if v]
-        known = views.order(con, dim)
-        unknown = [v for v in chosen if v not in known]
-        if unknown:
-            flag = f"--{option.replace('_', '-')}"
-            raise InvalidInput(
-                f"Ukendt værdi for {flag}: {', '.join(unknown)}. Kendte: {', '.join(known)}. / "
-                f"Unknown value for {flag}: {', '.join(unknown)}. Known: {', '.join(known)}."
-            )
-        values[field] = tuple(dict.fromkeys(chosen))
-    return Filters(wave=args.wave, **values)
+    chosen = {dim: getattr(args, option) for option, (_field, dim) in FILTER_OPTIONS.items()}
+    return resolve_filters(con, wave=args.wave, **chosen)

@@ -872,3 +872,28 @@ TEXT.update(
         "upload.col.undone_at": ("Fortrudt den", "Undone at"),
     }
 )
+
+TEXT.update(
+    {
+        "wave.empty": (
+            "Der er ingen svar i denne bølge ({wave}) endnu. Vælg en anden bølge i filteret "
+            "til venstre, eller indlæs svar på siden Upload.",
+            "There are no responses in this wave ({wave}) yet. Choose another wave in the "
+            "filter on the left, or load responses on the Upload page.",
+        ),
+        "groups.too_few": (
+            "Færre end {k} besvarelser passer til de valgte filtre, så grupperne kan ikke vises "
+            "uden at afsløre enkeltpersoner. Fjern et filter.",
+            "Fewer than {k} responses match the chosen filters, so the groups cannot be shown "
+            "without revealing individuals. Remove a filter.",
+        ),
+        "groups.segments_too_few": (
+            "Der er for få svar i denne bølge til at danne interessesegmenter.",
+            "There are too few responses in this wave to form interest segments.",
+        ),
+        "groups.area_clusters_none": (
+            "Områderne kan ikke grupperes for denne bølge (for få svar eller områder).",
+            "The areas cannot be grouped for this wave (too few responses or areas).",
+        ),
+    }
+)

@@ -248,6 +248,9 @@ def stage_population(con, path: Path, mapping: UserMapping, lang: str):
     detected["variables"] = {k: (headers[i] if i is not None else None) for k, i in cols.items()}
     detected["summed_over"] = [headers[i] for i in others if i not in other_totals]
     detected["totals_dropped"] = raw.rows - len(out) - len(rejections)
+    warnings = coverage_warnings({k: cols[k] is not None for k in ("age", "gender", "area")}, lang)
+    if warnings:
+        detected["warnings"] = warnings
     if suggestions:
         detected["suggestions"] = {"area": suggestions}
     return Staged(
@@ -258,6 +261,56 @@ def stage_population(con, path: Path, mapping: UserMapping, lang: str):
         write=write,
         rejections_sql="SELECT * FROM stg_rejections",
     )
+
+
+def coverage_warnings(has: dict[str, bool], lang: str = "da") -> list[str]:
+    """What a population table without age, sex or area cannot do, in one sentence.
+
+    Every rate counts citizens aged 15+, so without age the table serves no rate at all;
+    without sex it serves rates by age (and area); without area, the municipality as a whole.
+    """
+    missing = [v for v in ("age", "gender", "area") if not has.get(v)]
+    if not missing:
+        return []
+    en = lang == "en"
+    words = {
+        "age": ("age (ALDER)", "alder (ALDER)"),
+        "gender": ("sex (KØN)", "køn (KØN)"),
+        "area": ("area (OMRÅDE)", "område (OMRÅDE)"),
+    }
+    names = (" and " if en else " og ").join(words[v][0 if en else 1] for v in missing)
+    if not has.get("age"):
+        serves = (
+            "It serves only the total number of residents (all ages) per period"
+            + (" and area" if has.get("area") else "")
+            + ": response rates (15+), gaps, representation, weights and the map need age"
+            if en
+            else "Den kan kun give det samlede folketal (alle aldre) pr. periode"
+            + (" og område" if has.get("area") else "")
+            + ": svarprocenter (15+), huller, repræsentation, vægte og kortet kræver alder"
+        )
+    elif not has.get("gender"):
+        serves = (
+            "It serves response rates by age band"
+            + (" and area" if has.get("area") else "")
+            + "; gaps by sex, representation by sex and weights need sex"
+            if en
+            else "Den kan give svarprocenter efter aldersgruppe"
+            + (" og område" if has.get("area") else "")
+            + "; huller og repræsentation efter køn samt vægte kræver køn"
+        )
+    else:
+        serves = (
+            "It serves only the municipality as a whole by age and sex; rates per area, the "
+            "map, gaps by area and weights need area"
+            if en
+            else "Den kan kun bruges for hele kommunen efter alder og køn; svarprocent pr. "
+            "område, kortet, huller efter område og vægte kræver område"
+        )
+    head = (
+        f"The population table has no {names}." if en else f"Befolkningstabellen har ingen {names}."
+    )
+    return [f"{head} {serves}."]
 
 
 def _decode_population_rows(

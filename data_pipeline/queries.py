@@ -397,3 +397,42 @@ def option_counts(
         counts = frame.groupby(kind, dropna=True)["n"].sum()
         result[kind] = pd.DataFrame({"code": counts.index, "respondents": counts.to_numpy()})
     return total, result
+
+
+POPULATION_VARIABLES = ("age", "gender", "area")
+
+
+def population_coverage(con: duckdb.DuckDBPyConnection, period: str | None) -> dict[str, bool]:
+    """Which variables the population of a period holds: {"age", "gender", "area"} -> bool.
+
+    A Statistics Denmark table by area and month only (FOLK1AM) loads with age and gender
+    NULL; one by age and sex only (FOLK1A without OMRÅDE) with area NULL. Every rate counts
+    citizens aged 15+, so a population without age serves no rate at all."""
+    if period is None:
+        return dict.fromkeys(POPULATION_VARIABLES, False)
+    row = con.execute(
+        "SELECT count(age) > 0, count(gender) > 0, count(area_code) > 0 "
+        "FROM population WHERE period = $period",
+        {"period": period},
+    ).fetchone()
+    return dict(zip(POPULATION_VARIABLES, (bool(v) for v in row), strict=True))
+
+
+def population_sources(con: duckdb.DuckDBPyConnection, period: str | None) -> list[str]:
+    """The source texts (file names) of the population rows of a period."""
+    rows = con.execute(
+        "SELECT DISTINCT source FROM population WHERE period = $period AND source IS NOT NULL "
+        "ORDER BY source",
+        {"period": period},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def wave_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) -> int:
+    """Respondents of a wave (the latest when None); 0 for a wave without responses."""
+    wave = wave or latest_wave(con)
+    if wave is None:
+        return 0
+    return con.execute(
+        "SELECT count(*) FROM respondent WHERE wave_id = $w", {"w": wave}
+    ).fetchone()[0]

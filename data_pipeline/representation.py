@@ -76,6 +76,50 @@ def resolve_wave(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str,
     return wave, period
 
 
+_VARIABLE_WORDS = {
+    "age": ("alder", "age", "ALDER"),
+    "gender": ("køn", "sex", "KØN"),
+    "area": ("område", "area", "OMRÅDE"),
+}
+
+
+def needed_variables(dims) -> tuple[str, ...]:
+    """The population variables an analysis by `dims` needs: always age (every rate counts
+    citizens aged 15+), plus gender and area when grouped by them."""
+    needs = ["age"]
+    variable = {"age_band": "age", "gender": "gender", "area": "area"}
+    needs += [variable[d] for d in dims if d in variable]
+    return tuple(dict.fromkeys(needs))
+
+
+def require_population(
+    con: duckdb.DuckDBPyConnection, filters: Filters, needs: tuple[str, ...], what: str
+) -> tuple[str, str]:
+    """resolve_wave, then refuse in words when the wave's population lacks a variable the
+    analysis needs (instead of computing against a population of 0). `what` names the
+    analysis in the message, "da / en"."""
+    from data_pipeline.queries import population_coverage, population_sources
+
+    wave, period = resolve_wave(con, filters)
+    coverage = population_coverage(con, period)
+    missing = [v for v in needs if not coverage.get(v)]
+    if not missing:
+        return wave, period
+    files = ", ".join(population_sources(con, period)) or "?"
+    da = " og ".join(_VARIABLE_WORDS[v][0] for v in missing)
+    en = " and ".join(_VARIABLE_WORDS[v][1] for v in missing)
+    columns = ", ".join(_VARIABLE_WORDS[v][2] for v in missing)
+    what_da, _, what_en = what.partition(" / ")
+    raise InvalidInput(
+        f"Befolkningstallene for {period} ({files}) har ingen {da}, så {what_da} kan ikke "
+        f"beregnes. Indlæs en tabel fra Danmarks Statistik med {columns} (fx FOLK1A med "
+        f"OMRÅDE;ALDER;KØN;TID). / "
+        f"The population for {period} ({files}) has no {en}, so {what_en or what_da} cannot be "
+        f"computed. Load a Statistics Denmark table with {columns} (e.g. FOLK1A by area, age "
+        f"and sex)."
+    )
+
+
 def _check_background(by: tuple[str, ...]) -> tuple[str, ...]:
     by = tuple(by)
     unknown = [d for d in by if d not in BACKGROUND]

@@ -18,7 +18,13 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from data_pipeline.privacy import DEFAULT_K
-from data_pipeline.queries import Filters, population_by_band_gender, where_clause
+from data_pipeline.queries import (
+    Filters,
+    count_respondents,
+    latest_wave,
+    population_by_band_gender,
+    where_clause,
+)
 from data_pipeline.representation import (
     BACKGROUND,
     InvalidInput,
@@ -39,6 +45,9 @@ ORDINAL_KINDS = {"interest": "interest", "time": "time_per_month", "engagement":
 SEARCH_SAMPLE = 20_000
 SILHOUETTE_SAMPLE = 5_000
 K_RANGE = range(2, 9)
+# Two segments of at least k members each: with fewer answers a segment would describe a
+# handful of people (and its size would publish a small count).
+MIN_RESPONDENTS = 2 * DEFAULT_K
 
 
 @dataclass
@@ -175,6 +184,20 @@ def _parse_k(k: int | str, n: int) -> list[int]:
     return [value]
 
 
+def _require_respondents(n: int, wave: str | None) -> None:
+    if n >= MIN_RESPONDENTS:
+        return
+    if n == 0:
+        raise InvalidInput(
+            f"Bølgen '{wave}' har ingen svar endnu, så der er ingen segmenter at finde. / "
+            f"The wave '{wave}' has no responses yet, so there are no segments to find."
+        )
+    raise InvalidInput(
+        f"Der er for få svar til segmenter: der skal mindst være {MIN_RESPONDENTS}. / "
+        f"Too few responses for segments: at least {MIN_RESPONDENTS} are needed."
+    )
+
+
 def fit_segments(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -194,6 +217,7 @@ def fit_segments(
     """
     features = _load_features(con, filters)
     n = len(features.respondent_id)
+    _require_respondents(n, filters.wave or latest_wave(con))
     ks = _parse_k(k, n)
     matrix = features.matrix()
     rng = np.random.default_rng(random_state)
@@ -449,6 +473,8 @@ def area_clusters(
     1.. from the lowest overall participation. Columns: area, area_name, cluster,
     description_da, description_en.
     """
+    wave, _period = resolve_wave(con, filters)
+    _require_respondents(count_respondents(con, filters.replace(wave=wave)), wave)
     profile, level = _area_profiles(con, filters)
     n = len(profile)
     if n < 3:

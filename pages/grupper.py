@@ -4,7 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_support import data, state, ui
+from app_support import data, state, ui, waves
+from data_pipeline.errors import PipelineError
 from data_pipeline.geo import choropleth
 from data_pipeline.i18n import number, percent, t
 
@@ -24,6 +25,15 @@ st.title(t("groups.title", lang))
 st.caption(t("groups.lead", lang))
 state.show_url_notice(lang)
 st.caption(state.describe_filters(filters, lang))
+
+waves.stop_if_empty(filters, lang)
+selected = waves.filtered_respondents(filters)
+if selected == 0:
+    st.warning(t("filter.empty", lang))
+    st.stop()
+if selected < k:  # every group would be suppressed: say so instead of drawing empty charts
+    st.info(t("groups.too_few", lang, k=k))
+    st.stop()
 
 with st.expander(t("groups.how_to_read", lang)):
     st.markdown(t("groups.how_to_read_text", lang))
@@ -143,8 +153,12 @@ else:
 # Segments ---------------------------------------------------------------------------------
 st.subheader(t("groups.segments", lang))
 st.caption(t("groups.segments_lead", lang) + " " + t("groups.segments_cached", lang))
-segments = data.segments(path, filters.wave, lang)
-for profile in segments.profiles:
+try:
+    profiles = data.segments(path, filters.wave, lang).profiles
+except PipelineError:  # too few responses in the wave to form segments
+    profiles = []
+    st.info(t("groups.segments_too_few", lang))
+for profile in profiles:
     with st.container(border=True):
         share = percent(profile["share"], lang, 0)
         st.markdown(f"**{profile[f'name_{lang}']}** · {number(profile['size'], lang)} ({share})")
@@ -155,7 +169,11 @@ for profile in segments.profiles:
 # Areas with similar gaps ------------------------------------------------------------------
 st.subheader(t("groups.area_clusters", lang))
 st.caption(t("groups.area_clusters_lead", lang))
-clusters = data.area_clusters(path, filters.wave)
+try:
+    clusters = data.area_clusters(path, filters.wave)
+except PipelineError:  # too few responses or areas
+    st.info(t("groups.area_clusters_none", lang))
+    st.stop()
 cluster_values = clusters.rename(columns={"area": "area_code"}).assign(
     value=clusters["cluster"].astype(float),
     label=clusters[f"description_{lang}"],

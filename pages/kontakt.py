@@ -8,8 +8,9 @@ from datetime import date
 
 import streamlit as st
 
-from app_support import auth_ui, data, state
+from app_support import auth_ui, data, state, waves
 from data_pipeline import outreach
+from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
 from data_pipeline.privacy import is_publishable
 
@@ -27,10 +28,15 @@ st.caption(t("contact.lead", lang))
 st.caption(t("contact.segment_hint", lang))
 state.show_url_notice(lang)
 st.caption(state.describe_filters(filters, lang))
+waves.stop_if_empty(filters, lang)
 
 # The clustering gives segment numbers per respondent (no contact data), cached per wave.
-segments = data.segments(path, filters.wave, lang)
-names = {p["segment"]: p[f"name_{lang}"] for p in segments.profiles}
+try:
+    segments = data.segments(path, filters.wave, lang)
+except PipelineError:  # too few responses in the wave: the filters still select citizens
+    segments = None
+    st.caption(t("groups.segments_too_few", lang))
+names = {p["segment"]: p[f"name_{lang}"] for p in segments.profiles} if segments else {}
 chosen = st.selectbox(
     t("contact.cluster", lang),
     [None, *names],
@@ -78,7 +84,7 @@ if st.session_state.pop("_c_export_requested", False):
     if not reason.strip():
         st.warning(t("contact.need_reason", lang))
         st.stop()
-    cur = data.cursor()
+    cur = data.writer()  # the export writes its audit entry
     try:
         export = outreach.export_contacts(cur, principal, segment, reason, file_format, lang)
     finally:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_support import data, state, ui
+from app_support import data, state, ui, waves
 from data_pipeline.geo import chart_to_png, choropleth
 from data_pipeline.i18n import number, percent, t
 
@@ -20,6 +20,7 @@ st.caption(state.describe_filters(filters, lang))
 if not options["area"]:
     st.info(t("map.no_areas", lang))
     st.stop()
+waves.stop_if_empty(filters, lang)
 
 measure = st.radio(
     t("map.measure", lang),

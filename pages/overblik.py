@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from app_support import data, state, ui
+from app_support import data, state, ui, waves
 from data_pipeline.i18n import number, percent, t
 
 lang, filters = state.page_setup()
@@ -13,6 +13,7 @@ st.title(t("overview.title", lang))
 st.caption(t("overview.lead", lang))
 state.show_url_notice(lang)
 st.caption(state.describe_filters(filters, lang))
+waves.stop_if_empty(filters, lang)
 
 view = data.overview(data.db_path(), filters, k, lang)
 

@@ -8,7 +8,7 @@ import streamlit as st
 # Imported during the page run: a download builds its file in a worker thread, and a first
 # import there can race Streamlit's module reloader (seen as a failed download in the browser).
 import data_pipeline.segments  # noqa: F401
-from app_support import auth_ui, data, state
+from app_support import auth_ui, data, state, waves
 from data_pipeline import reports
 from data_pipeline.i18n import t
 from data_pipeline.queries import Filters
@@ -22,6 +22,7 @@ st.title(t("report.page.title", lang))
 st.caption(t("report.page.lead", lang))
 state.show_url_notice(lang)
 st.caption(state.describe_filters(filters, lang))
+wave_respondents = waves.stop_if_empty(filters, lang)
 
 view = data.overview(path, filters, k, lang)
 if view.wave is None:
@@ -70,9 +71,13 @@ council, public = st.columns(2, gap="large")
 with council:
     st.subheader(t("report.page.council", lang))
     st.write(t("report.page.council_text", lang))
-    buttons = st.columns(len(reports.COUNCIL_FORMATS))
-    for column, fmt in zip(buttons, reports.COUNCIL_FORMATS, strict=True):
-        download(column, fmt, public=False)
+    if wave_respondents < data_pipeline.segments.MIN_RESPONDENTS:
+        # The council report describes the wave's interest segments; too few to form them.
+        st.info(t("groups.segments_too_few", lang))
+    else:
+        buttons = st.columns(len(reports.COUNCIL_FORMATS))
+        for column, fmt in zip(buttons, reports.COUNCIL_FORMATS, strict=True):
+            download(column, fmt, public=False)
 with public:
     st.subheader(t("report.page.public", lang))
     st.write(t("report.page.public_text", lang))

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from app_support import data, state, ui
+from app_support import data, state, ui, waves
 from data_pipeline.i18n import number, percent, t
 
 lang, filters = state.page_setup()
@@ -55,6 +55,8 @@ if rows == cols:
     st.stop()
 
 # The wave dimension compares waves, so the wave filter must not narrow it away.
+if "wave" not in (rows, cols):
+    waves.stop_if_empty(filters, lang)
 view_filters = filters.replace(wave=None) if "wave" in (rows, cols) else filters
 frame = data.explore(data.db_path(), view_filters, rows, cols, measure, weighted, k, lang)
 if frame["respondents"].fillna(0).sum() == 0 and not frame["suppressed"].any():

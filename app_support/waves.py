@@ -1,0 +1,39 @@
+"""A wave without responses (an upload that loaded nothing, a wave created ahead of time) is
+named in a sentence on every page that reads the wave, instead of drawing empty charts or
+failing in the analysis."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_support import data
+from data_pipeline import queries
+from data_pipeline.i18n import t
+from data_pipeline.queries import Filters
+
+
+def stop_if_empty(filters: Filters, lang: str) -> int:
+    """Stop the page with a sentence when the database or the chosen wave holds no responses;
+    otherwise return the wave's number of respondents (unfiltered)."""
+    cur = data.cursor()
+    try:
+        wave = filters.wave or queries.latest_wave(cur)
+        respondents = queries.wave_respondents(cur, wave) if wave else 0
+    finally:
+        cur.close()
+    if wave is None:
+        st.info(t("app.no_data", lang))
+        st.stop()
+    if respondents == 0:
+        st.info(t("wave.empty", lang, wave=wave))
+        st.stop()
+    return respondents
+
+
+def filtered_respondents(filters: Filters) -> int:
+    """Respondents under the whole filter (for "no answers" and "fewer than k" sentences)."""
+    cur = data.cursor()
+    try:
+        return queries.count_respondents(cur, filters)
+    finally:
+        cur.close()
