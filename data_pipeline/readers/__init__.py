@@ -14,7 +14,7 @@ from pathlib import Path
 
 from data_pipeline.errors import InvalidFile
 from data_pipeline.readers import decidim, dst, googleforms, govocal, msforms, surveyxact
-from data_pipeline.readers.base import ROW_COLUMN, RawTable
+from data_pipeline.readers.base import ROW_COLUMN, RawTable, content_fingerprint
 from data_pipeline.readers.spreadsheet import open_workbook, read_xlsx
 from data_pipeline.readers.text import read_delimited
 
@@ -22,6 +22,7 @@ __all__ = [
     "ROW_COLUMN",
     "RawTable",
     "bundle_inputs",
+    "content_fingerprint",
     "detect_format",
     "read_table",
     "sniff_container",

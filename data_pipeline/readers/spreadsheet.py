@@ -13,7 +13,7 @@ import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
 from data_pipeline.errors import InvalidFile
-from data_pipeline.readers.base import ROW_COLUMN, RawTable, unique_headers
+from data_pipeline.readers.base import ROW_COLUMN, RawTable, blank_row_count, unique_headers
 
 HEADER_SCAN_ROWS = 20
 
@@ -115,6 +115,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         "sheet": name,
         "header_row": header_index + 1,
         "rows": table.num_rows,
+        "blank_rows": blank_row_count(table),
         "sheets": list(workbook.sheet_names),
     }
     return RawTable(table=table, meta=meta)

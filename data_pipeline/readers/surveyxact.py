@@ -21,7 +21,7 @@ import pyarrow as pa
 from data_pipeline.errors import InvalidFile
 from data_pipeline.readers.base import ROW_COLUMN, RawTable, unique_headers
 from data_pipeline.readers.spreadsheet import cell_text, open_workbook, sheet_rows
-from data_pipeline.readers.text import DELIMITERS, detect_encoding
+from data_pipeline.readers.text import HEAD_BYTES, decode_text, first_record, sniff_delimiter
 
 NAME = "surveyxact"
 SHEETS = ("Labels", "Dataset", "Structure")
@@ -72,10 +72,10 @@ def is_workbook_export(sheet_names: list[str]) -> bool:
 
 def csv_role(path: Path) -> str | None:
     """'structure', 'labels' or 'dataset' for a SurveyXact CSV file, judged by content."""
-    first = _first_line(path)
+    first = _first_fields(path)
     if first is None:
         return None
-    fields = [f.strip().lower() for f in _split_line(first)]
+    fields = [f.strip().lower() for f in first]
     if tuple(fields[:3]) == STRUCTURE_HEADER:
         return "structure"
     if len(fields) == 3 and re.fullmatch(r"[a-z][a-z0-9_]*", fields[0]) and code(fields[1]):
@@ -105,7 +105,7 @@ def companions(path: Path) -> dict[str, Path] | None:
     if set(found) != {"structure", "labels"}:
         return None
     variables = {row["variablename"] for row in _read_structure(found["structure"])}
-    header = {h.strip() for h in _split_line(_first_line(path) or "")}
+    header = {h.strip() for h in _first_fields(path) or []}
     if not header or len(header & variables) < max(1, len(header) // 2):
         return None
     return found
@@ -145,9 +145,9 @@ def read_workbook(path: Path) -> RawTable:
 
 
 def read_csv_export(dataset: Path, labels: Path, structure: Path) -> RawTable:
-    rows, data_encoding, delimiter = _read_rows(dataset)
-    structure_rows, encoding, _ = _read_rows(structure)
-    label_rows, label_encoding, _ = _read_rows(labels)
+    rows, data_encoding, delimiter, warnings = _read_rows(dataset)
+    structure_rows, encoding, _, _ = _read_rows(structure)
+    label_rows, label_encoding, _, _ = _read_rows(labels)
     if not rows:
         raise InvalidFile("SurveyXact-datasættet er tomt. / The SurveyXact dataset is empty.")
     body = _trim([[v if v != "" else None for v in row] for row in rows[1:]])
@@ -167,6 +167,8 @@ def read_csv_export(dataset: Path, labels: Path, structure: Path) -> RawTable:
         "header_row": 1,
         "files": [dataset.name, labels.name, structure.name],
     }
+    if warnings:
+        meta["warnings"] = warnings
     return decode(export, meta)
 
 
@@ -365,43 +367,35 @@ def _read_structure(path: Path) -> list[dict[str, str]]:
     return _structure_dicts(_read_rows(path)[0])
 
 
-def _decode_bytes(data: bytes) -> tuple[str, str]:
-    encoding = detect_encoding(data)
+def _read_rows(path: Path) -> tuple[list[list[str]], str, str, list[str]]:
+    """Rows, encoding label, delimiter and decoding warnings: the same decoding and sniffing
+    as any other CSV file (readers.text)."""
+    text, encoding, warnings = decode_text(Path(path).read_bytes())
+    delimiter = sniff_delimiter(text[:HEAD_BYTES], strict=False)
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InvalidFile(f"Kan ikke læse som {encoding}. / Cannot decode as {encoding}.") from exc
-    label = {"utf-8-sig": "utf-8-bom", "utf-16": "utf-16-bom"}.get(encoding, encoding)
-    return text.lstrip("\ufeff"), label
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InvalidFile(
+            f"Kan ikke læse {Path(path).name}. / Cannot parse {Path(path).name}."
+        ) from exc
+    return rows, encoding, delimiter, warnings
 
 
-def _read_rows(path: Path) -> tuple[list[list[str]], str, str]:
-    text, encoding = _decode_bytes(Path(path).read_bytes())
-    delimiter = _delimiter(text.split("\n", 1)[0])
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return rows, encoding, delimiter
-
-
-def _delimiter(line: str) -> str:
-    return max(DELIMITERS, key=line.count)
-
-
-def _first_line(path: Path) -> str | None:
+def _first_fields(path: Path) -> list[str] | None:
+    """The first record's fields, from the file's head; None for unreadable or binary files."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(8192)
     except OSError:
         return None
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in head and not utf16:
         return None
+    cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    if len(head) == 8192 and cut > 0 and not utf16:
+        head = head[: cut + 1]  # no character cut in half at the end
     try:
-        text, _ = _decode_bytes(head)
-    except InvalidFile:
+        text, _, _ = decode_text(head)
+    except (InvalidFile, UnicodeDecodeError):
         text = head.decode("cp1252", errors="replace")
-    except UnicodeDecodeError:
-        return None
-    return text.split("\n", 1)[0].rstrip("\r")
-
-
-def _split_line(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=_delimiter(line)), [])
+    return first_record(text)
