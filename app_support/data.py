@@ -1,48 +1,176 @@
-"""One DuckDB connection per process, a cursor per call, and cached page data.
+"""The dashboard's data: a read-only snapshot per process, a cursor per call, cached page data.
 
-Results are cached by filter state (st.cache_data with ttl and max_entries). Nothing cached
-here holds contact data: the views return suppressed aggregates only.
+The app never keeps the database file open, so scheduled CLI imports can write while it serves
+(docs/CONCURRENCY.md). Pages read `<db>.snapshot`, which every writer publishes under the
+database lock; a page view notices a new snapshot and switches to it (so a reload after an
+import shows the new wave). The app's own writes open the file briefly through `writer()`.
+
+Results are cached by filter state and snapshot version (st.cache_data with ttl and
+max_entries). Nothing cached here holds contact data: the views return suppressed aggregates.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
-from data_pipeline import queries, views
-from data_pipeline.db import connect, default_db_path
+from data_pipeline import queries, store, views
+from data_pipeline.db import check_version, connect, default_db_path
+from data_pipeline.errors import DatabaseError
 from data_pipeline.queries import Filters
+from data_pipeline.uploads import deny_file_access
 
 CACHE_TTL = 600
+SNAPSHOT_ALIAS = "atlas"
+RETIRED_GRACE_S = 120  # a replaced snapshot stays open this long for queries still running
 
 
 def db_path() -> str:
     return os.environ.get("DELTAGELSESATLAS_DB", default_db_path())
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str):
+@dataclass
+class _Reader:
+    path: str
+    version: tuple[int, int]
+    con: duckdb.DuckDBPyConnection
+
+
+_READER_LOCK = threading.RLock()
+_STATE: dict = {"reader": None, "retired": []}
+
+
+def _build_sample(path: str) -> None:
+    """First start: build the database from sample_data/ (under the writer lock)."""
     from data_pipeline.i18n import t
+    from data_pipeline.sample import load_sample
 
-    fresh = not Path(path).exists()
-    con = connect(path)
-    if fresh:
-        from data_pipeline.sample import load_sample
-
+    with store.hold(path):
+        if Path(path).exists():
+            return  # another process built it while we waited
         with st.spinner(t("app.building", st.session_state.get("lang", "da"))):
-            load_sample(con)
+            con = connect(path)
+            try:
+                load_sample(con)
+            finally:
+                con.close()
+        store.publish(path)
+
+
+def _open_snapshot(path: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the snapshot attached read-only: every snapshot gets its own
+    instance (DuckDB would hand out the cached instance of the old file for the same path)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(
+            f"ATTACH $p AS {SNAPSHOT_ALIAS} (READ_ONLY)", {"p": str(store.snapshot_path(path))}
+        )
+        con.execute(f"USE {SNAPSHOT_ALIAS}")
+        check_version(con)
+        deny_file_access(con)  # pages cannot read local files through this connection
+    except duckdb.Error as exc:
+        con.close()
+        raise DatabaseError(f"Kan ikke åbne {path} / Cannot open {path}: {exc}") from exc
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
+def _reader() -> _Reader:
+    """The reader for the current snapshot; publishes one first if it is missing or behind."""
+    path = db_path()
+    with _READER_LOCK:
+        current = _STATE["reader"]
+        if not Path(path).exists():
+            _build_sample(path)
+        waiting = current is None or current.path != path
+        version = store.ensure_snapshot(path, wait=waiting)
+        if version is None:
+            raise DatabaseError(f"Databasen {path} findes ikke. / The database {path} is missing.")
+        if current is not None and current.path == path and current.version == version:
+            _close_retired(time.monotonic() - RETIRED_GRACE_S)
+            return current
+        reader = _Reader(path, version, _open_snapshot(path))
+        _STATE["reader"] = reader
+        if current is not None:
+            _STATE["retired"].append((time.monotonic(), current.con))
+            st.cache_data.clear()  # page-level caches too (versioned keys cover this module)
+        _close_retired(time.monotonic() - RETIRED_GRACE_S)
+        return reader
+
+
+def _close_retired(before: float) -> None:
+    keep = []
+    for since, con in _STATE["retired"]:
+        if since <= before:
+            con.close()
+        else:
+            keep.append((since, con))
+    _STATE["retired"] = keep
+
+
+def refresh(close_old: bool = False) -> None:
+    """Switch to the newest snapshot now; `close_old` also closes replaced snapshots at once
+    (after an erasure: the old snapshot file may still hold the erased rows)."""
+    with _READER_LOCK:
+        _reader()
+        if close_old:
+            _close_retired(float("inf"))
+
+
 def connection():
-    return _connection(db_path())
+    """The read-only connection to the current snapshot (sealed: no file access)."""
+    return _reader().con
 
 
 def cursor():
     """A cursor per call: one DuckDB connection is shared by every session's threads."""
-    return connection().cursor()
+    cur = connection().cursor()
+    cur.execute(f"USE {SNAPSHOT_ALIAS}")
+    return cur
+
+
+def writer():
+    """A read-write connection to the database file itself, for one action of the app (load,
+    undo, a dry run, an audited export). It waits for other writers; close it when done: that
+    releases the lock and publishes a new snapshot, which the next page view reads."""
+    con = connect(db_path())
+    try:
+        deny_file_access(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def delete_and_rewrite(delete) -> tuple[object, str | None]:
+    """Erasure and purge: `delete(con)` on the file, then the rewrite that removes the deleted
+    bytes, both under one hold of the lock; then only the new snapshot is read. Returns what
+    `delete` returned and None, or the reason the rewrite failed."""
+    from data_pipeline.erasure import rewrite_database
+    from data_pipeline.errors import PipelineError
+
+    path, problem = db_path(), None
+    with store.hold(path):  # no other writer between the delete and the rewrite
+        con = writer()
+        try:
+            result = delete(con)
+        finally:
+            con.close()
+        try:
+            rewrite_database(path)
+        except PipelineError as exc:
+            problem = str(exc)
+    refresh(close_old=True)  # the replaced snapshot may hold the deleted rows
+    return result, problem
 
 
 def _with_cursor(function, *args, **kwargs):
@@ -53,10 +181,28 @@ def _with_cursor(function, *args, **kwargs):
         cur.close()
 
 
+def _source(path: str) -> str:
+    """The cache key for a database: its path and the snapshot version being read."""
+    reader = _reader()
+    return f"{path}#{reader.version[0]}:{reader.version[1]}"
+
+
+def _versioned(cached):
+    """Page calls pass the database path; the cache sees path and snapshot version."""
+
+    @functools.wraps(cached)
+    def call(path: str, *args, **kwargs):
+        return cached(_source(path), *args, **kwargs)
+
+    call.clear = cached.clear
+    return call
+
+
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def choices(path: str, lang: str) -> dict:
     """Filter options: codes and labels, read once per database and language."""
-    cur = _connection(path).cursor()
+    cur = cursor()
     try:
         return {
             "wave": queries.waves(cur),
@@ -86,11 +232,13 @@ def choices(path: str, lang: str) -> dict:
         cur.close()
 
 
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def overview(path: str, filters: Filters, k: int, lang: str):
     return _with_cursor(views.overview_view, filters, k=k, lang=lang)
 
 
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def explore(
     path: str,
@@ -105,6 +253,7 @@ def explore(
     return _with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
 
 
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def map_values(
     path: str, filters: Filters, measure: str, group: tuple, code: str | None, k: int, lang: str
@@ -113,6 +262,7 @@ def map_values(
     return _with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
 
 
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)
 def area_frame(path: str):
     from data_pipeline.geo import frame_from_geojson_text
@@ -120,11 +270,13 @@ def area_frame(path: str):
     return _with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
 
 
+@_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
     return _with_cursor(views.groups_view, filters, by, k, lang)
 
 
+@_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
     """Clustering runs once per wave: other filter changes never re-cluster silently."""
@@ -133,6 +285,7 @@ def segments(path: str, wave: str | None, lang: str):
     return _with_cursor(fit_segments, Filters(wave=wave))
 
 
+@_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
     from data_pipeline.segments import area_clusters as clusters

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from data_pipeline.db import connect, default_db_path
 from data_pipeline.errors import PipelineError
+from data_pipeline.store import waited_seconds
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -79,6 +80,7 @@ def run_ingest(args) -> tuple[object, int]:
     from data_pipeline.load import IngestResult, ingest
     from data_pipeline.mapping import UserMapping
 
+    waited_before = waited_seconds()
     con = connect(args.db)
     mapping = UserMapping.from_file(args.mapping)
     results, code = [], EXIT_OK
@@ -110,7 +112,8 @@ def run_ingest(args) -> tuple[object, int]:
             code = max(code, EXIT_INVALID)
         results.append(result.to_json())
     con.close()
-    return results, code
+    waited = round(waited_seconds() - waited_before, 2)  # for another writer, in seconds
+    return [{**item, "waited_s": waited} for item in results], code
 
 
 def _bundled(paths: list[Path]) -> list[Path]:
@@ -134,7 +137,7 @@ def _setup_db_json(p):
 def run_batches(args) -> tuple[object, int]:
     from data_pipeline.load import list_batches
 
-    con = connect(args.db)
+    con = connect(args.db, read_only=Path(args.db).exists())
     rows = list_batches(con)
     con.close()
     return rows, EXIT_OK
@@ -235,10 +238,22 @@ def _human(payload: object) -> str:
     return str(payload)
 
 
+def _say_if_waited(before: float) -> None:
+    """A command that waited for another writer says so on stderr (stdout stays JSON)."""
+    waited = waited_seconds() - before
+    if waited >= 0.1:
+        print(
+            f"Ventede {waited:.1f} s på en anden skrivning til databasen. / "
+            f"Waited {waited:.1f} s for another write to the database.",
+            file=sys.stderr,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup, handler, _help = COMMANDS[args.command]
+    waited_before = waited_seconds()
     try:
         payload, code = handler(args)
     except PipelineError as exc:
@@ -250,5 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         detail = f": {exc}" if os.environ.get("DELTAGELSESATLAS_DEBUG") else ""
         print(f"Intern fejl / Internal error: {type(exc).__name__}{detail}", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        _say_if_waited(waited_before)
     _print(payload, getattr(args, "json", False))
     return code

@@ -10,12 +10,13 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from data_pipeline import store
 from data_pipeline.errors import DatabaseError
 
 SCHEMA_VERSION = 2
@@ -82,8 +83,8 @@ MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2}
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 
-# One writer per process: DuckDB allows one read-write process per file, and inside the
-# process every load, undo and erasure goes through this lock.
+# Inside one process every load, undo and erasure goes through this lock; across processes
+# data_pipeline.store's file lock (taken by `connect`) lets one writer in at a time.
 WRITE_LOCK = threading.RLock()
 
 
@@ -97,8 +98,25 @@ def load_vocabulary_seed() -> dict:
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create or migrate) a database; refuse clearly when that is unsafe."""
+    """Open (and create or migrate) a database; refuse clearly when that is unsafe.
+
+    A database file is opened under its lock (data_pipeline.store): exclusive for read-write,
+    shared for read-only. A second writer waits for the first (up to the lock timeout) instead
+    of failing; closing the connection releases the lock and republishes the dashboard's
+    snapshot when the file changed.
+    """
     path = str(path)
+    held = store.acquire(path, exclusive=not read_only) if store.is_local_file(path) else None
+    try:
+        con = _open(path, read_only)
+    except BaseException:
+        if held is not None:
+            held.release()
+        raise
+    return con if held is None else LockedConnection(con, held)
+
+
+def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
@@ -108,11 +126,53 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 f"The database {path} is already open in another process."
             ) from exc
         raise DatabaseError(f"Kan ikke åbne {path} / Cannot open {path}: {exc}") from exc
-    if not read_only:
-        ensure_schema(con)
-    else:
-        check_version(con)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        else:
+            check_version(con)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+class LockedConnection:
+    """A DuckDB connection that releases the database lock when it is closed.
+
+    Everything else is the connection's own (`execute`, `cursor`, `register`, ...). A connection
+    dropped without `close()` gives its lock back when it is garbage-collected.
+    """
+
+    __slots__ = ("_con", "_held")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, held: store.Hold):
+        self._con, self._held = con, held
+
+    def __getattr__(self, name: str):
+        if name in LockedConnection.__slots__:
+            raise AttributeError(name)
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        held, self._held = self._held, None
+        try:
+            self._con.close()
+        finally:
+            if held is not None:
+                held.release()
+
+    def __enter__(self) -> LockedConnection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        held = getattr(self, "_held", None)
+        if held is not None:
+            with suppress(Exception):  # never raise from a finaliser
+                held.release()
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_pipeline import store
 from data_pipeline.auth import Principal, require_role
 from data_pipeline.db import WRITE_LOCK, audit, connect, transaction
 from data_pipeline.errors import DatabaseError, InvalidFile
@@ -133,14 +134,15 @@ def purge_contacts(
 def rewrite_database(path: str | Path) -> None:
     """Copy the live database into a fresh file and atomically put it in place.
 
-    The fresh file holds only live rows, so deleted values are gone from disk. Needs the
-    database closed everywhere else (a second process gets DatabaseError from connect).
+    The fresh file holds only live rows, so deleted values are gone from disk. Runs under the
+    database lock (other writers wait); releasing it republishes the dashboard's snapshot from
+    the rewritten file, so the snapshot holds no erased bytes either.
     """
     path = Path(path)
     fresh = path.with_name(f".{path.name}.rewrite")
     for leftover in (fresh, Path(f"{fresh}.wal")):
         leftover.unlink(missing_ok=True)
-    with WRITE_LOCK:
+    with store.hold(path), WRITE_LOCK:
         con = connect(path)
         try:
             con.execute("CHECKPOINT")
@@ -193,24 +195,26 @@ def erase_and_rewrite(
 ) -> ErasureResult:
     """The whole erasure for a closed database file (CLI): delete, close, rewrite."""
     require_role(principal, "erase")
-    con = connect(path)
-    try:
-        result = erase_citizen(con, principal, email=email, respondent_id=respondent_id)
-    finally:
-        con.close()
-    rewrite_database(path)
+    with store.hold(path):  # no other writer between the delete and the rewrite
+        con = connect(path)
+        try:
+            result = erase_citizen(con, principal, email=email, respondent_id=respondent_id)
+        finally:
+            con.close()
+        rewrite_database(path)
     result.rewritten = True
     return result
 
 
 def purge_and_rewrite(path: str | Path, principal: Principal, older_than_months: int) -> int:
     require_role(principal, "purge_contacts")
-    con = connect(path)
-    try:
-        deleted = purge_contacts(con, principal, older_than_months)
-    finally:
-        con.close()
-    rewrite_database(path)
+    with store.hold(path):
+        con = connect(path)
+        try:
+            deleted = purge_contacts(con, principal, older_than_months)
+        finally:
+            con.close()
+        rewrite_database(path)
     return deleted
 
 

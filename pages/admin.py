@@ -1,16 +1,15 @@
 """Administration: erase a citizen on request, purge old contact details, read the audit log.
 
 Admin only; every action checks the role again in data_pipeline. Erasure and purge rewrite the
-database file, so the shared connection is closed and reopened, and every cache is dropped.
+database file under the writer lock and publish a new snapshot; the old snapshot is closed and
+every cache is dropped.
 """
 
 import streamlit as st
 
 from app_support import auth_ui, data, state
 from data_pipeline import erasure
-from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
-from data_pipeline.uploads import deny_file_access
 
 AUDIT_ROWS = 200
 
@@ -21,19 +20,10 @@ st.title(t("admin.title", lang))
 st.caption(t("admin.lead", lang))
 
 
-def rewrite_file() -> str | None:
-    """Close the shared connection, rewrite the file, reopen; None on success, else why."""
-    con = data.connection()
+def rewrite_file(delete):
+    """Delete, rewrite the file and read only the new snapshot; (result, None) or (result, why)."""
     st.cache_data.clear()  # aggregates computed before the erasure may include the citizen
-    st.cache_resource.clear()
-    con.close()
-    try:
-        erasure.rewrite_database(data.db_path())
-    except PipelineError as exc:
-        return str(exc)
-    finally:
-        deny_file_access(data.connection())
-    return None
+    return data.delete_and_rewrite(delete)
 
 
 def request(name: str, *keys: str) -> None:
@@ -70,8 +60,7 @@ if asked and asked["a_confirm"] and (asked["a_value"] or "").strip():
             st.error(t("admin.bad_respondent", lang))
             st.stop()
         target = {"respondent_id": int(value)}
-    result = erasure.erase_citizen(data.connection(), principal, **target)
-    problem = rewrite_file()
+    result, problem = rewrite_file(lambda con: erasure.erase_citizen(con, principal, **target))
     if problem:
         st.error(t("admin.rewrite_failed", lang, error=problem))
     elif result.respondents:
@@ -92,8 +81,8 @@ with st.form("a_purge"):
     )
 purge = st.session_state.pop("_a_purge_request", None)
 if purge:
-    deleted = erasure.purge_contacts(data.connection(), principal, int(purge["a_months"]))
-    problem = rewrite_file()
+    months = int(purge["a_months"])
+    deleted, problem = rewrite_file(lambda con: erasure.purge_contacts(con, principal, months))
     if problem:
         st.error(t("admin.rewrite_failed", lang, error=problem))
     else:

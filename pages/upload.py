@@ -75,7 +75,7 @@ def show_message() -> None:
 # Buttons act in on_click callbacks: they run before the page does, exactly once per click.
 def do_undo() -> None:
     chosen = st.session_state.get("u_undo_id")
-    cur = data.cursor()
+    cur = data.writer()
     try:
         auth.require_role(principal, "undo")
         undo(cur, int(chosen), actor=principal.actor)
@@ -88,7 +88,7 @@ def do_undo() -> None:
 
 
 def do_load(unit: Path, kind: str, wave, mapping, code_field, name_field, file_name) -> None:
-    cur = data.cursor()
+    cur = data.writer()
     try:
         auth.require_role(principal, "upload")
         result = ingest(
@@ -245,7 +245,7 @@ except PipelineError as exc:
     st.stop()
 
 # Dry run: the validation report --------------------------------------------------------------
-cur = data.cursor()
+cur = data.writer()  # against the database file as it is now, not the snapshot
 try:
     report = check_file(
         cur, unit, kind, wave or None, mapping, lang, code_field, name_field, file_name

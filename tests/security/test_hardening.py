@@ -54,18 +54,20 @@ def test_the_app_seals_its_connection_after_loading(app_db):
 
 
 def test_a_second_writer_process_gets_a_clear_error(db_file):
-    """As IT I run an import while the app holds the database, and I am told why it fails."""
+    """As IT I run an erasure while another writer holds the database past the lock timeout,
+    and I am told why it fails (a writer within the timeout waits: tests/test_concurrency.py)."""
     holder = connect(db_file)
     try:
         result = subprocess.run(
             [sys.executable, "-m", "data_pipeline", "erase", "--db", str(db_file),
              "--respondent", "1", "--actor", "it"],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "DELTAGELSESATLAS_LOCK_TIMEOUT": "1"},
         )  # fmt: skip
     finally:
         holder.close()
     assert result.returncode == 2
-    assert "already open in another process" in result.stderr
+    assert "busy with another write for more than 1 s" in result.stderr
     assert "Traceback" not in result.stderr
 
 
