@@ -72,6 +72,17 @@ def _setup_ingest(p):
     p.add_argument("--name-field")
     p.add_argument("--lang", choices=["da", "en"], default="da")
     p.add_argument("--actor", default="cli")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="dry run: print what a load would do (rows, rejections, new values) and change nothing",
+    )
+    p.add_argument(
+        "--write-mapping",
+        type=Path,
+        metavar="FILE",
+        help="when a file is refused for one column's values, write a mapping template to FILE",
+    )
     _json_arg(p)
 
 
@@ -96,12 +107,19 @@ def run_ingest(args) -> tuple[object, int]:
                 lang=args.lang,
                 code_field=args.code_field,
                 name_field=args.name_field,
+                check=args.check,
             )
         except PipelineError as exc:
             result = IngestResult(
                 file=path.name, batch_id=None, status="rejected", message=str(exc)
             )
             code = max(code, exc.exit_code)
+            template = getattr(exc, "mapping_template", None)
+            if template and args.write_mapping:
+                _write_mapping_template(args.write_mapping, template)
+                result.message += (
+                    f" (mappingskabelon skrevet til / template written to {args.write_mapping})"
+                )
         except OSError as exc:
             result = IngestResult(
                 file=path.name,
@@ -114,6 +132,23 @@ def run_ingest(args) -> tuple[object, int]:
     con.close()
     waited = round(waited_seconds() - waited_before, 2)  # for another writer, in seconds
     return [{**item, "waited_s": waited} for item in results], code
+
+
+def _write_mapping_template(path: Path, template: dict) -> None:
+    """Merge into an existing mapping file, so several refusals build one file."""
+    existing: dict = {}
+    if path.exists():
+        try:
+            existing = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            existing = {}
+    merged = {
+        "columns": {**template.get("columns", {}), **existing.get("columns", {})},
+        "values": dict(existing.get("values", {})),
+    }
+    for field_name, values in template.get("values", {}).items():
+        merged["values"][field_name] = {**values, **merged["values"].get(field_name, {})}
+    path.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _bundled(paths: list[Path]) -> list[Path]:

@@ -13,9 +13,17 @@ class PipelineError(Exception):
 
 
 class InvalidFile(PipelineError):
-    """A file refused as a whole (missing column, unreadable format, wrong kind)."""
+    """A file refused as a whole (missing column, unreadable format, wrong kind).
+
+    `mapping_template` (optional) is a mapping file to fill in that would let the file load:
+    the CLI writes it with `--write-mapping FILE`.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, mapping_template: dict | None = None):
+        super().__init__(message)
+        self.mapping_template = mapping_template
 
 
 class DatabaseError(PipelineError):

@@ -31,31 +31,65 @@ SURVEY_FIELDS = (
     "engagement",
     "consent",
     "name",
+    "first_name",
+    "last_name",
     "email",
     "phone",
 )
+CONTACT_FIELDS = ("name", "first_name", "last_name", "email", "phone")
 EXTRA_PREFIX = "extra."
 EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Consent to CONTACT is recognised only from a question about contact ("Må vi kontakte dig?",
+# "Samtykke til kontakt", "Kontakt ok?"). Other consent questions ("I agree to participate",
+# "Samtykke til databehandling") are research consent: listed as ignored, never a permission
+# to contact anyone.
+CONTACT_WORDS = (
+    r"kontakt|skrive til dig|ringe til dig|\bcontact|reach you|get in touch|write to you"
+)
+CONSENT_WORDS = r"samtykke|consent|\bagree|accept|tilladelse|permission"
+CONTACT_QUESTION = (
+    rf"^(?=.*({CONTACT_WORDS}))"
+    rf"(?=.*(\bmå\b|\bmay\b|\bcan\b|\bok\b|sæt kryds|gerne|{CONSENT_WORDS}))"
+)
 CHOICE_FIELDS = {"interest": "interest", "time_per_month": "time", "engagement": "engagement"}
 MULTI_FIELDS = {"topics": "topic", "formats": "format"}
 
 # Fallback rules for long question texts, tried in this order after exact synonyms.
 # Order matters: "Hvilke emner interesserer dig" is about topics, not interest.
 KEYWORD_RULES: tuple[tuple[str, str], ...] = (
-    ("topics", r"\bemne|\btopic"),
-    ("formats", r"\bformat|hvordan .*deltage|how .*take part|how .*participate"),
-    ("time_per_month", r"\btid\b.*(måned|md)|time .*month|hours .*month"),
-    ("engagement", r"engager|engagement"),
+    (
+        "topics",
+        r"\bemne|\btopic|interesseområde|hvad går du (mest )?op i|hvad optager dig|"
+        r"what do you care",
+    ),
+    (
+        "formats",
+        r"\bformat|deltagelsesform|hvordan .*(deltage|inddrages|være med|involveret)|"
+        r"på hvilke måder|how .*(take part|participate|be involved)|in which ways",
+    ),
+    ("time_per_month", r"\btid\b|\btimer\b|time .*month|hours .*month|how much time"),
+    (
+        "engagement",
+        r"engager|engagement|hvor aktiv|hvilken rolle|ønsket inddragelse|"
+        r"hvor meget vil du (være med|inddrages|deltage)|how (active|involved)|what role",
+    ),
     ("interest", r"interesse|interest"),
-    ("consent", r"samtykke|kontakte dig|consent|contact you"),
-    ("birth_year", r"fødselsår|født|birth year|year of birth"),
+    ("consent", CONTACT_QUESTION),
+    ("birth_year", r"fødselsår|født|birth year|year of birth|born"),
     ("age_band", r"aldersgruppe|age group|age band"),
-    ("age", r"\balder\b|\bage\b"),
-    ("gender", r"\bkøn\b|gender"),
-    ("postal_code", r"postn|postal|zip"),
-    ("area", r"lokalområde|område|bydel|bopæl|\barea\b|district|neighbourhood"),
-    ("email", r"e-?mail"),
-    ("phone", r"telefon|phone|mobil"),
+    ("age", r"\balder\b|\bage\b|hvor gammel|how old"),
+    ("gender", r"\bkøn\b|gender|\bsex\b"),
+    ("postal_code", r"postn|postal|zip|post code"),
+    (
+        "area",
+        r"lokalområde|område|bydel|bopæl|\bbor du\b|lokalsamfund|skoledistrikt|\bsogn|"
+        r"kommunedel|landsby|\barea\b|district|neighbou?rhood|where do you live",
+    ),
+    ("first_name", r"^fornavn|first name|given name"),
+    ("last_name", r"^efternavn|last name|surname|family name"),
+    ("email", r"e-?mail|\bmail\b"),
+    ("phone", r"telefon|phone|mobil|\btlf\b"),
+    ("name", r"\bnavn\b|\bname\b"),
 )
 
 
@@ -126,11 +160,15 @@ def is_canonical_field(name: object) -> bool:
 
 @dataclass
 class ColumnPlan:
-    """Which source column feeds each canonical field, and what is left out."""
+    """Which source column feeds each canonical field, and what is left out (and why)."""
 
     fields: dict[str, int]
     headers: list[str]
     ignored: list[str]
+    # Later columns that name a contact field again (Microsoft Forms' own "Mail"/"Navn" before
+    # the questions "Din e-mail"/"Dit navn"): staging keeps the column that holds the data.
+    alternates: dict[str, list[int]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     def header(self, field_name: str) -> str | None:
         index = self.fields.get(field_name)
@@ -147,15 +185,27 @@ def map_columns(headers: list[str], user: UserMapping | None = None) -> ColumnPl
     synonyms = header_synonyms()
     fields: dict[str, int] = {}
     ignored: list[str] = []
+    alternates: dict[str, list[int]] = {}
+    notes: dict[str, str] = {}
     user_columns = {normalize_header(k): v for k, v in user.columns.items()}
     for index, header in enumerate(headers):
         key = normalize_header(header)
         target = user_columns.get(key) or synonyms.get(key) or _keyword_field(key)
+        if target is None and re.search(CONSENT_WORDS, key):
+            notes[header] = (
+                "Et samtykke, der ikke handler om kontakt, giver ikke lov til at kontakte "
+                "nogen. / A consent that is not about contact never permits contact."
+            )
+        if target in CONTACT_FIELDS and target in fields and key not in user_columns:
+            alternates.setdefault(target, []).append(index)
+            continue
         if target in (None, "ignore", "ignored_known") or target in fields:
             ignored.append(header)
             continue
         fields[target] = index
-    return ColumnPlan(fields=fields, headers=list(headers), ignored=ignored)
+    return ColumnPlan(
+        fields=fields, headers=list(headers), ignored=ignored, alternates=alternates, notes=notes
+    )
 
 
 def _keyword_field(key: str) -> str | None:
@@ -168,21 +218,58 @@ def _keyword_field(key: str) -> str | None:
 # --- value maps over distinct values -------------------------------------------------------
 
 
+# Gender answers beyond the seed synonyms, by their words: "Andet / ved ikke" is andet,
+# "Jeg ønsker ikke at svare" is uoplyst. Tried in order after the exact synonyms.
+GENDER_WORDS: tuple[tuple[str, str], ...] = (
+    ("andet", r"^andet|^other|binær|binary|\bnon-?binary|transkøn|\btrans\b|genderqueer"),
+    ("uoplyst", r"ikke (at )?(svare|oplyse)|prefer not|rather not|ved ikke|don'?t know|uoplyst"),
+    ("kvinde", r"^(kvinde|pige|female|woman|girl)\b"),
+    ("mand", r"^(mand|dreng|male|man|boy)\b"),
+)
+
+
 def gender_map(values: list[str], user: UserMapping) -> dict[str, str | None]:
     seed = load_vocabulary_seed()["gender"]
     lookup = {normalize_text(s): canon for canon, synonyms in seed.items() for s in synonyms}
     lookup.update({normalize_text(k): v for k, v in user.values.get("gender", {}).items()})
-    return {v: lookup.get(normalize_text(v)) for v in values}
+    return {v: lookup.get(normalize_text(v)) or _gender_by_words(v) for v in values}
+
+
+def _gender_by_words(value: str) -> str | None:
+    key = normalize_text(value)
+    for code, pattern in GENDER_WORDS:
+        if re.search(pattern, key):
+            return code
+    return None
+
+
+CONSENT_NO = r"^(nej|no\b|ikke|jeg vil ikke|jeg ønsker ikke|false|falsk|0$|n$)"
+CONSENT_YES = (
+    r"^(ja|yes|ok\b|gerne|jeg giver (mit )?samtykke|jeg vil gerne|i agree|true|sand|1$|j$|y$|x$)"
+)
 
 
 def consent_map(values: list[str], user: UserMapping) -> dict[str, bool]:
-    """Consent is true only when the answer is unambiguously yes."""
+    """Consent is true only when the answer is unambiguously yes.
+
+    Yes is a "ja"/"yes" answer ("Ja, I må gerne skrive til mig") or, in a single-checkbox
+    column (one distinct non-empty answer that is not a no), the ticked text itself. Anything
+    else, including an answer we cannot read, is no: a person is never made contactable by a
+    guess.
+    """
     yes = {normalize_text(s) for s in load_vocabulary_seed()["consent_yes"]}
-    user_yes = {normalize_text(k) for k, v in user.values.get("consent", {}).items() if v is True}
+    user_values = {normalize_text(k): v for k, v in user.values.get("consent", {}).items()}
+    answers = {normalize_text(v) for v in values if normalize_text(v)}
+    checkbox = len(answers) == 1 and not re.search(CONSENT_NO, next(iter(answers), ""))
     result = {}
     for value in values:
         key = normalize_text(value)
-        result[value] = key in yes or key in user_yes
+        if key in user_values:
+            result[value] = user_values[key] is True
+        elif not key or re.search(CONSENT_NO, key):
+            result[value] = False
+        else:
+            result[value] = key in yes or bool(re.search(CONSENT_YES, key)) or checkbox
     return result
 
 
@@ -213,7 +300,7 @@ class Vocabulary:
                 return row[4]
         return None
 
-    def add(self, label: str) -> str:
+    def add(self, label: str, sort_order: int | None = None) -> str:
         """A label first seen in this file becomes part of the vocabulary."""
         code = slugify(label)
         existing = {r[0] for r in (*self.rows, *self.new)}
@@ -221,16 +308,19 @@ class Vocabulary:
         while code in existing:
             n += 1
             code = f"{base}_{n}"
-        bits = [r[4] for r in (*self.rows, *self.new) if r[4] is not None]
-        bit = (max(bits) + 1) if bits else 0
-        if bit > 63:
-            raise InvalidFile(
-                f"For mange forskellige {self.kind}-værdier (over 64). / "
-                f"Too many distinct {self.kind} values (over 64)."
-            )
-        order = len(self.rows) + len(self.new)
+        bit = None
+        if self.kind in ("topic", "format"):  # multi-select kinds keep a bit in a 64-bit mask
+            bits = [r[4] for r in (*self.rows, *self.new) if r[4] is not None]
+            bit = (max(bits) + 1) if bits else 0
+            if bit > 63:
+                raise InvalidFile(
+                    f"For mange forskellige {self.kind}-værdier (over 64). / "
+                    f"Too many distinct {self.kind} values (over 64)."
+                )
+        if sort_order is None:
+            sort_order = max((r[3] for r in (*self.rows, *self.new)), default=-1) + 1
         clean = label.strip()
-        self.new.append((code, clean, clean, order, bit))
+        self.new.append((code, clean, clean, sort_order, bit))
         self.lookup[normalize_text(clean)] = code
         return code
 
@@ -243,81 +333,12 @@ def slugify(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:40] or "ukendt"
 
 
-def split_multi(cell: str, known: list[str]) -> list[str]:
-    """Split a multi-select cell: ";" (Forms) if present, else ", " guided by known options.
-
-    Google Forms joins with ", " although option texts may contain commas, so known options
-    are matched first (longest first) and only the rest is split on commas.
-    """
-    text = cell.strip()
-    if not text:
-        return []
-    if ";" in text:
-        return [part.strip() for part in text.split(";") if part.strip()]
-    found = []
-    rest = normalize_text(text)
-    original = text
-    for label in known:
-        if "," not in label:
-            continue
-        position = rest.find(label)
-        if position >= 0:
-            found.append(original[position : position + len(label)])
-            rest = rest[:position] + " " * len(label) + rest[position + len(label) :]
-            original = original[:position] + " " * len(label) + original[position + len(label) :]
-    found.extend(part.strip() for part in _split_outside_parentheses(original) if part.strip())
-    return found
-
-
-def _split_outside_parentheses(text: str) -> list[str]:
-    """ "Jylland (Aarhus, Aalborg), Fyn" -> two options: a comma inside (...) is part of one."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        elif char == "," and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
-    parts.append(text[start:])
-    return parts
-
-
 @dataclass
 class MultiMap:
-    """cell text -> codes and bit mask, plus labels that had to be added to the vocabulary."""
+    """cell text -> codes and bit mask."""
 
     codes: dict[str, list[str]]
     masks: dict[str, int]
-
-
-def multi_map(values: list[str], vocab: Vocabulary, user: UserMapping, field_name: str) -> MultiMap:
-    user_values = {normalize_text(k): v for k, v in user.values.get(field_name, {}).items()}
-    # Option texts named in a mapping file are known options too (they may hold commas).
-    known = sorted(set(vocab.labels) | set(user_values), key=len, reverse=True)
-    codes: dict[str, list[str]] = {}
-    masks: dict[str, int] = {}
-    for cell in values:
-        cell_codes: list[str] = []
-        for label in split_multi(cell, known):
-            mapped = user_values.get(normalize_text(label), label)
-            code = vocab.code_for(mapped) or vocab.add(mapped)
-            if code not in cell_codes:
-                cell_codes.append(code)
-        codes[cell] = cell_codes
-        masks[cell] = sum(1 << vocab.bit_of(c) for c in cell_codes)
-    return MultiMap(codes=codes, masks=masks)
-
-
-def choice_map(values: list[str], vocab: Vocabulary, user: UserMapping, field_name: str) -> dict:
-    """Ordered single choices (time, engagement, interest): unknown labels stay None."""
-    user_values = {normalize_text(k): v for k, v in user.values.get(field_name, {}).items()}
-    result = {}
-    for value in values:
-        mapped = user_values.get(normalize_text(value), value)
-        result[value] = vocab.code_for(mapped)
-    return result
 
 
 def area_map(values: list[str], areas: list[tuple[str, str]], user: UserMapping) -> dict:

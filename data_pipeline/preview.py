@@ -20,9 +20,9 @@ from data_pipeline.mapping import (
     Vocabulary,
     map_columns,
     normalize_text,
-    split_multi,
 )
 from data_pipeline.matching import match_areas, merge, remembered, suggest_choice
+from data_pipeline.multiselect import split_column
 from data_pipeline.readers import ROW_COLUMN, read_table
 
 PREVIEW_ROWS = 20
@@ -204,9 +204,11 @@ def _new_topics(con, path, header: str, mapping: UserMapping) -> list[tuple]:
     options = {row[0]: row[1] for row in vocab.rows}
     user_values = {normalize_text(k) for k in mapping.values.get("topics", {})}
     raw = read_table(path)
+    cells = [c for c in raw.table.column(header).to_pylist() if c and c.strip()]
+    split = split_column(sorted(set(cells)), vocab.labels)
     labels: dict[str, int] = {}
-    for cell in raw.table.column(header).to_pylist():
-        for label in split_multi(cell or "", vocab.labels):
+    for cell in cells:
+        for label in split[cell]:
             if vocab.code_for(label) is None and normalize_text(label) not in user_values:
                 labels[label] = labels.get(label, 0) + 1
     result = []

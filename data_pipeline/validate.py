@@ -7,7 +7,7 @@ Staging tables are TEMP: they vanish with the connection and never touch the can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -21,12 +21,16 @@ from data_pipeline.mapping import (
     UserMapping,
     Vocabulary,
     area_map,
-    choice_map,
     consent_map,
     gender_map,
-    multi_map,
 )
+from data_pipeline.multiselect import map_multi_column
 from data_pipeline.readers import ROW_COLUMN, RawTable
+from data_pipeline.scales import is_dont_know, map_choice_column
+
+# A postal code gives an area only when that area holds (nearly) all of its people; a code
+# that spans areas leaves the area unknown and is counted fractionally by the analyses.
+POSTAL_WHOLE_SHARE = 0.999
 
 AGE_MIN, AGE_MAX = 15, 110
 
@@ -46,6 +50,12 @@ REASONS = {
     ),
     "postal_unknown": ("Ukendt postnummer", "Unknown postal code"),
     "choice_unknown": ("Ukendt svarmulighed; tilføj den i en mappingfil", "Unknown option; map it"),
+    "choice_typo": (
+        "Sjælden stavemåde (1-2 svar), der ikke er en kendt svarmulighed; ret den eller tilføj "
+        "den i en mappingfil",
+        "Rare spelling (1-2 answers) that is not a known option; fix it or map it",
+    ),
+    "timestamp_invalid": ("Tidspunktet kan ikke læses", "The timestamp cannot be read"),
 }
 
 TIMESTAMP_FORMATS = [
@@ -58,6 +68,14 @@ TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%Y/%m/%d %I:%M:%S %p",
+    "%d.%m.%Y %H.%M.%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%d-%m-%Y %H.%M.%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d/%m/%Y %H:%M",
     "%m/%d/%Y %H:%M:%S",
     "%Y-%m-%d",
     "%d-%m-%Y",
@@ -86,11 +104,13 @@ def require_survey_fields(plan: ColumnPlan) -> None:
 
 @dataclass
 class SurveyStage:
-    """What staging learned: the new vocabulary entries and which columns fed which field."""
+    """What staging learned: the new vocabulary entries and the wave's own answer labels."""
 
     vocabularies: dict[str, Vocabulary]
     topic_codes: set[str]
     format_codes: set[str]
+    new_values: dict[str, dict] = field(default_factory=dict)  # field -> report (JSON)
+    choice_codes: dict[str, set[str]] = field(default_factory=dict)  # kind -> codes used
 
 
 CATEGORICAL_FIELDS = (
@@ -104,16 +124,14 @@ CATEGORICAL_FIELDS = (
 )
 
 
-def _distinct_values(con: duckdb.DuckDBPyConnection, col: dict) -> dict[str, list[str]]:
-    """Distinct values of every categorical column in ONE scan of the raw rows."""
+def _value_counts(con: duckdb.DuckDBPyConnection, col: dict) -> dict[str, dict[str, int]]:
+    """Distinct values of every categorical column, with row counts, in ONE scan."""
     wanted = [f for f in CATEGORICAL_FIELDS if f in col]
     if not wanted:
         return {}
-    lists = ", ".join(
-        f"list(DISTINCT {col[f]}) FILTER (WHERE {col[f]} IS NOT NULL)" for f in wanted
-    )
+    lists = ", ".join(f"histogram({col[f]}) FILTER (WHERE {col[f]} IS NOT NULL)" for f in wanted)
     row = con.execute(f"SELECT {lists} FROM raw_in").fetchone()  # noqa: S608
-    return {f: sorted(values or []) for f, values in zip(wanted, row, strict=True)}
+    return {f: dict(sorted((values or {}).items())) for f, values in zip(wanted, row, strict=True)}
 
 
 def _timestamp_format(con: duckdb.DuckDBPyConnection, column: str | None) -> list[str]:
@@ -123,7 +141,7 @@ def _timestamp_format(con: duckdb.DuckDBPyConnection, column: str | None) -> lis
     sample = [
         r[0]
         for r in con.execute(
-            f"SELECT {column} FROM raw_in WHERE {column} IS NOT NULL LIMIT 200"  # noqa: S608
+            f"SELECT {_strip_zone(column)} FROM raw_in WHERE {column} IS NOT NULL LIMIT 200"  # noqa: S608
         ).fetchall()
     ]
     for fmt in TIMESTAMP_FORMATS:
@@ -134,6 +152,14 @@ def _timestamp_format(con: duckdb.DuckDBPyConnection, column: str | None) -> lis
         if sample and parsed == len(sample):
             return [fmt]
     return TIMESTAMP_FORMATS
+
+
+def _strip_zone(expr: str) -> str:
+    """Local wall-clock time: drop " GMT+1" (Google Forms) and ISO offsets ("+01:00", "Z")."""
+    return (
+        f"regexp_replace(regexp_replace({expr}, '\\s*(GMT|UTC)\\s*([+-]\\d{{1,2}}(:?\\d{{2}})?)?$', ''), "
+        f"'(T\\d{{2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?)([+-]\\d{{2}}:?\\d{{2}}|Z)$', '\\1')"
+    )
 
 
 def _register_map(con, name: str, pairs: list[tuple], types: str) -> None:
@@ -167,6 +193,7 @@ def stage_survey(
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW raw_in AS SELECT {trimmed}, {ROW_COLUMN} FROM raw_arrow"
     )
+    _choose_contact_columns(con, plan)
 
     col = {f: f"c{i}" for f, i in plan.fields.items()}
     vocabularies = {
@@ -180,12 +207,24 @@ def stage_survey(
         )
         for kind in ("topic", "format", "interest", "time", "engagement")
     }
-    distinct = _distinct_values(con, col)
-    _build_value_maps(con, col, user, vocabularies, distinct)
+    counts = _value_counts(con, col)
     stage = SurveyStage(vocabularies=vocabularies, topic_codes=set(), format_codes=set())
+    _build_value_maps(con, col, user, vocabularies, counts)
+    for field_name, kind in CHOICE_FIELDS.items():
+        if field_name in col:
+            codes, problems, report = map_choice_column(
+                counts[field_name], vocabularies[kind], user, field_name, plan.header(field_name)
+            )
+            pairs = [(raw_value, codes[raw_value], problems.get(raw_value)) for raw_value in codes]
+            _register_map(
+                con, f"map_{field_name}", pairs, "raw VARCHAR, value VARCHAR, problem VARCHAR"
+            )
+            stage.choice_codes[kind] = {c for c in codes.values() if c}
+            if report.new or report.typos:
+                stage.new_values[field_name] = report.to_json()
     for field_name, kind in MULTI_FIELDS.items():
         if field_name in col:
-            mm = multi_map(distinct[field_name], vocabularies[kind], user, field_name)
+            mm, new = map_multi_column(counts[field_name], vocabularies[kind], user, field_name)
             pairs = [(cell, mm.codes[cell], mm.masks[cell]) for cell in mm.codes]
             _register_map(
                 con, f"map_{field_name}", pairs, "raw VARCHAR, codes VARCHAR[], mask UBIGINT"
@@ -195,16 +234,38 @@ def stage_survey(
                 stage.topic_codes = seen
             else:
                 stage.format_codes = seen
+            if new:
+                stage.new_values[field_name] = {"header": plan.header(field_name), "new": new}
     _create_stage_table(con, col, plan, wave_year, lang)
     return stage
 
 
-def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict, distinct) -> None:
+def _choose_contact_columns(con, plan: ColumnPlan) -> None:
+    """Of two columns naming the same contact field, keep the one that holds contact data.
+
+    Microsoft Forms writes its own "Mail" (= "anonymous") and "Navn" (empty) columns before the
+    questions; the question columns are the ones with the details.
+    """
+    for field_name, others in plan.alternates.items():
+        candidates = [plan.fields[field_name], *others]
+        filled = {
+            index: con.execute(
+                f"SELECT count(*) FROM raw_in WHERE c{index} IS NOT NULL "  # noqa: S608
+                f"AND lower(c{index}) NOT IN ('anonymous', 'anonym')"
+            ).fetchone()[0]
+            for index in candidates
+        }
+        best = max(candidates, key=lambda i: (filled[i], i))
+        plan.fields[field_name] = best
+        plan.ignored.extend(plan.headers[i] for i in candidates if i != best)
+
+
+def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict, counts) -> None:
     if "gender" in col:
-        gmap = gender_map(distinct["gender"], user)
+        gmap = gender_map(list(counts["gender"]), user)
         _register_map(con, "map_gender", list(gmap.items()), "raw VARCHAR, value VARCHAR")
     if "consent" in col:
-        cmap = consent_map(distinct["consent"], user)
+        cmap = consent_map(list(counts["consent"]), user)
         _register_map(con, "map_consent", list(cmap.items()), "raw VARCHAR, value BOOLEAN")
     if "area" in col:
         areas = con.execute("SELECT area_code, name FROM area").fetchall()
@@ -213,25 +274,22 @@ def _build_value_maps(con, col: dict, user: UserMapping, vocabularies: dict, dis
                 "Der er ingen lokalområder i databasen. Indlæs områderne først "
                 "(ingest --kind areas). / No areas are loaded; load the areas first."
             )
-        amap = area_map(distinct["area"], areas, user)
-        _register_map(con, "map_area", list(amap.items()), "raw VARCHAR, value VARCHAR")
+        amap = area_map(list(counts["area"]), areas, user)
+        # "Ved ikke" / "Ønsker ikke at svare" as an area: the row loads with the area unknown.
+        pairs = [(v, code, code is None and is_dont_know(v)) for v, code in amap.items()]
+        _register_map(con, "map_area", pairs, "raw VARCHAR, value VARCHAR, dont_know BOOLEAN")
     if "postal_code" in col:
-        # A postal code gives an area when one area holds at least half of its people.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE map_postal AS "
-            "SELECT postal_code AS raw, arg_max(area_code, share) AS area_code, "
-            "max(share) AS share FROM postal_area GROUP BY postal_code"
+            "SELECT postal_code AS raw, "
+            "CASE WHEN max(share) >= $whole THEN arg_max(area_code, share) END AS area_code, "
+            "max(share) AS share FROM postal_area GROUP BY postal_code",
+            {"whole": POSTAL_WHOLE_SHARE},
         )
-    for field_name, kind in CHOICE_FIELDS.items():
-        if field_name in col:
-            cmap = choice_map(distinct[field_name], vocabularies[kind], user, field_name)
-            _register_map(
-                con, f"map_{field_name}", list(cmap.items()), "raw VARCHAR, value VARCHAR"
-            )
     bands = con.execute("SELECT label, min_age, max_age FROM age_band").fetchall()
     if "age_band" in col:
         by_key = {_band_key(label): label for label, _, _ in bands}
-        values = distinct["age_band"]
+        values = list(counts["age_band"])
         _register_map(
             con,
             "map_age_band",
@@ -275,7 +333,15 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
             )
 
     area_expr = "a.value" if "area" in col else "NULL::VARCHAR"
+    area_dont_know = "coalesce(a.dont_know, false)" if "area" in col else "false"
     postal_area = "p.area_code" if "postal_code" in col else "NULL::VARCHAR"
+    postal_match = "p.raw" if "postal_code" in col else "NULL::VARCHAR"
+    if "name" in col:
+        name_expr = c("name")
+    elif "first_name" in col or "last_name" in col:
+        name_expr = f"nullif(concat_ws(' ', {c('first_name')}, {c('last_name')}), '')"
+    else:
+        name_expr = "NULL::VARCHAR"
     all_columns = [f"r.c{i}" for i in range(len(plan.headers))]
     empty_expr = " AND ".join(f"{x} IS NULL" for x in all_columns) or "FALSE"
     extras = [(f[len(EXTRA_PREFIX) :], col[f]) for f in col if f.startswith(EXTRA_PREFIX)]
@@ -298,9 +364,14 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
 
     checks = [
         ("empty", "NULL::VARCHAR", None, "empty_row"),
-        ("age_num IS NULL AND age_raw IS NOT NULL", "age_raw", "age", "age_not_number"),
         (
-            "age_num IS NOT NULL AND (age_num < $age_min OR age_num > $age_max)",
+            "age_raw IS NOT NULL AND (age_num IS NULL OR NOT isfinite(age_num))",
+            "age_raw",
+            "age",
+            "age_not_number",
+        ),
+        (
+            "isfinite(age_num) AND (age_num < $age_min OR age_num > $age_max)",
             "age_raw",
             "age",
             "age_range",
@@ -312,7 +383,7 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
             "birth_year_not_number",
         ),
         (
-            "age_num IS NULL AND birth_year IS NOT NULL AND ($wave_year - birth_year < $age_min "
+            "age_raw IS NULL AND birth_year IS NOT NULL AND ($wave_year - birth_year < $age_min "
             "OR $wave_year - birth_year > $age_max)",
             "birth_year_raw",
             "birth_year",
@@ -330,30 +401,26 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
             "gender",
             "gender_unknown",
         ),
-        ("area_raw IS NOT NULL AND area_norm IS NULL", "area_raw", "area", "area_unknown"),
         (
-            "area_raw IS NULL AND postal_raw IS NOT NULL AND postal_known IS NULL",
+            "area_raw IS NOT NULL AND area_norm IS NULL AND NOT area_dont_know",
+            "area_raw",
+            "area",
+            "area_unknown",
+        ),
+        (
+            "area_raw IS NULL AND postal_raw IS NOT NULL AND postal_match IS NULL",
             "postal_raw",
             "postal_code",
             "postal_unknown",
         ),
+        ("interest_problem IS NOT NULL", "interest_raw", "interest", "choice_typo"),
+        ("time_problem IS NOT NULL", "time_raw", "time_per_month", "choice_typo"),
+        ("engagement_problem IS NOT NULL", "engagement_raw", "engagement", "choice_typo"),
         (
-            "interest_raw IS NOT NULL AND interest IS NULL",
-            "interest_raw",
-            "interest",
-            "choice_unknown",
-        ),
-        (
-            "time_raw IS NOT NULL AND time_per_month IS NULL",
-            "time_raw",
-            "time_per_month",
-            "choice_unknown",
-        ),
-        (
-            "engagement_raw IS NOT NULL AND engagement_level IS NULL",
-            "engagement_raw",
-            "engagement",
-            "choice_unknown",
+            "submitted_raw IS NOT NULL AND submitted_at IS NULL",
+            "submitted_raw",
+            "submitted_at",
+            "timestamp_invalid",
         ),
     ]
     params: dict = {"age_min": AGE_MIN, "age_max": AGE_MAX, "wave_year": wave_year}
@@ -363,7 +430,7 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
     for condition, value, field_name, key in checks:
         if field_name is not None and field_name not in col:
             continue
-        conditions.append("is_empty" if key == "empty_row" else f"({condition})")
+        conditions.append("is_empty" if key == "empty_row" else f"coalesce(({condition}), false)")
         if key == "empty_row":
             error_exprs.append(
                 f"CASE WHEN is_empty THEN {{'column': NULL::VARCHAR, 'value': NULL::VARCHAR, "
@@ -376,8 +443,8 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
         params[h_name] = h_value
         params[r_name] = r_value
 
-    def choice(field_name: str) -> str:
-        return f"ch_{field_name}.value" if field_name in col else "NULL::VARCHAR"
+    def choice(field_name: str, part: str = "value") -> str:
+        return f"ch_{field_name}.{part}" if field_name in col else "NULL::VARCHAR"
 
     def multi(field_name: str, part: str, empty: str) -> str:
         return f"coalesce(m_{field_name}.{part}, {empty})" if field_name in col else empty
@@ -387,8 +454,9 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
         r.{ROW_COLUMN} AS row_number,
         ({empty_expr}) AS is_empty,
         {c("source_id")} AS source_id,
-        coalesce(try_strptime({c("submitted_at")}, $ts_formats),
-                 try_cast({c("submitted_at")} AS TIMESTAMP)) AS submitted_at,
+        {c("submitted_at")} AS submitted_raw,
+        coalesce(try_strptime({_strip_zone(c("submitted_at"))}, $ts_formats),
+                 try_cast({_strip_zone(c("submitted_at"))} AS TIMESTAMP)) AS submitted_at,
         {c("age")} AS age_raw,
         try_cast(replace({c("age")}, ',', '.') AS DOUBLE) AS age_num,
         {c("birth_year")} AS birth_year_raw,
@@ -399,17 +467,22 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
         {"g.value" if "gender" in col else "NULL::VARCHAR"} AS gender_norm,
         {c("area")} AS area_raw,
         {area_expr} AS area_norm,
+        {area_dont_know} AS area_dont_know,
         {c("postal_code")} AS postal_raw,
         {postal_area} AS postal_known,
+        {postal_match} AS postal_match,
         {c("interest")} AS interest_raw, {choice("interest")} AS interest,
+        {choice("interest", "problem")} AS interest_problem,
         {c("time_per_month")} AS time_raw, {choice("time_per_month")} AS time_per_month,
+        {choice("time_per_month", "problem")} AS time_problem,
         {c("engagement")} AS engagement_raw, {choice("engagement")} AS engagement_level,
+        {choice("engagement", "problem")} AS engagement_problem,
         {"coalesce(cs.value, false)" if "consent" in col else "false"} AS consent_contact,
         {multi("topics", "codes", "[]::VARCHAR[]")} AS topic_codes,
         {multi("topics", "mask", "0::UBIGINT")} AS topic_mask,
         {multi("formats", "codes", "[]::VARCHAR[]")} AS format_codes,
         {multi("formats", "mask", "0::UBIGINT")} AS format_mask,
-        {c("name")} AS name, {c("email")} AS email, {c("phone")} AS phone,
+        {name_expr} AS name, {c("email")} AS email, {c("phone")} AS phone,
         {extra_expr} AS extra
     FROM raw_in r {" ".join(joins)}
     """
@@ -419,9 +492,13 @@ def _create_stage_table(con, col: dict, plan: ColumnPlan, wave_year: int, lang: 
     WITH v AS ({values_sql}),
     a AS (
         SELECT *,
+            -- Out-of-range ages are rejected above; the guards keep the cast from failing.
             CASE
-                WHEN age_num IS NOT NULL THEN floor(age_num)::SMALLINT
-                WHEN birth_year IS NOT NULL THEN ($wave_year - birth_year)::SMALLINT
+                WHEN isfinite(age_num) AND age_num BETWEEN $age_min AND $age_max
+                    THEN floor(age_num)::SMALLINT
+                WHEN age_raw IS NULL AND birth_year IS NOT NULL
+                    AND $wave_year - birth_year BETWEEN $age_min AND $age_max
+                    THEN ($wave_year - birth_year)::SMALLINT
             END AS age,
             coalesce(area_norm, CASE WHEN area_raw IS NULL THEN postal_known END) AS area_code,
             coalesce(gender_norm, 'uoplyst') AS gender,
