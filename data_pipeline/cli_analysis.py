@@ -63,8 +63,12 @@ def run_gaps(args) -> tuple[object, int]:
         found = find_gaps(con, filters, dims=dims, top=args.top)
     finally:
         con.close()
+    # Respondents known only by a postal code spanning several areas count by area share; a
+    # finding that names an area says so in "note"/"note_en" (null otherwise).
+    note_da, note_en = found.attrs.get("note_da"), found.attrs.get("note_en")
     if not args.json:
-        return "\n".join(found["sentence_da"]) or "Ingen grupper under tærsklen.", EXIT_OK
+        text = "\n".join(found["sentence_da"]) or "Ingen grupper under tærsklen."
+        return (f"{text}\n{note_da}" if note_da else text), EXIT_OK
     keys = ["population", "respondents", "rate", "ratio", "ci_low", "ci_high", "missing_voices"]
     findings = [
         {
@@ -73,6 +77,8 @@ def run_gaps(args) -> tuple[object, int]:
             "status": row["status"],
             "sentence": row["sentence_da"],
             "sentence_en": row["sentence_en"],
+            "note": note_da if "area" in row["group"] else None,
+            "note_en": note_en if "area" in row["group"] else None,
         }
         for _, row in found.iterrows()
     ]

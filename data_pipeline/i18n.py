@@ -897,3 +897,23 @@ TEXT.update(
         ),
     }
 )
+
+TEXT.update(
+    {
+        # respondents known only by a postal code that spans several areas
+        "postal.spread_note": (
+            "Svar med kun postnummer er fordelt på områderne efter befolkningsandel.",
+            "Responses with only a postal code are spread over areas by population share.",
+        ),
+        "postal.spread_detail": (
+            "{n} svar i denne bølge har kun et postnummer, der dækker flere områder; hvert af "
+            "dem tæller med sin andel i hvert område (fx 0,62 og 0,38), så et områdes antal kan "
+            "være et decimaltal. Et filter på område tæller dem med deres andel i de valgte "
+            "områder. Intervallerne dækker tilfældig variation, ikke fejl i fordelingen.",
+            "{n} responses in this wave have only a postal code that spans several areas; each "
+            "counts with its share in every area (e.g. 0.62 and 0.38), so an area's count can "
+            "be a fraction. A filter on area counts them with their share in the chosen areas. "
+            "The intervals cover sampling noise, not errors of the spreading.",
+        ),
+    }
+)

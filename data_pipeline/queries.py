@@ -57,6 +57,77 @@ class Where:
     params: dict = field(default_factory=dict)
 
 
+# Respondents whose area is unknown but whose postal code is in postal_area (a survey that asked
+# only for the postal code, and the code spans several areas) are spread over the postal code's
+# areas by population share: one row per (respondent, area) with area_w = share / Σ share of
+# that postal code (so the rows of one respondent add up to 1 even where postal_area covers
+# only part of a postal code). Every other respondent is one row with area_w = 1, and a
+# respondent with neither a known area nor a known postal code keeps area_code NULL (unknown).
+# Every count BY AREA, and every count UNDER AN AREA FILTER, reads this relation and sums
+# area_w: a respondent from 7450 counts 0.62 in Østerled and 0.38 in Strandvejen, and exactly
+# once in every total. Counts that are neither by area nor under an area filter read the plain
+# respondent table (same numbers, no join).
+AREA_SPREAD_RELATION = """(
+    SELECT r.* REPLACE (coalesce(r.area_code, s.area_code) AS area_code),
+           coalesce(s.weight, 1.0)::DOUBLE AS area_w
+    FROM respondent r
+    LEFT JOIN (SELECT postal_code, area_code,
+                      share / sum(share) OVER (PARTITION BY postal_code) AS weight
+               FROM postal_area WHERE share > 0) s
+      ON r.area_code IS NULL AND s.postal_code = r.postal_code)"""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where respondents are read from (aliased r) and how a group of them is counted."""
+
+    relation: str
+    count: str
+    spread: bool
+
+    def weighted(self, indicator: str) -> str:
+        """The sum of a 0/1 indicator, each respondent counted with its area share."""
+        return f"sum(({indicator}) * r.area_w)" if self.spread else f"sum({indicator})"
+
+
+def respondent_source(filters: Filters, by_area: bool = False) -> Source:
+    """The plain respondent table, or the area-spread relation when the query groups by area
+    or the filter names areas (see AREA_SPREAD_RELATION)."""
+    if by_area or filters.areas:
+        return Source(f"{AREA_SPREAD_RELATION} r", "sum(r.area_w)", True)
+    return Source("respondent r", "count(*)", False)
+
+
+def whole(value):
+    """A count as int when it is whole (every count without spread respondents), else the
+    fractional float; None/NaN become 0."""
+    if value is None or value != value:
+        return 0
+    value = float(value)
+    return int(round(value)) if abs(value - round(value)) < 1e-9 else value
+
+
+def whole_counts(series: pd.Series) -> pd.Series:
+    """A column of counts as integers when every value is whole, else as floats."""
+    values = series.astype(float).fillna(0.0)
+    if ((values - values.round()).abs() < 1e-9).all():
+        return values.round().astype(int)
+    return values
+
+
+def postal_spread_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) -> int:
+    """Respondents of a wave (the latest when None) known only by a postal code that is in
+    postal_area: the ones spread over areas by population share."""
+    wave = wave or latest_wave(con)
+    if wave is None:
+        return 0
+    return con.execute(
+        "SELECT count(*) FROM respondent WHERE wave_id = $w AND area_code IS NULL "
+        "AND postal_code IN (SELECT postal_code FROM postal_area WHERE share > 0)",
+        {"w": wave},
+    ).fetchone()[0]
+
+
 def latest_wave(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute(
         "SELECT wave_id FROM survey_wave ORDER BY election_year DESC, wave_id DESC LIMIT 1"
@@ -153,11 +224,14 @@ def population_where(filters: Filters) -> Where:
     return Where(" AND ".join(parts), params)
 
 
-def count_respondents(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+def count_respondents(con: duckdb.DuckDBPyConnection, filters: Filters) -> int | float:
+    """Respondents under the filter; under an area filter a respondent spread over areas
+    counts with its share in the chosen areas (so the count may be fractional)."""
     wave = filters.wave or latest_wave(con)
     where = where_clause(con, filters, wave)
-    sql = f"SELECT count(*) FROM respondent r WHERE {where.sql}"  # noqa: S608
-    return con.execute(sql, where.params).fetchone()[0]
+    source = respondent_source(filters)
+    sql = f"SELECT {source.count} FROM {source.relation} WHERE {where.sql}"  # noqa: S608
+    return whole(con.execute(sql, where.params).fetchone()[0])
 
 
 def count_population(con: duckdb.DuckDBPyConnection, filters: Filters) -> int | None:
@@ -193,9 +267,13 @@ def population_by_band_gender(con, filters: Filters) -> pd.DataFrame:
 
 
 def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame:
-    """Counts crossed by up to two whitelisted dimensions (topic/format via masks)."""
+    """Counts crossed by up to two whitelisted dimensions (topic/format via masks).
+
+    By area or under an area filter, respondents known only by a postal code count with their
+    area shares (see AREA_SPREAD_RELATION); counts are integers unless such shares occur."""
     wave = filters.wave or latest_wave(con)
     where = where_clause(con, filters, wave)
+    source = respondent_source(filters, by_area="area" in dims)
     for dim in dims:
         if dim not in DIMENSIONS and dim not in MULTI_DIMENSIONS and not dim.startswith("extra."):
             raise ValueError(f"Unknown dimension {dim!r}")
@@ -206,10 +284,12 @@ def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame
     if not multi:
         group = ", ".join(_alias(d) for d in plain)
         sql = (
-            f"SELECT {', '.join(select_plain)}, count(*) AS respondents "  # noqa: S608
-            f"FROM respondent r WHERE {where.sql} GROUP BY {group}"
+            f"SELECT {', '.join(select_plain)}, {source.count} AS respondents "  # noqa: S608
+            f"FROM {source.relation} WHERE {where.sql} GROUP BY {group}"
         )
-        return con.execute(sql, params).df()
+        frame = con.execute(sql, params).df()
+        frame["respondents"] = whole_counts(frame["respondents"])
+        return frame
     # One topic/format dimension: unpivot the mask's bits with one scan per row group.
     kind, column = MULTI_DIMENSIONS[multi[0]]
     vocab = con.execute(
@@ -217,11 +297,12 @@ def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame
         {"k": kind},
     ).fetchall()
     sums = ", ".join(
-        f"sum(((r.{column} >> {int(bit)}) & 1)::INTEGER) AS b{int(bit)}" for _, bit in vocab
+        f"{source.weighted(f'((r.{column} >> {int(bit)}) & 1)::INTEGER')} AS b{int(bit)}"
+        for _, bit in vocab
     )
     group = ", ".join(_alias(d) for d in plain)
     select = ", ".join([*select_plain, sums]) if plain else sums
-    sql = f"SELECT {select} FROM respondent r WHERE {where.sql}"  # noqa: S608
+    sql = f"SELECT {select} FROM {source.relation} WHERE {where.sql}"  # noqa: S608
     if plain:
         sql += f" GROUP BY {group}"
     wide = con.execute(sql, params).df()
@@ -229,7 +310,7 @@ def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame
     code_of = {f"b{int(bit)}": code for code, bit in vocab}
     long[_alias(multi[0])] = long["bit"].map(code_of)
     long = long.drop(columns="bit")
-    long["respondents"] = long["respondents"].fillna(0).astype(int)
+    long["respondents"] = whole_counts(long["respondents"])
     if len(multi) == 2:
         raise ValueError("Cross topic with format through crosstab_multi")
     return long[[_alias(d) for d in dims] + ["respondents"]]
@@ -319,9 +400,11 @@ def population_by(con: duckdb.DuckDBPyConnection, filters: Filters, dim: str) ->
 def crosstab_multi(
     con: duckdb.DuckDBPyConnection, filters: Filters, rows: str, cols: str
 ) -> pd.DataFrame:
-    """Topic × format: every pair of bits counted in one scan."""
+    """Topic × format: every pair of bits counted in one scan (with area shares under an
+    area filter)."""
     wave = filters.wave or latest_wave(con)
     where = where_clause(con, filters, wave)
+    source = respondent_source(filters)
     (kind_r, col_r), (kind_c, col_c) = MULTI_DIMENSIONS[rows], MULTI_DIMENSIONS[cols]
     vocab_r = con.execute(
         "SELECT code, bit FROM vocabulary WHERE kind = $k AND bit IS NOT NULL", {"k": kind_r}
@@ -330,15 +413,22 @@ def crosstab_multi(
         "SELECT code, bit FROM vocabulary WHERE kind = $k AND bit IS NOT NULL", {"k": kind_c}
     ).fetchall()
     sums = ", ".join(
-        f"count(*) FILTER (WHERE (r.{col_r} >> {int(br)}) & 1 = 1 "
+        f"{source.count} FILTER (WHERE (r.{col_r} >> {int(br)}) & 1 = 1 "
         f"AND (r.{col_c} >> {int(bc)}) & 1 = 1) AS p_{int(br)}_{int(bc)}"
         for _, br in vocab_r
         for _, bc in vocab_c
     )
-    row = con.execute(f"SELECT {sums} FROM respondent r WHERE {where.sql}", where.params).fetchone()  # noqa: S608
+    row = con.execute(
+        f"SELECT {sums} FROM {source.relation} WHERE {where.sql}",  # noqa: S608
+        where.params,
+    ).fetchone()
     pairs = [(cr, cc) for cr, _ in vocab_r for cc, _ in vocab_c]
     return pd.DataFrame(
-        {rows: [p[0] for p in pairs], cols: [p[1] for p in pairs], "respondents": list(row)}
+        {
+            rows: [p[0] for p in pairs],
+            cols: [p[1] for p in pairs],
+            "respondents": whole_counts(pd.Series(list(row), dtype=float)),
+        }
     )
 
 
@@ -363,31 +453,35 @@ def option_counts(
     """The total and the count per option of every question, in ONE scan of the respondents.
 
     The scan groups by the three single-choice answers (a few dozen groups) and sums the
-    topic and format bits within each; pandas then adds the groups up per question.
+    topic and format bits within each; pandas then adds the groups up per question. Under an
+    area filter respondents known only by a postal code count with their share of the chosen
+    areas, so the total and the counts may be fractional.
     """
     wave = filters.wave or latest_wave(con)
     where = where_clause(con, filters, wave)
+    source = respondent_source(filters)
     vocab = con.execute(
         "SELECT kind, code, bit FROM vocabulary WHERE kind IN ('topic', 'format') "
         "AND bit IS NOT NULL ORDER BY kind, sort_order"
     ).fetchall()
     sums = [
-        f"sum(((r.{MULTI_DIMENSIONS[kind][1]} >> {int(bit)}) & 1)::INTEGER) AS b_{kind}_{int(bit)}"
+        f"{source.weighted(f'((r.{MULTI_DIMENSIONS[kind][1]} >> {int(bit)}) & 1)::INTEGER')} "
+        f"AS b_{kind}_{int(bit)}"
         for kind, _code, bit in vocab
     ]
     choice = ", ".join(f"r.{column} AS {kind}" for kind, column in CHOICE_COLUMNS.items())
     frame = con.execute(
-        f"SELECT {choice}, count(*) AS n, {', '.join(sums)} "  # noqa: S608
-        f"FROM respondent r WHERE {where.sql} GROUP BY ALL",
+        f"SELECT {choice}, {source.count} AS n, {', '.join(sums)} "  # noqa: S608
+        f"FROM {source.relation} WHERE {where.sql} GROUP BY ALL",
         where.params,
     ).df()
-    total = int(frame["n"].sum())
+    total = whole(frame["n"].sum())
     result = {
         kind: pd.DataFrame(
             {
                 "code": [code for k, code, _ in vocab if k == kind],
                 "respondents": [
-                    int(frame[f"b_{k}_{int(bit)}"].sum()) for k, _c, bit in vocab if k == kind
+                    whole(frame[f"b_{k}_{int(bit)}"].sum()) for k, _c, bit in vocab if k == kind
                 ],
             }
         )
@@ -395,7 +489,9 @@ def option_counts(
     }
     for kind in CHOICE_COLUMNS:
         counts = frame.groupby(kind, dropna=True)["n"].sum()
-        result[kind] = pd.DataFrame({"code": counts.index, "respondents": counts.to_numpy()})
+        result[kind] = pd.DataFrame(
+            {"code": counts.index, "respondents": whole_counts(counts).to_numpy()}
+        )
     return total, result
 
 

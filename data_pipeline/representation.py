@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.errors import PipelineError
+from data_pipeline.i18n import t
 from data_pipeline.privacy import DEFAULT_K, check_k, suppress_table
 from data_pipeline.queries import (
     DIMENSIONS,
@@ -27,6 +28,8 @@ from data_pipeline.queries import (
     latest_wave,
     population_period,
     population_where,
+    postal_spread_respondents,
+    respondent_source,
     waves,
     where_clause,
 )
@@ -37,7 +40,10 @@ KNOWN_GENDERS = ("kvinde", "mand")
 
 # Respondent side of each background attribute. Unknown values become NULL, so a NULL in a
 # grouped column always means "unknown" (GROUPING() tells it from a rolled-up NULL). Gender
-# andet/uoplyst is unknown here because the population only counts kvinde and mand.
+# andet/uoplyst is unknown here because the population only counts kvinde and mand. By area,
+# r is queries.AREA_SPREAD_RELATION: a respondent known only by a postal code that spans
+# several areas is one row per area with its population share as area_w, and counts are
+# sum(area_w), so that respondent counts fractionally in each area and once in every total.
 _RESPONDENT_SQL = {
     "age_band": "r.age_band",
     "gender": "CASE WHEN r.gender IN ('kvinde', 'mand') THEN r.gender END",
@@ -140,12 +146,14 @@ def _band_order(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def _respondent_counts(con, filters: Filters, wave: str, by: tuple[str, ...]) -> pd.DataFrame:
-    """Respondents per cell of `by`; cells with an unknown attribute hold NULLs."""
+    """Respondents per cell of `by`; cells with an unknown attribute hold NULLs. By area (or
+    under an area filter) a postal-only respondent counts with its share in each area."""
     where = where_clause(con, filters, wave)
+    source = respondent_source(filters, by_area="area" in by)
     select = [f"{_RESPONDENT_SQL[d]} AS {d}" for d in by]
     sql = (
-        f"SELECT {', '.join([*select, 'count(*) AS respondents'])} "  # noqa: S608
-        f"FROM respondent r WHERE {where.sql}"
+        f"SELECT {', '.join([*select, f'{source.count}::DOUBLE AS respondents'])} "  # noqa: S608
+        f"FROM {source.relation} WHERE {where.sql}"
     )
     if by:
         sql += " GROUP BY ALL"
@@ -182,7 +190,8 @@ def cell_counts(
         )
         return cells, 0
     unknown = resp[list(by)].isna().any(axis=1)
-    excluded = int(resp.loc[unknown, "respondents"].sum())
+    # A spread respondent's rows share every attribute but the area, so its shares add up to 1.
+    excluded = int(round(resp.loc[unknown, "respondents"].sum()))
     resp = resp.loc[~unknown]
     for frame in (resp, pop):
         for d in by:
@@ -199,7 +208,16 @@ def cell_counts(
 
 def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """95 % Wilson score interval for a proportion; NaN where n is 0. Counts above n (a cell
-    where more answered than the register holds) are capped at n."""
+    where more answered than the register holds) are capped at n.
+
+    `successes` may be fractional: by area, a respondent known only by a postal code counts
+    with its population share in each area. The Wilson formula is continuous in the count, and
+    a fractional count is the share-weighted mean of the whole counts it could be, so the
+    interval is that of the expected allocation. It covers sampling noise only, not the error of
+    the allocation itself (that postal-only respondents live in the postal code's areas in
+    proportion to its population); every output that uses it says so (see
+    queries.postal_spread_respondents and the note `postal.spread_note`).
+    """
     x = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -268,7 +286,24 @@ def representation_table(
     columns = [*_label_columns(by), "population", "respondents", *_STAT_COLUMNS[:-1]]
     table = table[[*columns, "missing_voices", "status", "suppressed"]].reset_index(drop=True)
     table.attrs.update({"excluded": excluded, "wave": wave, "period": period})
+    table.attrs.update(postal_note(con, filters, wave, by))
     return table
+
+
+def postal_note(con, filters: Filters, wave: str, dims) -> dict:
+    """What an analysis says about respondents spread over areas by postal code: their number
+    in the wave and the note in both languages, when the analysis is by area or under an area
+    filter and the wave has such respondents; else {"postal_spread": 0}."""
+    if "area" not in tuple(dims) and not filters.areas:
+        return {"postal_spread": 0}
+    n = postal_spread_respondents(con, wave)
+    if not n:
+        return {"postal_spread": 0}
+    return {
+        "postal_spread": n,
+        "note_da": t("postal.spread_note", "da"),
+        "note_en": t("postal.spread_note", "en"),
+    }
 
 
 def _label_columns(by: tuple[str, ...]) -> list[str]:
@@ -384,17 +419,22 @@ def find_gaps(
     if cells is None:
         wave, period = resolve_wave(con, filters)
         cells = _grouping_set_cells(con, filters, wave, period, dims)
+    else:
+        wave = filters.wave or latest_wave(con)
+    note = postal_note(con, filters, wave, dims)
     tables = []
     for _gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k)
         tables.append(suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS))
     if not tables:
-        return _findings(
+        empty = _findings(
             cells.assign(**dict.fromkeys(_STAT_COLUMNS, np.nan), status="", suppressed=False),
             dims,
             {},
             k,
         )
+        empty.attrs.update(note)
+        return empty
     found = pd.concat(tables, ignore_index=True)
     found = found[~found["suppressed"] & (found["population"] >= min_population)]
     if only_under:
@@ -402,7 +442,9 @@ def find_gaps(
     found = found.sort_values(["missing_voices", "population"], ascending=False, kind="stable")
     if top is not None:
         found = found.head(top)
-    return _findings(found, dims, area_names(con), k)
+    findings = _findings(found, dims, area_names(con), k)
+    findings.attrs.update(note)
+    return findings
 
 
 def grouping_cells(con, filters: Filters, dims: tuple[str, ...] = BACKGROUND) -> pd.DataFrame:
@@ -419,15 +461,18 @@ def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
     cols = ", ".join(dims)
     rwhere = where_clause(con, filters, wave)
     pwhere = population_where(filters)
+    source = respondent_source(filters, by_area="area" in dims)
+    weight = "r.area_w" if source.spread else "1.0"
     resp_cols = ", ".join(f"{_RESPONDENT_SQL[d]} AS {d}" for d in dims)
     pop_cols = ", ".join(f"{_POPULATION_SQL[d]} AS {d}" for d in dims)
     joined = " AND ".join(f"x.{d} IS NOT DISTINCT FROM y.{d}" for d in dims)
     sql = f"""
-        WITH r AS (SELECT {resp_cols} FROM respondent r WHERE {rwhere.sql}),
+        WITH r AS (SELECT {resp_cols}, {weight}::DOUBLE AS area_w
+                   FROM {source.relation} WHERE {rwhere.sql}),
         p AS (SELECT {pop_cols}, p.count FROM population p JOIN age_band b
               ON p.age BETWEEN b.min_age AND b.max_age
               WHERE p.period = $period AND {pwhere.sql}),
-        x AS (SELECT GROUPING({cols}) AS gid, {cols}, count(*) AS respondents
+        x AS (SELECT GROUPING({cols}) AS gid, {cols}, sum(area_w) AS respondents
               FROM r GROUP BY GROUPING SETS ({grouping})),
         y AS (SELECT GROUPING({cols}) AS gid, {cols}, sum(count)::DOUBLE AS population
               FROM p GROUP BY GROUPING SETS ({grouping}))
@@ -670,7 +715,7 @@ def rake(
         iterations=iterations,
         effective_sample_size=ess,
         margins=_margins(sample, pop_bg, pop_area),
-        respondents=int(total),
+        respondents=int(round(total)),
         excluded=excluded,
         trim=trim,
         trimmed_cells=trimmed,
@@ -721,9 +766,14 @@ def _margins(sample: pd.DataFrame, pop_bg: pd.Series, pop_area: pd.Series) -> pd
 
 def _weighted_respondents(con, filters: Filters, rake_result: RakeResult) -> tuple[str, dict]:
     """A CTE `rw` of the filtered respondents with their weight `w`. The cell weights travel as
-    bound lists (no registered view to name, share or clean up between threads)."""
+    bound lists (no registered view to name, share or clean up between threads).
+
+    rw reads the area-spread relation: a respondent known only by a postal code is one row per
+    area with `area_w` its share there, and `w` = area_w × that area's cell weight, so its
+    weight is the share-weighted mean of its areas' weights. Unweighted counts sum area_w."""
     wave, _ = resolve_wave(con, filters)
     where = where_clause(con, filters, wave)
+    source = respondent_source(filters, by_area=True)
     cw = rake_result.cell_weights
     params = {
         **where.params,
@@ -735,7 +785,7 @@ def _weighted_respondents(con, filters: Filters, rake_result: RakeResult) -> tup
     cte = f"""
         cw AS (SELECT unnest($cw_band) AS age_band, unnest($cw_gender) AS gender,
                       unnest($cw_area) AS area, unnest($cw_weight)::DOUBLE AS weight),
-        rw AS (SELECT r.*, coalesce(cw.weight, 1.0) AS w FROM respondent r
+        rw AS (SELECT r.*, r.area_w * coalesce(cw.weight, 1.0) AS w FROM {source.relation}
                LEFT JOIN cw ON r.age_band = cw.age_band AND r.gender = cw.gender
                            AND r.area_code = cw.area
                WHERE {where.sql})
@@ -774,20 +824,20 @@ def weighted_shares(
     if kind in MULTI_DIMENSIONS:
         column = MULTI_DIMENSIONS[kind][1]
         sums = ", ".join(
-            f"sum((r.{column} >> {int(b)}) & 1)::DOUBLE AS n{i}, "
+            f"sum(r.area_w * ((r.{column} >> {int(b)}) & 1)) AS n{i}, "
             f"sum(r.w * ((r.{column} >> {int(b)}) & 1)) AS w{i}"
             for i, b in enumerate(vocab["bit"])
         )
         row = con.execute(
-            f"WITH {cte} SELECT count(*)::DOUBLE, sum(r.w), {sums} FROM rw r",
+            f"WITH {cte} SELECT sum(r.area_w), sum(r.w), {sums} FROM rw r",
             params,  # noqa: S608
         ).fetchone()
-        total_n, total_w = row[0], row[1] or 0.0
+        total_n, total_w = row[0] or 0.0, row[1] or 0.0
         counts = np.array(row[2::2], dtype=float)
         wsums = np.array([v or 0.0 for v in row[3::2]], dtype=float)
     else:
         grouped = con.execute(
-            f"WITH {cte} SELECT r.{kind_column[kind]} AS code, count(*)::DOUBLE AS n, "  # noqa: S608
+            f"WITH {cte} SELECT r.{kind_column[kind]} AS code, sum(r.area_w) AS n, "  # noqa: S608
             "sum(r.w) AS w FROM rw r WHERE code IS NOT NULL GROUP BY ALL",
             params,
         ).df()
@@ -831,7 +881,7 @@ def weighted_counts(
     sums = []
     for i, combo in enumerate(combos):
         indicator = " * ".join(expr for _, expr in combo) or "1"
-        sums.append(f"sum({indicator})::DOUBLE AS n{i}, sum(r.w * {indicator}) AS w{i}")
+        sums.append(f"sum(r.area_w * {indicator}) AS n{i}, sum(r.w * {indicator}) AS w{i}")
     select = [f"{DIMENSIONS[d]} AS {d}" for d in plain] + sums
     sql = f"WITH {cte} SELECT {', '.join(select)} FROM rw r"  # noqa: S608
     if plain:

@@ -275,6 +275,11 @@ def map_view(
 
     rate: respondents / citizens 15+. ratio: the group's rate in the area / the municipal rate
     for the whole filter. topic/format: share of the area's respondents choosing the option.
+
+    Respondents known only by a postal code that spans several areas count in each of its areas
+    with its population share (queries.AREA_SPREAD_RELATION), so `respondents` may be
+    fractional; `n` shows it rounded. ``attrs['postal_spread']`` is their number in the wave,
+    and ``attrs['note_da']``/``attrs['note_en']`` say so when there are any.
     """
     areas = q.areas(con)
     base = filters.replace(areas=())
@@ -311,10 +316,25 @@ def map_view(
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
     frame.loc[frame["suppressed"], "value"] = np.nan
     frame["n"] = [
-        f"<{k}" if s else f"{int(v):,}".replace(",", ".")
+        f"<{k}" if s else f"{round(v):,}".replace(",", ".")
         for v, s in zip(frame["respondents"], frame["suppressed"], strict=True)
     ]
-    return frame.rename(columns={"area": "area_code"})
+    frame = frame.rename(columns={"area": "area_code"})
+    frame.attrs.update(postal_spread_note(con, filters.wave))
+    return frame
+
+
+def postal_spread_note(con, wave: str | None) -> dict:
+    """{"postal_spread": n, "note_da", "note_en"} for a wave whose respondents include some known
+    only by a postal code spanning several areas (spread by population share); else n = 0."""
+    n = q.postal_spread_respondents(con, wave)
+    if not n:
+        return {"postal_spread": 0}
+    return {
+        "postal_spread": n,
+        "note_da": t("postal.spread_note"),
+        "note_en": t("postal.spread_note", "en"),
+    }
 
 
 def _per_area(
@@ -341,12 +361,15 @@ def groups_view(
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
     if q.count_population(con, filters) is None:
-        return {"table": None, "scores": None, "gaps": None}
+        return {"table": None, "scores": None, "gaps": None, "postal_spread": 0}
     table = representation_table(con, filters, by=by, k=k)
     cells = grouping_cells(con, filters)
     shared = cells if open_dimensions(filters) == BACKGROUND else None
+    # The scores and the intersections always include area (and the table may be by area), so
+    # the page says so whenever the wave has respondents spread over areas by postal code.
     return {
         "table": table,
         "scores": scores(con, filters, cells=cells),
         "gaps": gaps_in_context(con, filters, top=10, k=k, cells=shared),
+        "postal_spread": q.postal_spread_respondents(con, wave),
     }

@@ -54,6 +54,11 @@ if table is None:
 if table["respondents"].fillna(0).sum() == 0 and not table["suppressed"].any():
     st.warning(t("filter.empty", lang))
     st.stop()
+if result.get("postal_spread"):  # postal-only answers counted by area share
+    spread = number(result["postal_spread"], lang)
+    st.caption(
+        f"ℹ️ {t('postal.spread_note', lang)} {t('postal.spread_detail', lang, n=spread)}",
+    )
 
 
 def group_label(row) -> str:

@@ -60,6 +60,11 @@ values = data.map_values(path, filters, measure, group, code, k, lang)
 if values["respondents"].sum() == 0:
     st.warning(t("filter.empty", lang))
     st.stop()
+if values.attrs.get("postal_spread"):  # postal-only answers counted by area share
+    spread = number(values.attrs["postal_spread"], lang)
+    st.caption(
+        f"ℹ️ {t('postal.spread_note', lang)} {t('postal.spread_detail', lang, n=spread)}",
+    )
 
 if measure == "ratio":
     values["label"] = [

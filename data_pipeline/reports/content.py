@@ -369,9 +369,11 @@ def maps_section(con, filters, overview, names, lang: str, k: int) -> Section:
     rate_title = t("report.maps.rate_title", lang)
     ratio_title = t("report.maps.ratio_title", lang, who=who)
     figures = []
+    # Respondents known only by a postal code spanning areas are counted by area share.
+    spread = f" {t('postal.spread_note', lang)}" if rate.attrs.get("postal_spread") else ""
     for values, measure, title, caption in (
-        (rate, "rate", rate_title, t("report.maps.rate_caption", lang)),
-        (ratio, "ratio", ratio_title, f"{gap_text} {t('map.ratio_note', lang)}"),
+        (rate, "rate", rate_title, t("report.maps.rate_caption", lang) + spread),
+        (ratio, "ratio", ratio_title, f"{gap_text} {t('map.ratio_note', lang)}{spread}"),
     ):
         chart = charts.map_chart(areas, values, measure, title, lang)
         if chart is not None:
@@ -584,6 +586,12 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
         t("report.method.segments", lang),
         t("report.method.suppression", lang, k=k),
     ]
+    spread = q.postal_spread_respondents(con, filters.wave)
+    if spread:
+        paragraphs.append(
+            f"{t('postal.spread_note', lang)} "
+            f"{t('postal.spread_detail', lang, n=number(spread, lang))}"
+        )
     return Section(
         key="method",
         title=t("report.method.title", lang),
