@@ -785,6 +785,25 @@ TEXT.update(
         "upload.remember": ("Gem valgene", "Save the choices"),
         "upload.remembered": ("Valgene er gemt.", "The choices are saved."),
         "upload.no_unknown": ("Alle værdier er genkendt.", "Every value is recognised."),
+        "upload.new_values": ("Nye svarmuligheder i filen", "New answer options in the file"),
+        "upload.new_values_lead": (
+            "Disse svar kendes ikke fra før. De indlæses som bølgens egne svarmuligheder, i den "
+            "rækkefølge ordene angiver. Vil du hellere lægge dem sammen med en eksisterende "
+            "kode, så skriv det i en mappingfil (kolonnen 'kan lægges sammen med' er et forslag).",
+            "These answers are new. They load as this wave's own options, in the order their "
+            "words give. To merge them into an existing code instead, put that in a mapping "
+            "file ('could merge into' is a suggestion).",
+        ),
+        "upload.col_field": ("Spørgsmål", "Question"),
+        "upload.col_label": ("Svar", "Answer"),
+        "upload.col_rows": ("Rækker", "Rows"),
+        "upload.col_merge": ("Kan lægges sammen med", "Could merge into"),
+        "upload.nothing_to_load": (
+            "Ingen rækker i filen kan indlæses, så der er intet at indlæse. Se afvisningerne "
+            "ovenfor.",
+            "No row of the file can be loaded, so there is nothing to load. See the rejections "
+            "above.",
+        ),
         "upload.report": ("Kontrol før indlæsning", "Check before loading"),
         "upload.would_load": ("Indlæses", "Will load"),
         "upload.rejected": ("Afvises", "Rejected"),

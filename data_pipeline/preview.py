@@ -46,6 +46,16 @@ class Report:
     problems: pd.DataFrame  # row, column, value, reason (first 100)
     unknown: pd.DataFrame  # field, value, rows, suggestion, label
     detected: dict
+    new_values: dict = field(default_factory=dict)  # field -> labels new to the vocabulary
+
+    def new_values_table(self) -> pd.DataFrame:
+        """One row per new answer label: field, header, label, rows, the code it could join."""
+        rows = [
+            (field_name, info.get("header"), item["label"], item["rows"], item.get("merge_into"))
+            for field_name, info in self.new_values.items()
+            for item in info.get("new", [])
+        ]
+        return pd.DataFrame(rows, columns=["field", "header", "label", "rows", "merge_into"])
 
     @property
     def rows_ok(self) -> int:
@@ -147,6 +157,7 @@ def check_file(
         problems=problems,
         unknown=unknown,
         detected=staged.detected,
+        new_values=staged.new_values,
     )
 
 

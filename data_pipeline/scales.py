@@ -29,17 +29,15 @@ DONT_KNOW = re.compile(
     r"ingen holdning|no opinion)\b"
 )
 
-# Levels of interest (0 to 3) and engagement (0 to 4), least to most, read from the words. The first
-# pattern that matches wins, so "slet ikke interesseret" is 0 before "interesseret" is 2.
+# Levels of interest (0 to 3) and engagement (0 to 4), least to most, read from the words.
+# The first pattern that matches wins, so "slet ikke interesseret" is 0 before "interesseret" is 2.
 INTEREST_WORDS: tuple[tuple[float, str], ...] = (
     (
         0.0,
         r"slet ikke|overhovedet ikke|not at all|ingen interesse|\bikke interesseret|not interested",
     ),
-    (
-        1.0,
-        r"ikke rigtig|ikke særlig|ikke så|i ringe grad|i mindre grad|kun lidt|\blidt\b|slightly|a little|not very",
-    ),
+    (0.5, r"ikke rigtig|ikke særlig|ikke så|not very|not really"),
+    (1.0, r"i ringe grad|i mindre grad|kun lidt|\blidt\b|slightly|a little"),
     (1.5, r"hverken|neutral|neither"),
     (3.0, r"i høj grad|i meget høj grad|\bmeget\b|vildt|rigtig|very|extremely|highly"),
     (2.0, r"i nogen grad|\bnoget\b|somewhat|moderately|interesseret|interested"),
@@ -192,11 +190,6 @@ def map_choice_column(
         codes[value] = vocab.code_for(mapped)
     dont_know, typos, new = classify_labels(counts, codes)
     report = ScaleReport(field=field_name, header=header, dont_know=sorted(dont_know))
-    known_labels = sorted({normalize_text(r[1]) for r in vocab.rows})
-    for value in sorted(typos):
-        report.typos.append(
-            {"label": value, "rows": counts[value], "closest": closest(value, known_labels)}
-        )
     # New labels, one per spelling, in the order the words give (else first appearance).
     spellings: dict[str, str] = {}
     for value in sorted(new, key=lambda v: -counts[v]):
@@ -219,6 +212,11 @@ def map_choice_column(
         )
     for value in new:
         codes[value] = vocab.code_for(value)
+    known_labels = sorted({normalize_text(r[1]) for r in (*vocab.rows, *vocab.new)})
+    for value in sorted(typos):
+        report.typos.append(
+            {"label": value, "rows": counts[value], "closest": closest(value, known_labels)}
+        )
     problems = {value: "typo" for value in typos}
     return codes, problems, report
 

@@ -273,6 +273,19 @@ if report is not None:
             key="u_problems_csv",
         )
 
+    new_values = report.new_values_table()
+    if len(new_values):
+        st.subheader(t("upload.new_values", lang))
+        st.caption(t("upload.new_values_lead", lang))
+        shown = new_values[["header", "label", "rows", "merge_into"]].fillna("")
+        shown.columns = [
+            t("upload.col_field", lang),
+            t("upload.col_label", lang),
+            t("upload.col_rows", lang),
+            t("upload.col_merge", lang),
+        ]
+        st.dataframe(shown, hide_index=True, key="u_new_values")
+
     # Unknown values: choose, remember ------------------------------------------------------
     st.subheader(t("upload.values", lang))
     if report.unknown.empty:
@@ -325,11 +338,14 @@ if report is not None:
             t("upload.remember", lang), key="u_remember", on_click=do_remember, args=(chosen,)
         )
 
-    # Load ----------------------------------------------------------------------------------
+    # Load: never a load that would keep no row ----------------------------------------------
+    if report.rows_ok <= 0:
+        st.warning(t("upload.nothing_to_load", lang))
     st.button(
         t("upload.load", lang),
         type="primary",
         key="u_load",
+        disabled=report.rows_ok <= 0,
         on_click=do_load,
         args=(unit, kind, wave, mapping, code_field, name_field, file_name),
     )
