@@ -266,6 +266,19 @@ def _human(payload: object) -> str:
                 lines.append(
                     f"  række {r['row']}, kolonne {r['column']!r}, værdi {r['value']!r}: {r['reason']}"
                 )
+            for note in payload.get("warnings") or []:
+                lines.append(f"  advarsel / warning: {note}")
+            for field_name, info in (payload.get("new_values") or {}).items():
+                labels = ", ".join(
+                    f"{item['label']!r} ({item['rows']})" for item in info.get("new", [])
+                )
+                if labels:
+                    lines.append(f"  nye svarmuligheder / new options [{field_name}]: {labels}")
+                if info.get("new") and info.get("order_inferred") is False:
+                    lines.append(
+                        "    rækkefølgen kunne ikke læses af ordene; den følger filen / "
+                        "order not readable from the words; kept as in the file"
+                    )
             if payload.get("ignored_columns"):
                 lines.append(f"  ignorerede kolonner: {', '.join(payload['ignored_columns'])}")
             return "\n".join(lines)
