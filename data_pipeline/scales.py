@@ -135,6 +135,10 @@ class ScaleReport:
 
     def to_json(self) -> dict:
         out = {"header": self.header, "new": self.new, "order_inferred": self.order_inferred}
+        merges = {item["label"]: item["merge_into"] for item in self.new if item["merge_into"]}
+        if merges:
+            # Ready to paste into a mapping file, to merge this wave's labels into codes.
+            out["mapping_snippet"] = {"values": {self.field: merges}}
         if self.typos:
             out["typos"] = self.typos
         if self.dont_know:

@@ -67,7 +67,10 @@ def test_the_municipalitys_own_answer_labels_load_as_the_waves_vocabulary(areas_
         "Jeg vil gerne bidrage med input",
         "Jeg vil gerne være med til at beslutte",
     ]
-    assert new["new"][0]["merge_into"] is not None or new["new"][1]["merge_into"] is not None
+    # a ready-to-use mapping snippet merges the wave's labels into existing codes
+    snippet = new["mapping_snippet"]["values"]["engagement"]
+    assert snippet["Jeg vil gerne holdes orienteret"] == "orienteret"
+    assert UserMapping.from_dict(new["mapping_snippet"]).values == new["mapping_snippet"]["values"]
     # Every respondent has an engagement code, and it is one of the wave's own.
     missing = areas_db.execute(
         "SELECT count(*) FROM respondent WHERE engagement_level IS NULL"
