@@ -6,6 +6,7 @@ joined in SQL, so normalisation costs the same for 1 k and 1 M rows. Never touch
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -199,6 +200,13 @@ def map_columns(headers: list[str], user: UserMapping | None = None) -> ColumnPl
         if target in CONTACT_FIELDS and target in fields and key not in user_columns:
             alternates.setdefault(target, []).append(index)
             continue
+        if target is None and header not in notes:
+            guess = _closest_header(key, synonyms)
+            if guess:
+                notes[header] = (
+                    f"Ligner et spørgsmål om '{guess}'; er det det, så angiv det i en mappingfil. "
+                    f"/ Looks like a question about '{guess}'; if so, map it in a mapping file."
+                )
         if target in (None, "ignore", "ignored_known") or target in fields:
             ignored.append(header)
             continue
@@ -206,6 +214,15 @@ def map_columns(headers: list[str], user: UserMapping | None = None) -> ColumnPl
     return ColumnPlan(
         fields=fields, headers=list(headers), ignored=ignored, alternates=alternates, notes=notes
     )
+
+
+def _closest_header(key: str, synonyms: dict[str, str]) -> str | None:
+    """A field whose synonym is close to this header: a suggestion, never a mapping."""
+    if len(key) < 4:
+        return None
+    match = difflib.get_close_matches(key, list(synonyms), n=1, cutoff=0.8)
+    target = synonyms[match[0]] if match else None
+    return None if target in (None, "ignored_known") else target
 
 
 def _keyword_field(key: str) -> str | None:

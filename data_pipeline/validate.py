@@ -90,6 +90,8 @@ def reason(key: str, lang: str) -> str:
 def require_survey_fields(plan: ColumnPlan) -> None:
     """A survey without a place or an age field cannot be compared with the population."""
     found = ", ".join(f"'{h}'" for h in plan.headers)
+    hints = " ".join(f"'{h}': {note}" for h, note in plan.notes.items() if "Ligner" in note)
+    found = f"{found}. {hints}" if hints else found
     if "area" not in plan.fields and "postal_code" not in plan.fields:
         raise InvalidFile(
             f"Filen mangler en kolonne for lokalområde eller postnummer. Fundne kolonner: {found}. "

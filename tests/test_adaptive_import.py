@@ -473,3 +473,9 @@ def test_user_mapping_still_merges_new_labels_into_codes(areas_db, tmp_path):
         ).fetchone()[0]
         > 0
     )
+
+
+def test_a_header_close_to_a_known_one_is_suggested_not_guessed(areas_db, tmp_path):
+    text = "Alder;Lokalomrde\r\n40;Nordby\r\n"
+    with pytest.raises(InvalidFile, match="Lokalomrde.*Ligner et spørgsmål om 'area'"):
+        ingest(areas_db, write_text(tmp_path / "x_2025.csv", text, "utf-8"), "survey")
