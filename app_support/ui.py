@@ -5,13 +5,18 @@ Downloads are built from the already suppressed tables the pages show, never fro
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import os
+import re
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_pipeline.i18n import number, percent, t
+from data_pipeline.i18n import number, percent, t, vega_locale
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
 
@@ -78,3 +83,96 @@ def show_table(
     frame: pd.DataFrame, column_config: dict | None = None, key: str | None = None
 ) -> None:
     st.dataframe(frame, hide_index=True, column_config=column_config, key=key)
+
+
+def danish_chart(chart, lang: str):
+    """A chart that formats numbers and dates in the interface language (0,25 and "maj")."""
+    chart.config = chart.config if chart.config is not alt.Undefined else alt.Config()
+    chart.config.locale = vega_locale(lang)
+    return chart
+
+
+def today_text(lang: str) -> str:
+    today = dt.date.today()
+    if lang == "en":
+        return today.strftime("%d %B %Y").lstrip("0")
+    months = vega_locale("da")["time"]["months"]
+    return f"{today.day}. {months[today.month - 1]} {today.year}"
+
+
+@lru_cache(maxsize=1)
+def _sample_area_names() -> frozenset[str]:
+    from data_pipeline.sample import SAMPLE_DIR
+
+    collection = json.loads((SAMPLE_DIR / "areas.geojson").read_text(encoding="utf-8"))
+    return frozenset(
+        str(v)
+        for feature in collection.get("features", [])
+        for k, v in (feature.get("properties") or {}).items()
+        if "navn" in k.lower() or "name" in k.lower()
+    )
+
+
+def municipality(area_names) -> str | None:
+    """The municipality's name for map titles: DELTAGELSESATLAS_MUNICIPALITY, or the sample's
+    own name when the areas are the sample's; otherwise None (the title leaves it out)."""
+    configured = os.environ.get("DELTAGELSESATLAS_MUNICIPALITY", "").strip()
+    if configured:
+        return configured
+    names = set(area_names)
+    if names and names <= _sample_area_names():
+        from data_pipeline.synthetic import MUNICIPALITY
+
+        return MUNICIPALITY
+    return None
+
+
+def _band_bounds(band: str) -> tuple[int, int | None] | None:
+    match = re.fullmatch(r"\s*(\d+)\s*(?:[-–]\s*(\d+)|\+)\s*", band)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def group_text(bands, genders, lang: str, band_labels: dict | None = None) -> str:
+    """The group a map shows, in words: "18–29-årige", "18–29-årige kvinder", "alle borgere"."""
+    gender_words = " og ".join if lang == "da" else " and ".join
+    genders_text = gender_words(t(f"group.gender.{g}", lang) for g in genders) if genders else ""
+    bounds = [_band_bounds(b) for b in bands]
+    if not bands:
+        return genders_text or t("group.all", lang)
+    if all(bounds):
+        ordered = sorted(bounds)
+        contiguous = all(
+            left[1] is not None and right[0] == left[1] + 1
+            for left, right in zip(ordered, ordered[1:], strict=False)
+        )
+        if contiguous:
+            low, high = ordered[0][0], ordered[-1][1]
+            if high is None:
+                if genders_text:
+                    return t("group.open_gender", lang, genders=genders_text, age=low)
+                return t("group.ages_open", lang, age=low)
+            ages = f"{low}–{high}"
+        else:
+            ages = ", ".join(f"{b[0]}–{b[1]}" if b[1] else f"{b[0]}+" for b in ordered)
+    else:
+        ages = ", ".join((band_labels or {}).get(b, b) for b in bands)
+    if genders_text:
+        return t("group.ages_gender", lang, ages=ages, genders=genders_text)
+    return t("group.ages", lang, ages=ages)
+
+
+def file_name(*parts: str) -> str:
+    """A Danish file name that says what is in it: "deltagelsesatlas_kort_svarprocent_boelge-2025".
+
+    Letters æ, ø and å become ae, oe and aa, so the name survives e-mail and every file system."""
+    words = []
+    for part in ("deltagelsesatlas", *parts):
+        text = str(part).lower()
+        for letter, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("–", "-")):
+            text = text.replace(letter, plain)
+        text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+        if text:
+            words.append(text)
+    return "_".join(words)[:120]

@@ -31,6 +31,14 @@ DIVERGING_STROKE = "#9e9e9e"
 DEFAULT_TOOLTIP_TITLES = {"name": "Område", "value": "Værdi", "n": "Svar", "population": "Borgere"}
 # Beyond this many areas the names overlap into noise, so they are only drawn on request.
 MAX_LABELLED_AREAS = 40
+# Ratios are coloured on a log scale from 1/4 to 4, clamped: 1 is always the neutral middle, half
+# as many as expected is exactly as dark as twice as many, and 1.01 is barely tinted.
+RATIO_LIMIT = 4.0
+RATIO_TICKS = (0.25, 0.5, 1.0, 2.0, 4.0)
+LABEL_FONT_SIZE = 10
+# A conservative width of one character of the 10 px label font, in pixels (with its halo).
+LABEL_CHAR_WIDTH = 6.4
+LEADER_COLOUR = "#555555"
 
 _CODE_WORDS = ("kode", "code", "nr", "no", "nummer", "number")
 _NAME_WORDS = ("navn", "name")
@@ -507,13 +515,19 @@ def choropleth(
     tooltip_titles: dict | None = None,
     show_labels: bool | None = None,
     categorical: bool = False,
+    subtitle: str | list[str] | None = None,
+    locale: dict | None = None,
 ) -> alt.LayerChart:
     """A map of one value per area, drawn from inline GeoJSON so it works offline.
 
     `values` is keyed by area_code with the column `value_field` (float or NaN), `n`,
     `population`, `suppressed` and `label` (the value as text). Suppressed or missing areas are
-    grey and their value never reaches the chart data. `diverging` centres a red-blue scale on 1,
-    for ratios. Names are written on the map when there are few areas (or show_labels=True).
+    grey and their value never reaches the chart data. `diverging` colours ratios on a log scale
+    centred on 1 (red under, blue over, 1 neutral, clamped at 1/4 and 4); other values on a
+    sequential scale that starts at 0. Names are written on the map when there are few areas (or
+    show_labels=True), moved aside with a leader line where they would overlap, and left to the
+    tooltip when no free place is found. `subtitle` lines (group, filters, source) go under the
+    title, so a downloaded PNG says what it shows; `locale` is a Vega `{number, time}` locale.
     """
     titles = {**DEFAULT_TOOLTIP_TITLES, **(tooltip_titles or {})}
     features = _choropleth_features(frame, values, value_field, value_format, suppressed_label)
@@ -529,13 +543,21 @@ def choropleth(
     if hidden:
         layers.append(_hidden_layer(hidden, suppressed_label, tooltip))
     if show_labels if show_labels is not None else len(features) <= MAX_LABELLED_AREAS:
-        layers.extend(_name_layers(frame))
-    return (
+        layers.extend(_name_layers(frame, width, height))
+    heading = (
+        alt.TitleParams(text=title, subtitle=subtitle, anchor="start", subtitleColor="#444444")
+        if subtitle
+        else title
+    )
+    chart = (
         alt.layer(*layers)
         .resolve_scale(color="independent")
-        .properties(title=title, width=width, height=height)
+        .properties(title=heading, width=width, height=height)
         .configure_view(stroke=None)
     )
+    if locale:
+        chart.config.locale = locale
+    return chart
 
 
 def _choropleth_features(
@@ -576,11 +598,17 @@ def _area_properties(
         "name": name,
         # A suppressed value stays out of the chart data: the browser could otherwise reveal it.
         "value": value if shown else None,
+        "shade": _shade(value) if shown else None,
         "label": str(label),
         "n": _text_or_blank(record.get("n")) if record is not None else "",
         "population": _population_text(record.get("population")) if record is not None else "",
         "shown": shown,
     }
+
+
+def _shade(value: float) -> float:
+    """The value as coloured on a ratio map: clamped into [1/RATIO_LIMIT, RATIO_LIMIT]."""
+    return min(max(value, 1 / RATIO_LIMIT), RATIO_LIMIT)
 
 
 def _float_or_none(value) -> float | None:
@@ -642,11 +670,31 @@ def _value_layer(features, value_format, legend_title, diverging, tooltip, categ
                 title=legend_title or None, orient="bottom", columns=1, labelLimit=600
             ),
         )
+    elif diverging:
+        # Symmetric on a log scale around 1: red = fewer than expected, blue = more.
+        colour = alt.Color(
+            "properties.shade:Q",
+            scale=alt.Scale(
+                type="log",
+                domain=[1 / RATIO_LIMIT, RATIO_LIMIT],
+                domainMid=1,
+                scheme="redblue",
+                clamp=True,
+            ),
+            legend=alt.Legend(
+                title=legend_title or None,
+                # 0.25, 0.5, 1, 2, 4: as few decimals as each needs (commas under a Danish locale).
+                format="~g",
+                values=list(RATIO_TICKS),
+                orient="right",
+                gradientLength=180,
+            ),
+        )
     else:
-        scale = alt.Scale(scheme="redblue", domainMid=1) if diverging else alt.Scale(scheme="blues")
+        # Shares and rates start at 0: a scale from 19.5 % makes 2-3 points look dramatic.
         colour = alt.Color(
             "properties.value:Q",
-            scale=scale,
+            scale=alt.Scale(scheme="blues", zero=True, domainMin=0),
             legend=alt.Legend(title=legend_title or None, format=value_format, orient="right"),
         )
     # The diverging midpoint is near-white, so white borders would vanish around ratios near 1.
@@ -674,22 +722,117 @@ def _hidden_layer(features, suppressed_label, tooltip) -> alt.Chart:
     )
 
 
-def _name_layers(frame: gpd.GeoDataFrame) -> list[alt.Chart]:
-    points = label_points(frame)
-    labels = pd.DataFrame(
-        {
-            "name": points["name"].astype(str).to_numpy(),
-            "lon": points.geometry.x.round(6).to_numpy(),
-            "lat": points.geometry.y.round(6).to_numpy(),
-        }
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.radians(lon), math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _inverse_mercator(x: float, y: float) -> tuple[float, float]:
+    return math.degrees(x), math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def _label_box(x: float, y: float, name: str) -> tuple[float, float, float, float]:
+    half_width = LABEL_CHAR_WIDTH * len(name) / 2 + 2
+    half_height = LABEL_FONT_SIZE / 2 + 2
+    return x - half_width, y - half_height, x + half_width, y + half_height
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(
+        box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+        for other in boxes
     )
+
+
+def place_labels(frame: gpd.GeoDataFrame, width: int, height: int) -> pd.DataFrame:
+    """Where each area's name goes: name, lon/lat of its area's inner point, label_lon/label_lat
+    of the text and `moved` (a leader line is drawn) or `dropped` (no free place: tooltip only).
+
+    The map is fitted to its areas as Vega's Mercator fit does; largest areas are placed first at
+    their inner point, smaller ones try spots around theirs until one is free of other names."""
+    points = label_points(frame)
+    lonlat = frame.to_crs(WGS84)
+    min_lon, min_lat, max_lon, max_lat = lonlat.total_bounds
+    x0, y0 = _mercator(min_lon, min_lat)
+    x1, y1 = _mercator(max_lon, max_lat)
+    scale = min(width / max(x1 - x0, 1e-12), height / max(y1 - y0, 1e-12))
+    # Vega centres the fitted extent in the view.
+    pad_x = (width - (x1 - x0) * scale) / 2
+    pad_y = (height - (y1 - y0) * scale) / 2
+
+    def to_pixels(lon: float, lat: float) -> tuple[float, float]:
+        x, y = _mercator(lon, lat)
+        return pad_x + (x - x0) * scale, pad_y + (y1 - y) * scale
+
+    def to_lonlat(px: float, py: float) -> tuple[float, float]:
+        return _inverse_mercator((px - pad_x) / scale + x0, y1 - (py - pad_y) / scale)
+
+    sizes = frame.to_crs(METRIC_CRS).geometry.area.to_numpy()
+    order = sorted(range(len(frame)), key=lambda i: -sizes[i])
+    step = LABEL_FONT_SIZE + 4
+    rows, placed = [None] * len(frame), []
+    for i in order:
+        name = str(points["name"].iloc[i])
+        lon, lat = float(points.geometry.iloc[i].x), float(points.geometry.iloc[i].y)
+        px, py = to_pixels(lon, lat)
+        half = LABEL_CHAR_WIDTH * len(name) / 2 + 6
+        offsets = [(0, 0), (0, -step), (0, step), (0, -2 * step), (0, 2 * step)]
+        offsets += [(half, -step), (-half, -step), (half, step), (-half, step)]
+        offsets += [(0, -3 * step), (0, 3 * step), (2 * half, 0), (-2 * half, 0)]
+        row = {"name": name, "lon": lon, "lat": lat, "moved": False, "dropped": True}
+        for dx, dy in offsets:
+            box = _label_box(px + dx, py + dy, name)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            if inside and not _overlaps(box, placed):
+                placed.append(box)
+                label_lon, label_lat = to_lonlat(px + dx, py + dy)
+                row.update(
+                    label_lon=label_lon,
+                    label_lat=label_lat,
+                    moved=(dx, dy) != (0, 0),
+                    dropped=False,
+                )
+                break
+        rows[i] = row
+    table = pd.DataFrame(rows)
+    for column in ("lon", "lat", "label_lon", "label_lat"):
+        if column not in table:
+            table[column] = float("nan")
+        table[column] = table[column].astype(float).round(6)
+    return table
+
+
+def _name_layers(frame: gpd.GeoDataFrame, width: int = 620, height: int = 480) -> list[alt.Chart]:
+    placed = place_labels(frame, width, height)
+    kept = placed[~placed["dropped"]]
+    labels = kept[["name", "label_lon", "label_lat"]].rename(
+        columns={"label_lon": "lon", "label_lat": "lat"}
+    )
+    layers = []
+    moved = kept[kept["moved"]]
+    if len(moved):
+        # A short leader from the area's inner point to its moved name, and a dot on the point.
+        leaders = moved[["lon", "lat", "label_lon", "label_lat"]].to_dict(orient="records")
+        leader = alt.Chart(alt.Data(values=leaders)).mark_rule(color=LEADER_COLOUR, strokeWidth=0.8)
+        layers.append(
+            leader.encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                longitude2="label_lon:Q",
+                latitude2="label_lat:Q",
+            ).project(type="mercator")
+        )
+        dots = alt.Chart(alt.Data(values=leaders)).mark_circle(size=12, color=LEADER_COLOUR)
+        layers.append(dots.encode(longitude="lon:Q", latitude="lat:Q").project(type="mercator"))
     base = alt.Chart(alt.Data(values=labels.to_dict(orient="records"))).encode(
         longitude="lon:Q", latitude="lat:Q", text="name:N"
     )
     # The same text twice: a thick white stroke underneath keeps it legible on dark blue.
-    halo = base.mark_text(fontSize=10, stroke="white", strokeWidth=3, strokeJoin="round")
-    ink = base.mark_text(fontSize=10, fill=LABEL_COLOUR)
-    return [halo.project(type="mercator"), ink.project(type="mercator")]
+    halo = base.mark_text(
+        fontSize=LABEL_FONT_SIZE, stroke="white", strokeWidth=3, strokeJoin="round"
+    )
+    ink = base.mark_text(fontSize=LABEL_FONT_SIZE, fill=LABEL_COLOUR)
+    return [*layers, halo.project(type="mercator"), ink.project(type="mercator")]
 
 
 def chart_to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:

@@ -936,3 +936,100 @@ TEXT.update(
         ),
     }
 )
+
+
+# --- maps and Danish words a director trusts (issue 14) -------------------------------------
+TEXT.update(
+    {
+        "map.ratio_title": ("Repræsentation af {group}", "Representation of {group}"),
+        "map.wave": ("Bølge {wave}", "Wave {wave}"),
+        "map.source_survey": ("Kilde: borgerundersøgelsen", "Source: the citizen survey"),
+        "map.source_population": (
+            "Kilde: borgerundersøgelsen og Danmarks Statistik",
+            "Source: the citizen survey and Statistics Denmark",
+        ),
+        "map.made": ("Dannet {date}", "Made {date}"),
+        "map.ratio_legend": ("Repræsentation", "Representation"),
+        "map.ratio_legend_hint": ("1 = som kommunen i alt", "1 = as the municipality"),
+        "map.share_legend": ("Andel af svarene", "Share of responses"),
+        "map.labels_dropped": (
+            "Uden plads til navnet på kortet: {names}. Hold musen over området for at se det.",
+            "No room for the name on the map: {names}. Hover over the area to see it.",
+        ),
+        "group.all": ("alle borgere", "all citizens"),
+        "group.ages": ("{ages}-årige", "{ages}-year-olds"),
+        "group.ages_open": ("{age}-årige og ældre", "people aged {age} and over"),
+        "group.ages_gender": ("{ages}-årige {genders}", "{genders} aged {ages}"),
+        "group.open_gender": ("{genders} på {age} år og derover", "{genders} aged {age} and over"),
+        "group.gender.kvinde": ("kvinder", "women"),
+        "group.gender.mand": ("mænd", "men"),
+        "group.gender.andet": ("personer med andet køn", "people of another gender"),
+        "group.gender.uoplyst": ("personer uden oplyst køn", "people of unstated gender"),
+        "ui.choose": ("Vælg …", "Choose …"),
+        "ui.choose_all": ("Alle (vælg for at afgrænse)", "All (choose to narrow)"),
+    }
+)
+
+# d3 number and time locales for Vega-Lite charts (config.locale): decimal commas and Danish
+# month names in every axis and legend, as in the tables.
+VEGA_LOCALE = {
+    "da": {
+        "number": {
+            "decimal": ",",
+            "thousands": ".",
+            "grouping": [3],
+            "currency": ["", "\u00a0kr."],
+            "percent": "\u00a0%",
+        },
+        "time": {
+            "dateTime": "%A den %d. %B %Y %X",
+            "date": "%d.%m.%Y",
+            "time": "%H:%M:%S",
+            "periods": ["", ""],
+            "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+            "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+            "months": [
+                "januar",
+                "februar",
+                "marts",
+                "april",
+                "maj",
+                "juni",
+                "juli",
+                "august",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ],
+            "shortMonths": [
+                "jan",
+                "feb",
+                "mar",
+                "apr",
+                "maj",
+                "jun",
+                "jul",
+                "aug",
+                "sep",
+                "okt",
+                "nov",
+                "dec",
+            ],
+        },
+    },
+    "en": {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]},
+    },
+}
+
+
+def vega_locale(lang: str = "da") -> dict:
+    """The Vega `config.locale` for a language: Danish commas and month names in charts."""
+    return VEGA_LOCALE.get(lang, VEGA_LOCALE["da"])
+
+
+def plural(count: float | int | None, singular: str, plural_form: str, lang: str = "da") -> str:
+    """1 -> "1 deltager", 2 -> "2 deltagere" (the number formatted the Danish way)."""
+    word = singular if count is not None and abs(count) == 1 else plural_form
+    return f"{number(count, lang)} {word}"

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.geo import chart_to_png, choropleth
-from data_pipeline.i18n import number, percent, t
+from data_pipeline.geo import chart_to_png, choropleth, place_labels
+from data_pipeline.i18n import number, percent, t, vega_locale
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT
@@ -78,16 +78,34 @@ else:
     ]
 values["population"] = values["population"].fillna(0)
 values["population_text"] = values["population"].map(lambda v: number(v, lang) if v else "–")
-title = t(f"map.{measure}", lang)
-if code:
-    title = f"{title}: {labels[measure].get(code, code)}"
+wave = filters.wave or (options["wave"][-1] if options["wave"] else None)
+if measure == "ratio":
+    group_words = ui.group_text(bands, genders, lang, labels["age_band"])
+    heading = t("map.ratio_title", lang, group=group_words)
+    legend_title = [t("map.ratio_legend", lang), t("map.ratio_legend_hint", lang)]
+elif code:
+    heading = f"{t(f'map.{measure}', lang)}: {labels[measure].get(code, code)}"
+    legend_title = t("map.share_legend", lang)
+else:
+    heading = t("map.rate", lang)
+    legend_title = t("map.rate", lang)
+place = ui.municipality(labels["area"].values())
+title = " · ".join(
+    part for part in (heading, t("map.wave", lang, wave=wave) if wave else "", place) if part
+)
+source = t("map.source_survey" if measure in ("topic", "format") else "map.source_population", lang)
+subtitle = [
+    state.describe_filters(filters, lang),
+    f"{source} · {t('map.made', lang, date=ui.today_text(lang))}",
+]
+areas = data.area_frame(path)
 chart = choropleth(
-    data.area_frame(path),
+    areas,
     values,
     "value",
     title,
     value_format=".2f" if measure == "ratio" else ".0%",
-    legend_title=title,
+    legend_title=legend_title,
     suppressed_label=t("map.suppressed", lang),
     diverging=measure == "ratio",
     tooltip_titles={
@@ -96,12 +114,20 @@ chart = choropleth(
         "n": t("tooltip.n", lang),
         "population": t("tooltip.population", lang),
     },
+    subtitle=subtitle,
+    locale=vega_locale(lang),
 )
 st.altair_chart(chart, key="k_map")
+file_stem = ui.file_name(
+    t("map.title", lang), heading, t("map.wave", lang, wave=wave) if wave else ""
+)
+dropped = place_labels(areas, 620, 480).query("dropped")["name"].tolist()
+if dropped:
+    st.caption(t("map.labels_dropped", lang, names=", ".join(dropped)))
 st.download_button(
     t("map.download_png", lang),
     data=lambda: chart_to_png(chart),
-    file_name=f"deltagelsesatlas_kort_{measure}.png",
+    file_name=f"{file_stem}.png",
     mime="image/png",
     key="k_png",
 )
@@ -110,10 +136,10 @@ st.subheader(t("map.table", lang))
 table = values[["name", "label", "n", "population_text"]].rename(
     columns={
         "name": t("tooltip.area", lang),
-        "label": title,
+        "label": heading,
         "n": t("tooltip.n", lang),
         "population_text": t("tooltip.population", lang),
     }
 )
 ui.show_table(table, key="k_table")
-ui.downloads(table, f"deltagelsesatlas_kort_{measure}", lang, key="k_dl")
+ui.downloads(table, file_stem, lang, key="k_dl")

@@ -381,7 +381,14 @@ def test_diverging_scale_is_centred_on_one():
     ).to_dict()
 
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
-    assert scale == {"scheme": "redblue", "domainMid": 1}
+    # Issue 14: symmetric on a log scale around 1, clamped at 1/4 and 4.
+    assert scale == {
+        "type": "log",
+        "domain": [0.25, 4.0],
+        "domainMid": 1,
+        "scheme": "redblue",
+        "clamp": True,
+    }
 
 
 # --- the real files ------------------------------------------------------------------------------
