@@ -131,3 +131,18 @@ def test_the_activity_page_shows_activity_over_time_and_who_takes_part(app_db):
     finally:
         con.close()
     assert counts <= expected
+
+
+def test_a_file_that_would_keep_no_row_cannot_be_loaded_from_the_page(app_db):
+    """Once: "Batch 8 er indlæst: 0 rækker, 56 afvist", and an empty wave that crashed pages."""
+    nothing = "Alder,Køn,Lokalområde\r\n34,Kvinde,Atlantis\r\n51,Mand,Vejle\r\n"
+    at = open_page("upload")
+    at.radio(key="u_kind").set_value("survey").run()
+    at.text_input(key="u_wave").set_value("2024").run()
+    at.file_uploader[0].set_value(("tom.csv", nothing.encode("utf-8"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric] == ["2", "0", "2"]
+    load = at.button(key="u_load")
+    assert load.disabled
+    assert any("Ingen rækker i filen kan indlæses" in w.value for w in at.warning)
+    assert batches(app_db) == []
