@@ -21,7 +21,7 @@ import duckdb
 from data_pipeline.db import WRITE_LOCK, audit
 from data_pipeline.errors import InvalidFile
 from data_pipeline.mapping import UserMapping, map_columns
-from data_pipeline.readers import content_fingerprint, read_table
+from data_pipeline.readers import read_table
 from data_pipeline.scales import sort_position
 from data_pipeline.validate import require_survey_fields, stage_survey
 
@@ -274,7 +274,7 @@ def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lan
     detected = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet")}
     detected["header_row"] = raw.meta.get("header_row")
     detected["columns"] = {f: plan.headers[i] for f, i in plan.fields.items()}
-    detected["content_sha256"] = content_fingerprint(raw)
+    detected["content_sha256"] = stage.content_sha256
     warnings = list(raw.meta.get("warnings") or [])
     warnings += [f"'{header}': {note}" for header, note in plan.notes.items()]
     if warnings:
