@@ -128,6 +128,8 @@ def filter_bar(lang: str) -> Filters:
             options[choice],
             format_func=lambda code, m=dim_labels: m.get(code, code),
             placeholder=t("filter.all", lang),
+            # Streamlit's own "Select all" entry is English; an empty filter already means all.
+            select_all=False,
             key=key,
             on_change=_keep,
             args=(key,),

@@ -59,7 +59,7 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
     """Horizontal bars of shares, largest first; hidden options are left out of the chart."""
     shown = frame.dropna(subset=["share"]).copy()
     shown["share_text"] = shown["share"].map(lambda v: percent(v, lang, 0))
-    return (
+    chart = (
         alt.Chart(shown, title=title)
         .mark_bar(color=COLORS["respondents"])
         .encode(
@@ -72,6 +72,7 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
         )
         .properties(height=ranked_height(frame) - 70)
     )
+    return danish_chart(chart, lang)
 
 
 def ranked_height(frame: pd.DataFrame) -> int:
@@ -79,10 +80,19 @@ def ranked_height(frame: pd.DataFrame) -> int:
     return 70 + 28 * max(3, int(frame["share"].notna().sum()))
 
 
+def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells stay empty: Streamlit would write "None" in a Danish table."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+    return shown
+
+
 def show_table(
     frame: pd.DataFrame, column_config: dict | None = None, key: str | None = None
 ) -> None:
-    st.dataframe(frame, hide_index=True, column_config=column_config, key=key)
+    st.dataframe(blank_missing(frame), hide_index=True, column_config=column_config, key=key)
 
 
 def danish_chart(chart, lang: str):

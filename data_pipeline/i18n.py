@@ -691,7 +691,7 @@ TEXT.update(
             "erasure happened, not whom.",
         ),
         "admin.erase_by": ("Find borgeren ud fra", "Find the citizen by"),
-        "admin.by_email": ("Email", "Email"),
+        "admin.by_email": ("E-mailadresse", "Email address"),
         "admin.by_respondent": ("Respondent-id", "Respondent id"),
         "admin.erase_value": ("Værdi", "Value"),
         "admin.erase_confirm": (
@@ -700,8 +700,8 @@ TEXT.update(
         ),
         "admin.erase_button": ("Slet borgeren", "Erase the citizen"),
         "admin.erased": (
-            "Slettet: {respondents} besvarelse(r), {rows} rækker i alt. Databasefilen er omskrevet.",
-            "Erased: {respondents} response(s), {rows} rows in all. The database file is rewritten.",
+            "Slettet: {respondents}, {rows} i alt. Databasefilen er omskrevet.",
+            "Erased: {respondents}, {rows} in all. The database file is rewritten.",
         ),
         "admin.not_found": (
             "Ingen borger fundet. Databasefilen er omskrevet alligevel.",
@@ -718,8 +718,8 @@ TEXT.update(
         ),
         "admin.purge_button": ("Slet gamle kontaktoplysninger", "Delete old contact details"),
         "admin.purged": (
-            "{rows} kontaktoplysninger slettet. Databasefilen er omskrevet.",
-            "{rows} contact details deleted. The database file is rewritten.",
+            "Slettet: {rows}. Databasefilen er omskrevet.",
+            "Deleted: {rows}. The database file is rewritten.",
         ),
         "admin.audit": ("Revisionslog", "Audit log"),
         "admin.audit_lead": (
@@ -871,8 +871,8 @@ TEXT.update(
             "Load population figures to compare the participants with the population.",
         ),
         "activity.excluded": (
-            "{n} deltagere uden oplysning om dette er ikke med.",
-            "{n} participants without this information are left out.",
+            "Deltagere uden oplysning om dette er ikke med: {n}.",
+            "Participants without this information are left out: {n}.",
         ),
     }
 )
@@ -984,6 +984,8 @@ VEGA_LOCALE = {
         "time": {
             "dateTime": "%A den %d. %B %Y %X",
             "date": "%d.%m.%Y",
+        "map.group_all_ages": ("Alle aldre", "All ages"),
+        "map.group_all_genders": ("Begge køn", "Both genders"),
             "time": "%H:%M:%S",
             "periods": ["", ""],
             "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
@@ -1033,3 +1035,80 @@ def plural(count: float | int | None, singular: str, plural_form: str, lang: str
     """1 -> "1 deltager", 2 -> "2 deltagere" (the number formatted the Danish way)."""
     word = singular if count is not None and abs(count) == 1 else plural_form
     return f"{number(count, lang)} {word}"
+
+
+TEXT.update(
+    {
+        # Words for codes: survey fields in the Upload mapping, audit actions, import kinds.
+        "field.ignore": ("Bruges ikke", "Not used"),
+        "field.source_id": ("Svar-id fra kilden", "Response id from the source"),
+        "field.submitted_at": ("Indsendt", "Submitted at"),
+        "field.age": ("Alder", "Age"),
+        "field.birth_year": ("Fødselsår", "Year of birth"),
+        "field.age_band": ("Aldersgruppe", "Age band"),
+        "field.gender": ("Køn", "Gender"),
+        "field.area": ("Lokalområde", "Area"),
+        "field.postal_code": ("Postnummer", "Postal code"),
+        "field.topics": ("Emner", "Topics"),
+        "field.interest": ("Interesse", "Interest"),
+        "field.formats": ("Formater", "Formats"),
+        "field.time_per_month": ("Tid pr. måned", "Time per month"),
+        "field.engagement": ("Engagement", "Engagement"),
+        "field.consent": ("Samtykke til kontakt", "Consent to contact"),
+        "field.name": ("Navn", "Name"),
+        "field.first_name": ("Fornavn", "First name"),
+        "field.last_name": ("Efternavn", "Last name"),
+        "field.email": ("E-mailadresse", "Email address"),
+        "field.phone": ("Telefonnummer", "Phone number"),
+        "field.extra": ("Ekstra baggrund: {name}", "Extra background: {name}"),
+        "problem.row": ("Række", "Row"),
+        "problem.column": ("Kolonne", "Column"),
+        "problem.value": ("Værdi", "Value"),
+        "problem.reason": ("Årsag", "Reason"),
+        "audit.action.ingest": ("Indlæsning", "Import"),
+        "audit.action.undo": ("Fortrudt indlæsning", "Import undone"),
+        "audit.action.erase": ("Sletning af borger", "Citizen erased"),
+        "audit.action.purge_contacts": ("Oprydning i kontakter", "Contacts purged"),
+        "audit.action.export_contacts": ("Udtræk af kontakter", "Contacts exported"),
+        "audit.ingest": (
+            "Indlæste {rows} fra en fil med {kind} (indlæsning nr. {batch}).",
+            "Loaded {rows} from a file of {kind} (import no. {batch}).",
+        ),
+        "audit.undo": (
+            "Fortrød indlæsning nr. {batch}; dens rækker er fjernet.",
+            "Undid import no. {batch}; its rows are removed.",
+        ),
+        "audit.erase": (
+            "Slettede {respondents} på anmodning ({rows} i alt).",
+            "Erased {respondents} on request ({rows} in all).",
+        ),
+        "audit.purge_contacts": (
+            "Slettede {rows} med samtykke ældre end {months} måneder.",
+            "Deleted {rows} with consent older than {months} months.",
+        ),
+        "audit.export_contacts": (
+            "Hentede {rows} som {format}. Begrundelse: {reason}. Udvalg: {segment}.",
+            "Exported {rows} as {format}. Reason: {reason}. Selection: {segment}.",
+        ),
+        "audit.kind.areas": ("områder", "areas"),
+        "audit.kind.population": ("befolkningstal", "population figures"),
+        "audit.kind.survey": ("spørgeskemasvar", "survey answers"),
+        "audit.kind.platform": ("platformsdata", "platform data"),
+        "audit.actor.sample": ("Eksempeldata (automatisk)", "Sample data (automatic)"),
+        "word.row": ("række", "row"),
+        "word.rows": ("rækker", "rows"),
+        "word.response": ("besvarelse", "response"),
+        "word.responses": ("besvarelser", "responses"),
+        "word.citizen": ("borger", "citizen"),
+        "word.citizens": ("borgere", "citizens"),
+        "word.contact": ("kontaktoplysning", "contact record"),
+        "word.contacts": ("kontaktoplysninger", "contact records"),
+        "word.participant": ("deltager", "participant"),
+        "word.participants": ("deltagere", "participants"),
+    }
+)
+
+
+def counted(count: float | int | None, word: str, lang: str = "da") -> str:
+    """A count with its word in the right number: counted(1, "row") -> "1 række"."""
+    return plural(count, t(f"word.{word}", lang), t(f"word.{word}s", lang), lang)

@@ -7,9 +7,9 @@ every cache is dropped.
 
 import streamlit as st
 
-from app_support import auth_ui, data, state
+from app_support import auth_ui, data, state, words
 from data_pipeline import erasure
-from data_pipeline.i18n import number, t
+from data_pipeline.i18n import counted, t
 
 AUDIT_ROWS = 200
 
@@ -65,7 +65,12 @@ if asked and asked["a_confirm"] and (asked["a_value"] or "").strip():
         st.error(t("admin.rewrite_failed", lang, error=problem))
     elif result.respondents:
         st.success(
-            t("admin.erased", lang, respondents=result.respondents, rows=result.rows_deleted)
+            t(
+                "admin.erased",
+                lang,
+                respondents=counted(result.respondents, "response", lang),
+                rows=counted(result.rows_deleted, "row", lang),
+            )
         )
     else:
         st.warning(t("admin.not_found", lang))
@@ -86,7 +91,7 @@ if purge:
     if problem:
         st.error(t("admin.rewrite_failed", lang, error=problem))
     else:
-        st.success(t("admin.purged", lang, rows=number(deleted, lang)))
+        st.success(t("admin.purged", lang, rows=counted(deleted, "contact", lang)))
 
 # Audit log ----------------------------------------------------------------------------------
 st.subheader(t("admin.audit", lang))
@@ -96,5 +101,4 @@ try:
     log = erasure.audit_entries(cur, principal, AUDIT_ROWS)
 finally:
     cur.close()
-log.columns = [t(f"col.{c}", lang) for c in ("at", "actor", "action", "detail")]
-st.dataframe(log, hide_index=True, key="a_audit")
+st.dataframe(words.audit_table(log, lang), hide_index=True, key="a_audit")

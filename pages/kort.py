@@ -38,12 +38,16 @@ if measure == "ratio":
         options["age_band"],
         default=["18-24", "25-29"],
         format_func=lambda b: labels["age_band"].get(b, b),
+        placeholder=t("map.group_all_ages", lang),
+        select_all=False,
         key="k_group_age",
     )
     genders = right.multiselect(
         t("map.group_gender", lang),
         ["kvinde", "mand"],
         format_func=lambda g: labels["gender"].get(g, g),
+        placeholder=t("map.group_all_genders", lang),
+        select_all=False,
         key="k_group_gender",
     )
     group = (("age_bands", tuple(bands)), ("genders", tuple(genders)))

@@ -83,7 +83,8 @@ if chart_kind == "heatmap":
             "col_label:N",
             sort=col_order,
             title=dim_label(cols),
-            axis=alt.Axis(labelAngle=-35),
+            # Every option named, under its own column: Vega would drop every other label.
+            axis=alt.Axis(labelAngle=-40, labelAlign="right", labelOverlap=False, labelLimit=180),
         ),
         y=alt.Y("row_label:N", sort=row_order, title=dim_label(rows)),
     )
@@ -109,7 +110,9 @@ else:
                 "row_label:N",
                 sort=row_order,
                 title=dim_label(rows),
-                axis=alt.Axis(labelAngle=-35),
+                axis=alt.Axis(
+                    labelAngle=-40, labelAlign="right", labelOverlap=False, labelLimit=180
+                ),
             ),
             xOffset=alt.XOffset("col_label:N", sort=col_order),
             y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format="%" if is_share else ",d")),
@@ -118,7 +121,7 @@ else:
         )
         .properties(height=360)
     )
-st.altair_chart(chart, key="x_chart_view")
+st.altair_chart(ui.danish_chart(chart, lang), key="x_chart_view")
 st.caption(t("explore.suppressed_note", lang, k=k))
 
 table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(
@@ -127,4 +130,5 @@ table = frame.pivot(index="row_label", columns="col_label", values="text").reind
 table.index.name = dim_label(rows)
 table = table.reset_index()
 ui.show_table(table, key="x_table")
-ui.downloads(table, f"deltagelsesatlas_{rows}_{cols}", lang, key="x_dl")
+file_stem = ui.file_name(t("explore.title", lang), dim_label(rows), dim_label(cols))
+ui.downloads(table, file_stem, lang, key="x_dl")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_support import auth_ui, data, state
+from app_support import auth_ui, data, state, words
 from data_pipeline import auth, uploads
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -149,7 +149,9 @@ def batch_table(batches: pd.DataFrame) -> pd.DataFrame:
             t("upload.col.loaded", lang): shown["rows_loaded"],
             t("upload.col.rejected", lang): shown["rows_rejected"],
             t("upload.col.loaded_at", lang): shown["loaded_at"].map(when),
-            t("upload.col.by", lang): shown["loaded_by"],
+            t("upload.col.by", lang): shown["loaded_by"].map(
+                lambda who: t(f"audit.actor.{who}", lang) if who == "sample" else who
+            ),
             t("upload.col.undone_at", lang): shown["undone_at"].map(when),
         }
     )
@@ -226,7 +228,10 @@ if kind == "survey" and len(preview.columns):
             "header": st.column_config.TextColumn(t("upload.header", lang)),
             "example": st.column_config.TextColumn(t("upload.example", lang)),
             "field": st.column_config.SelectboxColumn(
-                t("upload.field", lang), options=FIELD_CHOICES, required=True
+                t("upload.field", lang),
+                options=FIELD_CHOICES,
+                required=True,
+                format_func=lambda code: words.field_label(code, lang),
             ),
         },
         key=f"u_columns_{unit.name}",
@@ -264,10 +269,11 @@ if report is not None:
     cols[2].metric(t("upload.rejected", lang), number(report.rows_rejected, lang))
     if len(report.problems):
         st.caption(t("upload.problems", lang, n=len(report.problems)))
-        st.dataframe(report.problems, hide_index=True, key="u_problems")
+        problems = words.problems_table(report.problems, lang)
+        st.dataframe(problems, hide_index=True, key="u_problems")
         st.download_button(
             t("upload.download_problems", lang),
-            report.problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
+            problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
             file_name=f"problemer_{Path(file_name).stem}.csv",
             mime="text/csv",
             key="u_problems_csv",

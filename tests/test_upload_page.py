@@ -71,9 +71,9 @@ def test_upload_detects_previews_checks_and_loads_one_batch_with_undo(app_db):
     assert detected[0] == "googleforms" and detected[1] == "utf-8" and detected[2] == ","
     assert len(frame_with(at, "Tidsstempel")) == 3
     assert editor(at, "u_columns_svar.csv") is not None
-    problems = frame_with(at, "reason")
-    assert problems["row"].tolist() == [3, 4]
-    assert set(problems["value"]) == {"Nordbyen", "150"}
+    problems = frame_with(at, "Årsag")  # issue 14: Danish headers, not row/column/value/reason
+    assert problems["Række"].tolist() == [3, 4]
+    assert set(problems["Værdi"]) == {"Nordbyen", "150"}
     assert [m.value for m in at.metric] == ["3", "1", "2"]
 
     at.button(key="u_load").click().run()
@@ -101,7 +101,7 @@ def test_an_unknown_area_is_confirmed_and_remembered(app_db):
     remembered = json.loads((app_db.parent / f"{app_db.name}.mapping.json").read_text("utf-8"))
     assert remembered["values"]["area"] == {"Nordbyen": "01"}
     # The next check uses the confirmation: only the age problem is left.
-    assert frame_with(at, "reason")["value"].tolist() == ["150"]
+    assert frame_with(at, "Årsag")["Værdi"].tolist() == ["150"]
 
 
 def test_a_file_whose_content_is_not_its_name_is_refused(app_db):

@@ -1,0 +1,141 @@
+"""Danish, not English or raw codes, in the Danish interface (issue 14, item 2).
+
+Real Streamlit runs (AppTest) against copies of the sample database; the widgets, tables and
+Vega-Lite specs are read as the browser receives them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_support import ui, words
+from data_pipeline.i18n import counted, plural
+from tests.conftest import ROOT
+
+TIMEOUT = 90
+SURVEY = (
+    "Tidsstempel,Alder,Køn,Lokalområde,Hvilke emner interesserer dig mest?\r\n"
+    '20/11/2025 10.00.00,34,Kvinde,Nordby,"Klima og miljø, Trafik"\r\n'
+    "20/11/2025 10.05.00,51,Mand,Nordbyen,Kultur og fritid\r\n"
+    "20/11/2025 10.09.00,150,Mand,Ålund,Trafik\r\n"
+)
+RAW_CODES = ("ingest", "undo", "export_contacts", "batch_id", "{", "sample")
+
+
+@pytest.fixture()
+def app_db(sample_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_db_file, path)
+    shutil.copy(f"{sample_db_file}.key", f"{path}.key")
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(path))
+    return path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_plural_helper_says_one_participant():
+    assert plural(1, "deltager", "deltagere") == "1 deltager"
+    assert plural(2, "deltager", "deltagere") == "2 deltagere"
+    assert counted(1, "row") == "1 række"
+    assert counted(6000, "row") == "6.000 rækker"
+    assert counted(1, "participant", "en") == "1 participant"
+
+
+def test_sidebar_and_map_multiselects_have_danish_placeholders_and_no_select_all(app_db):
+    at = open_page("kort")
+    at.radio(key="k_measure").set_value("ratio").run()
+
+    for box in at.multiselect:
+        assert box.proto.placeholder, f"{box.key} has Streamlit's English placeholder"
+        assert "Choose" not in box.proto.placeholder
+        assert not box.proto.select_all, f"{box.key} offers Streamlit's English 'Select all'"
+    gender = at.multiselect(key="k_group_gender")
+    assert gender.proto.placeholder == "Begge køn"
+
+
+def test_audit_log_is_sentences_with_danish_labels(app_db):
+    at = open_page("admin")
+
+    log = next(f.value for f in at.dataframe if "Handling" in f.value.columns)
+    text = " ".join(str(v) for v in log.to_numpy().ravel())
+
+    assert not [code for code in RAW_CODES if code in text], text[:300]
+    assert "Indlæsning" in set(log["Handling"])
+    assert "Indlæste 6.000 rækker fra en fil med spørgeskemasvar" in text
+    assert "Eksempeldata (automatisk)" in set(log["Hvem"])
+    assert " kl. " in log["Tidspunkt"].iloc[0]
+
+
+def test_audit_sentences_for_every_action():
+    assert words.audit_sentence("undo", '{"batch_id": 4}', "da") == (
+        "Fortrød indlæsning nr. 4; dens rækker er fjernet."
+    )
+    assert words.audit_sentence("erase", {"respondents": 1, "rows": 5}, "da") == (
+        "Slettede 1 besvarelse på anmodning (5 rækker i alt)."
+    )
+    export = words.audit_sentence(
+        "export_contacts",
+        {"segment": "Emner: Klima", "reason": "Borgermøde", "rows": 1, "format": "csv"},
+        "da",
+    )
+    assert export == "Hentede 1 borger som CSV. Begrundelse: Borgermøde. Udvalg: Emner: Klima."
+    assert words.audit_sentence("something_new", '{"a": 1}', "da") == "a: 1"
+
+
+def test_upload_mapping_and_problems_speak_danish(app_db):
+    at = open_page("upload")
+    at.radio(key="u_kind").set_value("survey").run()
+    at.text_input(key="u_wave").set_value("2026").run()
+    at.file_uploader[0].set_value(("svar.csv", SURVEY.encode("utf-8"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    mapping = next(f for f in at.dataframe if f.key == "u_columns_svar.csv")
+    options = json.loads(mapping.proto.columns)["field"]["type_config"]["options"]
+    labels = {o["value"]: o["label"] for o in options}
+    assert labels["ignore"] == "Bruges ikke"
+    assert labels["submitted_at"] == "Indsendt"
+    assert labels["postal_code"] == "Postnummer"
+
+    problems = next(f.value for f in at.dataframe if "Årsag" in f.value.columns)
+    assert list(problems.columns) == ["Række", "Kolonne", "Værdi", "Årsag"]
+    assert "None" not in problems.astype(str).to_numpy().ravel().tolist()
+
+
+def test_empty_cells_are_empty_not_none():
+    frame = pd.DataFrame({"Område": ["Nordby", None], "Svar": ["12", None]})
+
+    shown = ui.blank_missing(frame)
+
+    assert shown["Område"].tolist() == ["Nordby", ""]
+    assert shown["Svar"].tolist() == ["12", ""]
+
+
+def test_explore_chart_uses_decimal_commas_and_names_every_topic(app_db):
+    at = open_page("udforsk")
+    at.radio(key="x_measure").set_value("row").run()
+    assert not at.exception
+
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["labelOverlap"] is False
+
+
+def test_file_names_are_danish():
+    assert ui.file_name("Udforsk", "Alder", "Emne") == "deltagelsesatlas_udforsk_alder_emne"
+    assert (
+        ui.file_name("Kort", "Repræsentation af 18–29-årige", "Bølge 2025")
+        == "deltagelsesatlas_kort_repraesentation-af-18-29-aarige_boelge-2025"
+    )
