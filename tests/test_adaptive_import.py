@@ -168,38 +168,31 @@ def test_a_column_that_fails_a_fifth_of_the_rows_refuses_the_file(areas_db, tmp_
     assert areas_db.execute("SELECT count(*) FROM survey_wave").fetchone()[0] == 0
 
 
-def test_cli_refuses_with_exit_2_and_writes_a_mapping_template_that_then_loads(tmp_path):
-    db = tmp_path / "cli.duckdb"
-    sample = ROOT / "sample_data"
-    run = [sys.executable, "-m", "data_pipeline"]
-    subprocess.run(
-        [*run, "ingest", str(sample / "areas.geojson"), "--kind", "areas", "--db", str(db)],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "data_pipeline", *args], cwd=ROOT, capture_output=True, text=True
     )
-    path = own_wording_survey(
-        tmp_path,
-        extra_rows=[f"{20 + i};Hest;Nordby;Jeg vil gerne bidrage med input;" for i in range(60)],
+
+
+def test_cli_refuses_with_exit_2_and_writes_a_mapping_template_that_then_loads(tmp_path):
+    db = str(tmp_path / "cli.duckdb")
+    assert (
+        cli(
+            "ingest", str(ROOT / "sample_data" / "areas.geojson"), "--kind", "areas", "--db", db
+        ).returncode
+        == 0
+    )
+    path = str(
+        own_wording_survey(
+            tmp_path,
+            extra_rows=[
+                f"{20 + i};Hest;Nordby;Jeg vil gerne bidrage med input;" for i in range(60)
+            ],
+        )
     )
     template = tmp_path / "mapping.json"
-    refused = subprocess.run(
-        [
-            *run,
-            "ingest",
-            str(path),
-            "--kind",
-            "survey",
-            "--db",
-            str(db),
-            "--json",
-            "--write-mapping",
-            str(template),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    survey = ("ingest", path, "--kind", "survey", "--db", db, "--json")
+    refused = cli(*survey, "--write-mapping", str(template))
     assert refused.returncode == 2, refused.stderr
     result = json.loads(refused.stdout.splitlines()[0])
     assert result["status"] == "rejected" and result["rows_loaded"] == 0
@@ -207,23 +200,7 @@ def test_cli_refuses_with_exit_2_and_writes_a_mapping_template_that_then_loads(t
     assert filled["values"]["gender"] == {"Hest": ""}
     filled["values"]["gender"]["Hest"] = "uoplyst"
     template.write_text(json.dumps(filled, ensure_ascii=False), encoding="utf-8")
-    loaded = subprocess.run(
-        [
-            *run,
-            "ingest",
-            str(path),
-            "--kind",
-            "survey",
-            "--db",
-            str(db),
-            "--json",
-            "--mapping",
-            str(template),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    loaded = cli(*survey, "--mapping", str(template))
     assert loaded.returncode == 0, loaded.stderr
     assert json.loads(loaded.stdout.splitlines()[0])["rows_loaded"] == 260
 
