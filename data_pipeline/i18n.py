@@ -965,6 +965,8 @@ TEXT.update(
         "group.gender.mand": ("mænd", "men"),
         "group.gender.andet": ("personer med andet køn", "people of another gender"),
         "group.gender.uoplyst": ("personer uden oplyst køn", "people of unstated gender"),
+        "map.group_all_ages": ("Alle aldre", "All ages"),
+        "map.group_all_genders": ("Begge køn", "Both genders"),
         "ui.choose": ("Vælg …", "Choose …"),
         "ui.choose_all": ("Alle (vælg for at afgrænse)", "All (choose to narrow)"),
     }
@@ -984,8 +986,6 @@ VEGA_LOCALE = {
         "time": {
             "dateTime": "%A den %d. %B %Y %X",
             "date": "%d.%m.%Y",
-        "map.group_all_ages": ("Alle aldre", "All ages"),
-        "map.group_all_genders": ("Begge køn", "Both genders"),
             "time": "%H:%M:%S",
             "periods": ["", ""],
             "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
