@@ -21,11 +21,36 @@ def field_label(code: str, lang: str) -> str:
     return t(key, lang) if key in TEXT else str(code)
 
 
-def when_text(value, lang: str) -> str:
-    """A timestamp in words: "5. december 2026 kl. 09:13" / "5 December 2026 09:13"."""
+LOCAL_ZONE = "Europe/Copenhagen"
+
+
+def local_time(value) -> pd.Timestamp | None:
+    """A stored timestamp (UTC without zone, as db.audit and load write it) in Danish time."""
     if value is None or pd.isna(value):
-        return ""
+        return None
     stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert(LOCAL_ZONE)
+
+
+def short_time(value) -> str:
+    """05-12-2026 10:22 in Danish time; empty for no time."""
+    stamp = local_time(value)
+    return "" if stamp is None else stamp.strftime("%d-%m-%Y %H:%M")
+
+
+def format_label(code, lang: str) -> str:
+    """A detected file format as people know it: "googleforms" -> "Google Forms"."""
+    key = f"format.{code}"
+    return t(key, lang) if key in TEXT else ("" if code is None else str(code))
+
+
+def when_text(value, lang: str) -> str:
+    """A timestamp in words, in Danish time: "5. december 2026 kl. 10:13"."""
+    stamp = local_time(value)
+    if stamp is None:
+        return ""
     if lang == "en":
         return f"{stamp.day} {stamp.strftime('%B %Y %H:%M')}"
     month = vega_locale("da")["time"]["months"][stamp.month - 1]

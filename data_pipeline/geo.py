@@ -545,7 +545,14 @@ def choropleth(
     if show_labels if show_labels is not None else len(features) <= MAX_LABELLED_AREAS:
         layers.extend(_name_layers(frame, width, height))
     heading = (
-        alt.TitleParams(text=title, subtitle=subtitle, anchor="start", subtitleColor="#444444")
+        alt.TitleParams(
+            text=title,
+            subtitle=subtitle,
+            anchor="start",
+            fontSize=15,
+            subtitleFontSize=12,
+            subtitleColor="#444444",
+        )
         if subtitle
         else title
     )

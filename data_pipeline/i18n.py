@@ -815,18 +815,18 @@ TEXT.update(
         "upload.download_problems": ("Hent problemerne (CSV)", "Download the problems (CSV)"),
         "upload.load": ("Indlæs", "Load"),
         "upload.loaded": (
-            "Batch {batch} er indlæst: {loaded} rækker, {rejected} afvist.",
+            "Indlæsning nr. {batch} er gemt: {loaded} rækker, {rejected} afvist.",
             "Batch {batch} is loaded: {loaded} rows, {rejected} rejected.",
         ),
         "upload.duplicate": (
-            "Filen er allerede indlæst (batch {batch}); intet er ændret.",
+            "Filen er allerede indlæst (indlæsning nr. {batch}); intet er ændret.",
             "The file is already loaded (batch {batch}); nothing changed.",
         ),
-        "upload.history": ("Indlæste batches", "Loaded batches"),
-        "upload.undo": ("Fortryd batch", "Undo batch"),
+        "upload.history": ("Tidligere indlæsninger", "Loaded batches"),
+        "upload.undo": ("Fortryd indlæsning nr.", "Undo batch"),
         "upload.undo_button": ("Fortryd", "Undo"),
-        "upload.undone": ("Batch {batch} er fortrudt.", "Batch {batch} is undone."),
-        "upload.no_batches": ("Der er ingen batches endnu.", "There are no batches yet."),
+        "upload.undone": ("Indlæsning nr. {batch} er fortrudt.", "Batch {batch} is undone."),
+        "upload.no_batches": ("Der er ingen indlæsninger endnu.", "There are no batches yet."),
         "upload.code_field": ("Kolonne med områdekode", "Property holding the area code"),
         "upload.name_field": ("Kolonne med områdenavn", "Property holding the area name"),
         "upload.field": ("Felt", "Field"),
@@ -879,7 +879,7 @@ TEXT.update(
 
 TEXT.update(
     {
-        "upload.col.batch": ("Batch", "Batch"),
+        "upload.col.batch": ("Nr.", "Batch"),
         "upload.col.kind": ("Type", "Kind"),
         "upload.col.file": ("Fil", "File"),
         "upload.col.wave": ("Bølge", "Wave"),
@@ -966,6 +966,21 @@ TEXT.update(
         "group.gender.andet": ("personer med andet køn", "people of another gender"),
         "group.gender.uoplyst": ("personer uden oplyst køn", "people of unstated gender"),
         "map.group_all_ages": ("Alle aldre", "All ages"),
+        "upload.wave_needed": (
+            "Skriv hvilken bølge svarene hører til (fx 2025) i feltet Bølge ovenfor – den kan "
+            "ikke læses af filnavnet.",
+            "Enter the wave these answers belong to (e.g. 2025) in the Wave field above – it "
+            "cannot be read from the file name.",
+        ),
+        "format.googleforms": ("Google Forms", "Google Forms"),
+        "format.msforms": ("Microsoft Forms", "Microsoft Forms"),
+        "format.surveyxact": ("SurveyXact", "SurveyXact"),
+        "format.govocal": ("Go Vocal", "Go Vocal"),
+        "format.decidim": ("Decidim", "Decidim"),
+        "format.dst": ("Danmarks Statistik", "Statistics Denmark"),
+        "format.csv": ("CSV-fil", "CSV file"),
+        "format.xlsx": ("Excel-fil", "Excel file"),
+        "format.geojson": ("GeoJSON", "GeoJSON"),
         "map.group_all_genders": ("Begge køn", "Both genders"),
         "ui.choose": ("Vælg …", "Choose …"),
         "ui.choose_all": ("Alle (vælg for at afgrænse)", "All (choose to narrow)"),

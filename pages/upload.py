@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_support import auth_ui, data, state, words
+from app_support import auth_ui, data, state, ui, words
 from data_pipeline import auth, uploads
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -136,8 +136,7 @@ def batch_table(batches: pd.DataFrame) -> pd.DataFrame:
     """The batch history in the user's language, newest first."""
     shown = batches.iloc[::-1]
 
-    def when(value) -> str:
-        return "" if pd.isna(value) else pd.Timestamp(value).strftime("%d-%m-%Y %H:%M")
+    when = words.short_time  # stored in UTC, shown in Danish time
 
     return pd.DataFrame(
         {
@@ -203,15 +202,15 @@ except PipelineError as exc:
 st.subheader(t("upload.detected", lang))
 meta = preview.detected
 shown = {
-    t("upload.format", lang): meta.get("format"),
+    t("upload.format", lang): words.format_label(meta.get("format"), lang),
     t("upload.encoding", lang): meta.get("encoding"),
     t("upload.delimiter", lang): {"\t": "TAB"}.get(meta.get("delimiter"), meta.get("delimiter")),
     t("upload.sheet", lang): meta.get("sheet"),
     t("upload.rows", lang): number(meta.get("rows"), lang),
 }
-st.dataframe(pd.DataFrame([shown]), hide_index=True, key="u_detected")
+st.dataframe(ui.blank_missing(pd.DataFrame([shown])), hide_index=True, key="u_detected")
 st.caption(t("upload.preview", lang))
-st.dataframe(preview.head, hide_index=True, key="u_head")
+st.dataframe(ui.blank_missing(preview.head), hide_index=True, key="u_head")
 
 # Columns -----------------------------------------------------------------------------------
 columns = None
@@ -257,7 +256,10 @@ try:
     )
 except PipelineError as exc:
     report = None
-    st.error(str(exc))
+    if kind == "survey" and not wave and "--wave" in str(exc):
+        st.warning(t("upload.wave_needed", lang))  # not the command line's "--wave"
+    else:
+        st.error(str(exc))
 finally:
     cur.close()
 

@@ -112,6 +112,25 @@ def test_upload_mapping_and_problems_speak_danish(app_db):
     assert "None" not in problems.astype(str).to_numpy().ravel().tolist()
 
 
+def test_upload_asks_for_the_wave_in_words_and_names_the_format(app_db):
+    at = open_page("upload")
+    at.radio(key="u_kind").set_value("survey").run()
+    at.file_uploader[0].set_value(("svar.csv", SURVEY.encode("utf-8"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    messages = " ".join(m.value for m in [*at.warning, *at.error])
+    assert "--wave" not in messages
+    assert "feltet Bølge" in messages
+    detected = next(f.value for f in at.dataframe if "Format" in f.value.columns)
+    assert detected["Format"].tolist() == ["Google Forms"]
+    assert "None" not in detected.astype(str).to_numpy().ravel().tolist()
+
+
+def test_audit_times_are_danish_time():
+    assert words.when_text(pd.Timestamp("2026-12-05 09:22"), "da") == "5. december 2026 kl. 10:22"
+    assert words.short_time(pd.Timestamp("2026-07-01 12:00")) == "01-07-2026 14:00"
+
+
 def test_empty_cells_are_empty_not_none():
     frame = pd.DataFrame({"Område": ["Nordby", None], "Svar": ["12", None]})
 
