@@ -68,7 +68,7 @@ def test_upload_detects_previews_checks_and_loads_one_batch_with_undo(app_db):
     assert not at.exception, [e.value for e in at.exception]
 
     detected = frame_with(at, "Format").iloc[0].tolist()
-    assert detected[0] == "googleforms" and detected[1] == "utf-8" and detected[2] == ","
+    assert detected[0] == "Google Forms" and detected[1] == "utf-8" and detected[2] == ","
     assert len(frame_with(at, "Tidsstempel")) == 3
     assert editor(at, "u_columns_svar.csv") is not None
     problems = frame_with(at, "Årsag")  # issue 14: Danish headers, not row/column/value/reason
