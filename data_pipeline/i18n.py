@@ -174,7 +174,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "explore.chart": ("Diagram", "Chart"),
     "explore.heatmap": ("Varmekort", "Heat map"),
-    "explore.bars": ("Grupperede søjler", "Grouped bars"),
+    "explore.bars": ("Søjler for hver række", "Bars for each row"),
     "explore.same_dim": ("Vælg to forskellige spørgsmål.", "Choose two different questions."),
     "explore.download_csv": ("Hent CSV", "Download CSV"),
     "explore.download_xlsx": ("Hent Excel", "Download Excel"),
@@ -982,6 +982,12 @@ TEXT.update(
         "format.xlsx": ("Excel-fil", "Excel file"),
         "format.geojson": ("GeoJSON", "GeoJSON"),
         "map.group_all_genders": ("Begge køn", "Both genders"),
+        "explore.all_hidden": (
+            "Alle celler har færre end {k} svar og er skjult for at beskytte den enkelte. Fjern "
+            "et filter eller vælg en bredere opdeling for at se tal.",
+            "Every cell has fewer than {k} responses and is hidden to protect individuals. "
+            "Remove a filter or choose a broader breakdown to see figures.",
+        ),
         "ui.choose": ("Vælg …", "Choose …"),
         "ui.choose_all": ("Alle (vælg for at afgrænse)", "All (choose to narrow)"),
     }

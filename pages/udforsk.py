@@ -77,7 +77,12 @@ tooltip = [
     alt.Tooltip("col_label:N", title=dim_label(cols)),
     alt.Tooltip("text:N", title=value_title),
 ]
-if chart_kind == "heatmap":
+axis_format = "%" if is_share else ",d"
+all_hidden = bool(frame["value"].isna().all())
+if all_hidden:
+    # Every cell has fewer than k answers: a sentence, not an empty chart with a "NaN %" legend.
+    st.info(t("explore.all_hidden", lang, k=k))
+elif chart_kind == "heatmap":
     base = alt.Chart(frame).encode(
         x=alt.X(
             "col_label:N",
@@ -86,42 +91,68 @@ if chart_kind == "heatmap":
             # Every option named, under its own column: Vega would drop every other label.
             axis=alt.Axis(labelAngle=-40, labelAlign="right", labelOverlap=False, labelLimit=180),
         ),
-        y=alt.Y("row_label:N", sort=row_order, title=dim_label(rows)),
+        y=alt.Y(
+            "row_label:N",
+            sort=row_order,
+            title=dim_label(rows),
+            axis=alt.Axis(labelOverlap=False, labelLimit=200),
+        ),
     )
     chart = base.mark_rect().encode(
         color=alt.Color(
             "value:Q",
-            scale=alt.Scale(scheme="blues"),
+            scale=alt.Scale(scheme="blues", zero=True),
             title=value_title,
-            legend=alt.Legend(format="%" if is_share else ",d"),
+            legend=alt.Legend(format=axis_format),
         ),
         tooltip=tooltip,
     ) + base.mark_text(fontSize=11).encode(
         text="text:N",
         color=alt.condition("datum.dark", alt.value("white"), alt.value("#222")),
     )
-    chart = chart.properties(height=max(200, 34 * len(row_order)))
+    chart_height = max(200, 30 * len(row_order))
+    chart = chart.properties(height=chart_height)
+    st.altair_chart(ui.danish_chart(chart, lang), height=chart_height + 190, key="x_chart_view")
 else:
+    # Small multiples: one panel per row option, one colour, every option named on its bar,
+    # instead of ten similar colours in one grouped chart.
+    frame["bar_end"] = frame["value"].fillna(0)
+    panel = alt.Chart().encode(
+        y=alt.Y(
+            "col_label:N",
+            sort=col_order,
+            title=None,
+            axis=alt.Axis(labelOverlap=False, labelLimit=170),
+        ),
+        tooltip=tooltip,
+    )
+    bars = panel.mark_bar(color=ui.COLORS["respondents"]).encode(
+        x=alt.X("value:Q", title=value_title, axis=alt.Axis(format=axis_format, tickCount=4))
+    )
+    labels = panel.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(
+        x="bar_end:Q", text="text:N"
+    )
+    panel_height = 16 * len(col_order)
     chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(
+        alt.layer(bars, labels, data=frame)
+        .properties(width=190, height=panel_height)
+        .facet(
+            facet=alt.Facet(
                 "row_label:N",
                 sort=row_order,
                 title=dim_label(rows),
-                axis=alt.Axis(
-                    labelAngle=-40, labelAlign="right", labelOverlap=False, labelLimit=180
-                ),
+                header=alt.Header(labelFontSize=12, labelFontWeight="bold"),
             ),
-            xOffset=alt.XOffset("col_label:N", sort=col_order),
-            y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format="%" if is_share else ",d")),
-            color=alt.Color("col_label:N", sort=col_order, title=dim_label(cols)),
-            tooltip=tooltip,
+            columns=3,
         )
-        .properties(height=360)
+        .resolve_axis(y="independent")
     )
-st.altair_chart(ui.danish_chart(chart, lang), key="x_chart_view")
+    panel_rows = -(-len(row_order) // 3)
+    st.altair_chart(
+        ui.danish_chart(chart, lang),
+        height=panel_rows * (panel_height + 45) + 70,
+        key="x_chart_view",
+    )
 st.caption(t("explore.suppressed_note", lang, k=k))
 
 table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(

@@ -158,3 +158,28 @@ def test_file_names_are_danish():
         ui.file_name("Kort", "Repræsentation af 18–29-årige", "Bølge 2025")
         == "deltagelsesatlas_kort_repraesentation-af-18-29-aarige_boelge-2025"
     )
+
+
+def test_explore_bars_are_small_multiples_in_one_colour(app_db):
+    at = open_page("udforsk")
+    at.radio(key="x_chart").set_value("bars").run()
+    assert not at.exception
+
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    assert spec["facet"]["field"] == "row_label"
+    bars = spec["spec"]["layer"][0]
+    assert "color" not in bars.get("encoding", {}), "no ten similar colours"
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_explore_says_so_when_every_cell_is_hidden(app_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in {"age": "80+", "gender": "andet", "area": "04"}.items():
+        at.query_params[key] = value
+    at.switch_page("pages/udforsk.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    assert any("Alle celler har færre end 5 svar" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart"), "no empty chart with a NaN legend"
