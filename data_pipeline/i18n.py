@@ -982,6 +982,16 @@ TEXT.update(
         "format.xlsx": ("Excel-fil", "Excel file"),
         "format.geojson": ("GeoJSON", "GeoJSON"),
         "map.group_all_genders": ("Begge køn", "Both genders"),
+        "admin.erase_no_value": (
+            "Skriv borgerens e-mailadresse eller respondent-id – intet er slettet.",
+            "Enter the citizen's email address or respondent id – nothing was erased.",
+        ),
+        "admin.erase_not_confirmed": (
+            "Intet er slettet: sæt flueben ved bekræftelsen, og skriv værdien igen (feltet "
+            "tømmes af hensyn til borgerens oplysninger).",
+            "Nothing was erased: tick the confirmation and enter the value again (the field is "
+            "cleared to protect the citizen's details).",
+        ),
         "explore.all_hidden": (
             "Alle celler har færre end {k} svar og er skjult for at beskytte den enkelte. Fjern "
             "et filter eller vælg en bredere opdeling for at se tal.",

@@ -52,7 +52,12 @@ with st.form("a_erase", clear_on_submit=True):  # the email does not linger in t
     )
 
 asked = st.session_state.pop("_a_erase_request", None)
-if asked and asked["a_confirm"] and (asked["a_value"] or "").strip():
+# Never silent: a click without a value or without the confirmation says what is missing.
+if asked and not (asked["a_value"] or "").strip():
+    st.warning(t("admin.erase_no_value", lang))
+elif asked and not asked["a_confirm"]:
+    st.warning(t("admin.erase_not_confirmed", lang))
+elif asked:
     value = asked["a_value"].strip()
     target = {"email": value} if asked["a_by"] == "email" else {}
     if asked["a_by"] == "respondent":

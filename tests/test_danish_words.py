@@ -183,3 +183,20 @@ def test_explore_says_so_when_every_cell_is_hidden(app_db):
 
     assert any("Alle celler har færre end 5 svar" in i.value for i in at.info)
     assert not at.get("vega_lite_chart"), "no empty chart with a NaN legend"
+
+
+@pytest.mark.parametrize(
+    ("value", "confirm", "words_shown"),
+    [("", True, "Skriv borgerens e-mailadresse"), ("a@b.dk", False, "sæt flueben")],
+)
+def test_admin_erase_without_value_or_confirmation_says_why(app_db, value, confirm, words_shown):
+    at = open_page("admin")
+    if value:
+        at.text_input(key="a_value").input(value)
+    if confirm:
+        at.checkbox(key="a_confirm").check()
+    at.button(key="FormSubmitter:a_erase-Slet borgeren").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    assert any(words_shown in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.success
