@@ -64,7 +64,13 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
         .mark_bar(color=COLORS["respondents"])
         .encode(
             x=alt.X("share:Q", title=t("col.share", lang), axis=alt.Axis(format="%")),
-            y=alt.Y("label:N", sort=list(shown["label"]), title=None),
+            # Every option named in full: Vega would otherwise drop or cut labels in a narrow column.
+            y=alt.Y(
+                "label:N",
+                sort=list(shown["label"]),
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+            ),
             tooltip=[
                 alt.Tooltip("label:N", title=t("col.option", lang)),
                 alt.Tooltip("share_text:N", title=t("col.share", lang)),

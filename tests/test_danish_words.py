@@ -200,3 +200,17 @@ def test_admin_erase_without_value_or_confirmation_says_why(app_db, value, confi
 
     assert any(words_shown in w.value for w in at.warning), [w.value for w in at.warning]
     assert not at.success
+
+
+def test_ranked_bars_name_every_option_with_decimal_commas():
+    frame = pd.DataFrame(
+        {
+            "label": ["Under 1 time", "1-2 timer", "3-5 timer", "Mere end 5 timer"],
+            "share": [0.4, 0.3, 0.2, 0.1],
+        }
+    )
+
+    spec = ui.ranked_bars(frame, "da", "Tid pr. måned").to_dict()
+
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
