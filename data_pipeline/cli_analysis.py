@@ -12,6 +12,7 @@ from pathlib import Path
 from data_pipeline.cli import EXIT_OK, _db_arg, _json_arg, command
 from data_pipeline.db import connect
 from data_pipeline.filters_cli import resolve_filters
+from data_pipeline.i18n import t
 from data_pipeline.representation import (
     BACKGROUND,
     InvalidInput,
@@ -68,6 +69,8 @@ def run_gaps(args) -> tuple[object, int]:
     note_da, note_en = found.attrs.get("note_da"), found.attrs.get("note_en")
     if not args.json:
         text = "\n".join(found["sentence_da"]) or "Ingen grupper under tærsklen."
+        # What the list compares with and how it was judged (DESIGN.md §6).
+        text += "\n" + t("report.gaps.note", "da")
         return (f"{text}\n{note_da}" if note_da else text), EXIT_OK
     keys = ["population", "respondents", "rate", "ratio", "ci_low", "ci_high", "missing_voices"]
     findings = [

@@ -104,8 +104,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "overview.gaps": ("De fem største huller", "The five largest gaps"),
     "overview.gaps_lead": (
-        "Grupper, hvor der mangler flest stemmer i forhold til deres andel af befolkningen.",
-        "Groups missing the most voices relative to their share of the population.",
+        "Grupper, hvor der mangler flest svar i forhold til svarprocenten i hele kommunen. "
+        "Vi har taget højde for, at mange grupper testes på én gang (Benjamini–Hochberg).",
+        "Groups missing the most responses against the response rate of the whole "
+        "municipality. We allowed for testing many groups at once (Benjamini–Hochberg).",
     ),
     "overview.no_gaps": (
         "Ingen tydelige huller for dette udsnit.",
@@ -147,14 +149,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.rate": ("Svarprocent", "Response rate"),
     "col.ratio": ("Repræsentation", "Representation"),
     "col.ci": ("95 %-interval", "95% interval"),
-    "col.missing": ("Manglende stemmer", "Missing voices"),
+    "col.missing": ("Manglende svar", "Missing responses"),
     "col.status": ("Vurdering", "Assessment"),
     "series.respondents": ("Besvarelser", "Responses"),
     "series.population": ("Befolkning", "Population"),
     "status.under": ("Underrepræsenteret", "Under-represented"),
     "status.over": ("Overrepræsenteret", "Over-represented"),
-    "status.uncertain": ("For få til at sige", "Too few to tell"),
+    "status.uncertain": ("Kan ikke afgøres", "Not enough answers to tell"),
     "status.fine": ("Som befolkningen", "Like the population"),
+    "groups.reference": (
+        "Alle grupper sammenlignes med svarprocenten i hele kommunen ({rate}) – også når du har "
+        "valgt et filter. Vi har taget højde for, at mange grupper testes på én gang "
+        "(Benjamini–Hochberg).",
+        "Every group is compared with the response rate of the whole municipality ({rate}) – "
+        "also under a filter. We allowed for testing many groups at once (Benjamini–Hochberg).",
+    ),
     # explore
     "explore.title": ("Udforsk", "Explore"),
     "explore.lead": (
@@ -185,7 +194,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # map
     "map.title": ("Kort", "Map"),
     "map.lead": (
-        "Hvor i kommunen deltager borgerne – og hvor mangler vi stemmer?",
+        "Hvor i kommunen deltager borgerne – og hvor mangler vi svar?",
         "Where in the municipality do citizens take part – and where are voices missing?",
     ),
     "map.measure": ("Vis på kortet", "Show on the map"),
@@ -225,16 +234,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "groups.by": ("Opdel efter", "Split by"),
     "groups.how_to_read": ("Sådan læser du tallene", "How to read the figures"),
     "groups.how_to_read_text": (
-        "**Repræsentation** er gruppens svarprocent delt med kommunens. 1,0 betyder, at gruppen "
-        "svarer som alle andre; 0,5 betyder halvt så ofte. **95 %-intervallet** viser, hvor "
-        "sikkert tallet er: små grupper har brede intervaller. En gruppe kaldes "
-        "underrepræsenteret, når hele intervallet ligger under 0,8. **Manglende stemmer** er, "
-        "hvor mange flere svar gruppen skulle have givet for at fylde sin andel af befolkningen.",
-        "**Representation** is the group's response rate divided by the municipality's. 1.0 "
-        "means the group answers like everyone else; 0.5 means half as often. The **95% "
-        "interval** shows how certain the figure is: small groups have wide intervals. A group "
-        "is under-represented when the whole interval lies below 0.8. **Missing voices** is how "
-        "many more responses the group would need to fill its share of the population.",
+        "**Repræsentation** er gruppens svarprocent delt med svarprocenten i hele kommunen – "
+        "også når du har valgt et filter. 1,0 betyder, at gruppen svarer som kommunen som "
+        "helhed; 0,5 betyder halvt så ofte. **95 %-intervallet** viser, hvor sikkert tallet er: "
+        "små grupper har brede intervaller. **Vurderingen**: *underrepræsenteret*, når hele "
+        "intervallet ligger under 0,8; *som befolkningen* kun, når hele intervallet ligger "
+        "mellem 0,8 og 1,25; *overrepræsenteret*, når hele intervallet ligger over 1,25; ellers "
+        "*kan ikke afgøres* – der er ikke svar nok til at sige det. Vi har taget højde for, at "
+        "mange grupper testes på én gang (Benjamini–Hochberg). **Manglende svar** er, hvor "
+        "mange flere svar gruppen skulle have givet for at svare som kommunen som helhed; det "
+        "vises kun for grupper under linjen.",
+        "**Representation** is the group's response rate divided by the response rate of the "
+        "whole municipality – also under a filter. 1.0 means the group answers like the "
+        "municipality as a whole; 0.5 means half as often. The **95% interval** shows how "
+        "certain the figure is: small groups have wide intervals. **Assessment**: "
+        "*under-represented* when the whole interval lies below 0.8; *like the population* "
+        "only when the whole interval lies between 0.8 and 1.25; *over-represented* when the "
+        "whole interval lies above 1.25; otherwise *not enough answers to tell*. We allowed for "
+        "testing many groups at once (Benjamini–Hochberg). **Missing responses** is how many "
+        "more responses the group would need to answer like the municipality as a whole; it is "
+        "shown only for groups below the line.",
     ),
     "groups.chart_title": ("Repræsentation med 95 %-interval", "Representation with 95% interval"),
     "groups.findings": (
@@ -362,12 +381,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.col.ci_low": ("95 %-interval, fra", "95% interval, from"),
     "report.col.ci_high": ("95 %-interval, til", "95% interval, to"),
     "report.gaps.note": (
-        "Grupper på tværs af alder, køn og lokalområde, rangeret efter manglende stemmer. Kun grupper med mindst 50 borgere, hvor hele intervallet ligger under 0,8.",
-        "Groups across age, gender and area, ranked by missing voices. Only groups of at least 50 citizens whose whole interval lies below 0.8.",
+        "Grupper på tværs af alder, køn og lokalområde, rangeret efter manglende svar. Kun grupper med mindst 50 borgere, hvor hele intervallet ligger under 0,8, og som stadig er underrepræsenteret, når vi tager højde for, at mange grupper testes på én gang (Benjamini–Hochberg).",
+        "Groups across age, gender and area, ranked by missing responses. Only groups of at least 50 citizens whose whole interval lies below 0.8 and who remain under-represented once we allow for testing many groups at once (Benjamini–Hochberg).",
     ),
     "report.gaps.how_to_read": (
-        "Repræsentation er gruppens svarprocent delt med kommunens: 1,0 er som alle andre, 0,5 er halvt så ofte. Manglende stemmer er, hvor mange flere svar gruppen skulle have givet for at fylde sin andel af befolkningen.",
-        "Representation is the group's response rate divided by the municipality's: 1.0 is like everyone else, 0.5 is half as often. Missing voices is how many more responses the group would need to fill its share of the population.",
+        "Repræsentation er gruppens svarprocent delt med svarprocenten i hele kommunen, også under et filter: 1,0 er som kommunen som helhed, 0,5 er halvt så ofte. Manglende svar er, hvor mange flere svar gruppen skulle have givet for at svare som kommunen som helhed.",
+        "Representation is the group's response rate divided by the response rate of the whole municipality, also under a filter: 1.0 is like the municipality as a whole, 0.5 is half as often. Missing responses is how many more responses the group would need to answer like the municipality as a whole.",
     ),
     "report.col.unweighted": ("Andel, uvægtet", "Share, unweighted"),
     "report.col.weighted": ("Andel, vægtet", "Share, weighted"),
@@ -419,8 +438,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Response rate: responses divided by the number of citizens aged 15 and over in the same group, from the population count for {period}. The population is split by age, gender and area only; filters on topics, formats and time narrow the responses only.",
     ),
     "report.method.ratio": (
-        "Repræsentation: gruppens svarprocent delt med kommunens. 95 %-intervallet er et Wilson-interval for svarprocenten, overført til forholdet. En gruppe er underrepræsenteret, når hele intervallet ligger under 0,8; en gruppe med for få svar kaldes usikker, ikke fin. Manglende stemmer = forventede svar (gruppens andel af befolkningen gange alle svar) minus faktiske svar; de største huller rangeres efter dem.",
-        "Representation: the group's response rate divided by the municipality's. The 95% interval is a Wilson interval for the rate, carried over to the ratio. A group is under-represented when the whole interval lies below 0.8; a group with too few responses is uncertain, not fine. Missing voices = expected responses (the group's share of the population times all responses) minus actual responses; the largest gaps are ranked by them.",
+        "Repræsentation: gruppens svarprocent delt med svarprocenten i hele kommunen (alle, der har oplyst alder, køn eller område, mod alle borgere på 15 år og derover) – også når der er valgt et filter. 95 %-intervallet er et Wilson-interval for svarprocenten, overført til forholdet. Tre vurderinger: underrepræsenteret, når hele intervallet ligger under 0,8; som befolkningen kun, når hele intervallet ligger mellem 0,8 og 1,25; overrepræsenteret, når hele intervallet ligger over 1,25; ellers kan det ikke afgøres – også når gruppen har for få svar. Vi har taget højde for, at mange grupper testes på én gang (Benjamini–Hochberg, højst 5 % falske fund): en gruppe kaldes kun under- eller overrepræsenteret, hvis det holder efter den korrektion. Manglende svar = gruppens borgere gange svarprocenten i hele kommunen minus gruppens faktiske svar; de største huller rangeres efter dem.",
+        "Representation: the group's response rate divided by the response rate of the whole municipality (everyone who gave their age, gender or area, against all citizens aged 15 and over) – also under a filter. The 95% interval is a Wilson interval for the rate, carried over to the ratio. Three verdicts: under-represented when the whole interval lies below 0.8; like the population only when the whole interval lies between 0.8 and 1.25; over-represented when the whole interval lies above 1.25; otherwise not enough answers to tell – also when the group has too few responses. We allowed for testing many groups at once (Benjamini–Hochberg, at most 5% false findings): a group is called under- or over-represented only if that holds after the correction. Missing responses = the group's citizens times the response rate of the whole municipality minus the group's actual responses; the largest gaps are ranked by them.",
     ),
     "report.method.scores": (
         "Samlede mål over alder × køn × lokalområde: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet), overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) og R-indikatoren (1 minus to gange spredningen i svarprocenter).",

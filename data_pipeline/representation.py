@@ -50,7 +50,7 @@ _RESPONDENT_SQL = {
     "area": "r.area_code",
 }
 _POPULATION_SQL = {"age_band": "b.label", "gender": "p.gender", "area": "p.area_code"}
-_STAT_COLUMNS = ("rate", "ratio", "ci_low", "ci_high", "missing_voices")
+_STAT_COLUMNS = ("rate", "ratio", "ci_low", "ci_high", "missing_voices", "p_value")
 
 
 class InvalidInput(PipelineError):
@@ -230,35 +230,133 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarra
     return low, high
 
 
-def _status(respondents, ci_low, ci_high, threshold: float, k: int) -> np.ndarray:
+# The stated band around 1 inside which a group is "like the population" (DESIGN.md §6).
+FINE_BAND = (0.8, 1.25)
+# The false discovery rate controlled when many groups are judged at once.
+FDR_Q = 0.05
+
+
+def _status(
+    respondents, ci_low, ci_high, threshold: float, k: int, upper: float | None = None
+) -> np.ndarray:
+    """The verdict per group, from its interval (DESIGN.md §6): "under" when the whole interval
+    lies below `threshold`, "over" when it lies above `upper` (default 1/threshold), "fine"
+    (like the population) only when it lies inside [threshold, upper], and otherwise
+    "uncertain" (not enough answers to tell), the default. A group below k respondents or
+    without an interval is never judged."""
+    upper = 1 / threshold if upper is None else upper
     respondents = np.asarray(respondents, dtype=float)
     low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
-    uncertain = (
-        (respondents < k)
-        | np.isnan(low)
-        | np.isnan(high)
-        | ((low < threshold) & (high > 1 / threshold))
+    judged = (respondents >= k) & ~np.isnan(low) & ~np.isnan(high)
+    with np.errstate(invalid="ignore"):
+        status = np.select(
+            [high < threshold, low > upper, (low >= threshold) & (high <= upper)],
+            ["under", "over", "fine"],
+            "uncertain",
+        )
+    return np.where(judged, status, "uncertain")
+
+
+def score_p_values(respondents, population, reference) -> np.ndarray:
+    """Two-sided p-values of the score test of H0: the group's rate equals `reference` (the
+    whole municipality's rate), i.e. ratio = 1; the same score statistic as the Wilson interval.
+    NaN where a group has no population or the reference is 0 or 1."""
+    x = np.asarray(respondents, dtype=float)
+    n = np.asarray(population, dtype=float)
+    p0 = np.asarray(reference, dtype=float) * np.ones_like(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (np.minimum(x, n) - n * p0) / np.sqrt(n * p0 * (1 - p0))
+    ok = (n > 0) & (p0 > 0) & (p0 < 1) & np.isfinite(z)
+    p = np.full(z.shape, np.nan)
+    p[ok] = [math.erfc(abs(v) / math.sqrt(2)) for v in z[ok]]
+    return p
+
+
+def benjamini_hochberg(p_values, q: float = FDR_Q) -> np.ndarray:
+    """Which hypotheses the Benjamini–Hochberg step-up procedure rejects at false discovery
+    rate q: the i smallest p-values, for the largest i with p_(i) <= i·q/m. NaN p-values are
+    not tested (never rejected, not counted in m)."""
+    p = np.asarray(p_values, dtype=float)
+    reject = np.zeros(p.shape, dtype=bool)
+    tested = np.flatnonzero(~np.isnan(p))
+    m = len(tested)
+    if m == 0:
+        return reject
+    order = tested[np.argsort(p[tested], kind="stable")]
+    below = np.flatnonzero(p[order] <= q * np.arange(1, m + 1) / m)
+    if len(below):
+        reject[order[: below[-1] + 1]] = True
+    return reject
+
+
+def apply_fdr(table: pd.DataFrame, q: float = FDR_Q) -> pd.DataFrame:
+    """Judge the groups of `table` together: an "under" or "over" verdict stands only where
+    Benjamini–Hochberg over all the groups' p-values (H0: ratio = 1) rejects; otherwise the
+    group becomes "uncertain". Suppressed groups and groups without a p-value are not tested."""
+    out = table.copy()
+    # Every group with a p-value is tested, whatever its interval says; m counts them all.
+    judged = out["p_value"].notna()
+    if "suppressed" in out:
+        judged &= ~out["suppressed"].astype(bool)
+    reject = np.zeros(len(out), dtype=bool)
+    reject[np.flatnonzero(judged.to_numpy())] = benjamini_hochberg(
+        out.loc[judged, "p_value"].to_numpy(float), q
     )
-    status = np.where(high < threshold, "under", np.where(low > 1 / threshold, "over", "fine"))
-    return np.where(uncertain, "uncertain", status)
+    demote = out["status"].isin(["under", "over"]).to_numpy() & ~reject
+    out.loc[demote, "status"] = "uncertain"
+    out.attrs["fdr_tested"] = int(judged.sum())
+    return out
 
 
-def add_statistics(cells: pd.DataFrame, threshold: float = 0.8, k: int = DEFAULT_K) -> pd.DataFrame:
-    """Rate, ratio with its interval, missing voices and status for cells that partition the
-    respondents: the overall rate is total respondents / total population of these cells."""
+def add_statistics(
+    cells: pd.DataFrame,
+    threshold: float = 0.8,
+    k: int = DEFAULT_K,
+    reference: float | None = None,
+) -> pd.DataFrame:
+    """Rate, ratio with its interval, missing voices, p-value and status per cell.
+
+    `reference` is the whole municipality's rate (DESIGN.md §6): respondents / population 15+
+    among those with the grouped attributes known, without any age, gender or area filter. By
+    default it is total respondents / total population of these cells, which is the same
+    thing when the cells partition the unfiltered municipality. Missing voices = the group's
+    population × the reference − its respondents (= population share × all respondents when
+    unfiltered)."""
     out = cells.copy()
     resp, pop = out["respondents"].astype(float), out["population"].astype(float)
     total_resp, total_pop = resp.sum(), pop.sum()
-    overall = total_resp / total_pop if total_pop > 0 else np.nan
+    if reference is None:
+        reference = total_resp / total_pop if total_pop > 0 else np.nan
+    overall = reference if reference and reference > 0 else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         out["rate"] = np.where(pop > 0, resp / pop, np.nan)
         low, high = wilson_interval(resp, pop)
         out["ratio"] = out["rate"] / overall
         out["ci_low"] = low / overall
         out["ci_high"] = high / overall
-    out["missing_voices"] = (pop / total_pop * total_resp - resp) if total_pop > 0 else np.nan
+    out["missing_voices"] = pop * overall - resp
+    out["p_value"] = score_p_values(resp, pop, overall)
     out["status"] = _status(resp, out["ci_low"], out["ci_high"], threshold, k)
+    out.attrs["reference_rate"] = float(overall) if overall == overall else None
     return out
+
+
+def demographic_free(filters: Filters) -> Filters:
+    """The filter without age, gender and area: the whole municipality that ratios compare
+    with (topic, format and time filters narrow the answers on both sides alike)."""
+    return filters.replace(age_bands=(), genders=(), areas=())
+
+
+def has_demographic_filter(filters: Filters) -> bool:
+    return bool(filters.age_bands or filters.genders or filters.areas)
+
+
+def reference_rate(con, filters: Filters, wave: str, period: str, by: tuple[str, ...]) -> float:
+    """The whole municipality's rate for a grouping by `by`: respondents with those attributes
+    known / population 15+, ignoring any age, gender or area filter."""
+    cells, _ = cell_counts(con, demographic_free(filters), wave, period, by)
+    pop = float(cells["population"].sum())
+    return float(cells["respondents"].sum()) / pop if pop > 0 else np.nan
 
 
 def representation_table(
@@ -275,17 +373,30 @@ def representation_table(
     or area, gender andet/uoplyst when grouping by gender) are left out of the cells and the
     overall rate; their number is in ``df.attrs['excluded']``. Cells below k respondents are
     suppressed (counts and everything derived from them NaN, ``suppressed`` True).
+
+    Ratios compare with the whole municipality (``attrs['reference_rate']``), also under an
+    age, gender or area filter: filtered to one area, that area keeps its unfiltered ratio.
+    The verdicts are judged together: "under"/"over" stand only where Benjamini–Hochberg
+    across the table's groups rejects ratio = 1 (see apply_fdr).
     """
     k = check_k(k)
     by = _check_background(by)
     wave, period = resolve_wave(con, filters)
     cells, excluded = cell_counts(con, filters, wave, period, by)
-    table = add_statistics(cells, threshold, k)
+    reference = (
+        reference_rate(con, filters, wave, period, by) if has_demographic_filter(filters) else None
+    )
+    table = add_statistics(cells, threshold, k, reference)
+    reference = table.attrs.get("reference_rate")
     table = _label_and_sort(con, table, by)
     table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
-    columns = [*_label_columns(by), "population", "respondents", *_STAT_COLUMNS[:-1]]
-    table = table[[*columns, "missing_voices", "status", "suppressed"]].reset_index(drop=True)
-    table.attrs.update({"excluded": excluded, "wave": wave, "period": period})
+    table = apply_fdr(table)
+    columns = [*_label_columns(by), "population", "respondents", "rate", "ratio", "ci_low"]
+    table = table[[*columns, "ci_high", "missing_voices", "status", "suppressed"]]
+    table = table.reset_index(drop=True)
+    table.attrs.update(
+        {"excluded": excluded, "wave": wave, "period": period, "reference_rate": reference}
+    )
     table.attrs.update(postal_note(con, filters, wave, by))
     return table
 
@@ -411,6 +522,11 @@ def find_gaps(
     findings (their missing voices would reveal the count). Cells below `min_population`
     are left out, and with `only_under` (default) so is every cell whose status is not 'under'.
     `top=None` returns them all.
+
+    Each grouping set's reference is the whole municipality's rate for it, also under an age,
+    gender or area filter. All the cells left are judged at once, so an "under" verdict also
+    needs Benjamini–Hochberg across them to reject ratio = 1 at a false discovery rate of
+    FDR_Q (apply_fdr); ``attrs['fdr_tested']`` is how many groups were tested.
     """
     k = check_k(k)
     dims = _check_background(dims)
@@ -422,9 +538,16 @@ def find_gaps(
     else:
         wave = filters.wave or latest_wave(con)
     note = postal_note(con, filters, wave, dims)
+    # The whole municipality is the reference of every grouping set, also under a filter.
+    references: dict[int, float] = {}
+    if has_demographic_filter(filters):
+        _, period = resolve_wave(con, filters)
+        whole = _grouping_set_cells(con, demographic_free(filters), wave, period, dims)
+        sums = whole.groupby("gid")[["respondents", "population"]].sum()
+        references = (sums["respondents"] / sums["population"]).to_dict()
     tables = []
-    for _gid, cell in cells.groupby("gid", sort=True):
-        stats = add_statistics(cell, threshold, k)
+    for gid, cell in cells.groupby("gid", sort=True):
+        stats = add_statistics(cell, threshold, k, references.get(gid))
         tables.append(suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS))
     if not tables:
         empty = _findings(
@@ -437,6 +560,9 @@ def find_gaps(
         return empty
     found = pd.concat(tables, ignore_index=True)
     found = found[~found["suppressed"] & (found["population"] >= min_population)]
+    # Every group listed here is judged at once: control the false discovery rate over them.
+    found = apply_fdr(found)
+    tested = found.attrs.get("fdr_tested", 0)
     if only_under:
         found = found[found["status"] == "under"]
     found = found.sort_values(["missing_voices", "population"], ascending=False, kind="stable")
@@ -444,6 +570,7 @@ def find_gaps(
         found = found.head(top)
     findings = _findings(found, dims, area_names(con), k)
     findings.attrs.update(note)
+    findings.attrs["fdr_tested"] = tested
     return findings
 
 
@@ -554,11 +681,12 @@ def format_number(value: float, lang: str = "da", decimals: int = 0) -> str:
 
 
 def ratio_words(ratio: float, lang: str = "da") -> str:
-    """ "en femtedel af kommunens svarprocent" / "0,6 gange kommunens svarprocent"."""
+    """ "en femtedel af svarprocenten i hele kommunen" / "0,6 gange svarprocenten i hele
+    kommunen": the reference is always the whole municipality, and the words say so."""
     en = lang == "en"
-    rate = "the municipal response rate" if en else "kommunens svarprocent"
+    rate = "the response rate of the whole municipality" if en else "svarprocenten i hele kommunen"
     if abs(ratio - 1) < 0.05:
-        return "about the municipal response rate" if en else "omtrent kommunens svarprocent"
+        return f"about {rate}" if en else f"omtrent {rate}"
     for value, da_words, en_words in _FRACTIONS:
         # Within 7 %: 0,52 reads as "halvdelen", 0,36 as "en tredjedel"; the exact ratio
         # follows in brackets anyway.
@@ -592,24 +720,20 @@ def finding_sentence(
         if en
         else f"{who}: {resp} svar blandt {pop} borgere – {ratio_words(row['ratio'], lang)} {numbers}."
     )
-    return f"{head} {_missing_words(row['missing_voices'], lang)}"
+    return f"{head} {_missing_words(row['missing_voices'], lang)}".rstrip()
 
 
 def _missing_words(missing: float, lang: str) -> str:
-    count = format_number(abs(missing), lang)
-    if round(missing) > 0:
-        return (
-            f"About {count} voices are missing."
-            if lang == "en"
-            else f"Der mangler ca. {count} stemmer."
-        )
-    if round(missing) < 0:
-        return (
-            f"About {count} more responses than its share."
-            if lang == "en"
-            else f"Ca. {count} flere svar end gruppens andel."
-        )
-    return "No voices are missing." if lang == "en" else "Der mangler ingen stemmer."
+    """Missing responses, said only for a group below the line (fewer responses than its
+    share); "manglende svar", never "stemmer", which reads as votes."""
+    if pd.isna(missing) or round(missing) <= 0:
+        return ""
+    count = format_number(missing, lang)
+    return (
+        f"About {count} responses are missing."
+        if lang == "en"
+        else f"Der mangler ca. {count} svar."
+    )
 
 
 # --- raking ---------------------------------------------------------------------------------

@@ -273,8 +273,9 @@ def map_view(
 ) -> pd.DataFrame:
     """One value per area for the choropleth: area_code, name, value, n, population, suppressed.
 
-    rate: respondents / citizens 15+. ratio: the group's rate in the area / the municipal rate
-    for the whole filter. topic/format: share of the area's respondents choosing the option.
+    rate: respondents / citizens 15+. ratio: the group's rate in the area / the rate of the
+    whole municipality (no age, gender or area filter). topic/format: share of the area's
+    respondents choosing the option.
 
     Respondents known only by a postal code that spans several areas count in each of its areas
     with its population share (queries.AREA_SPREAD_RELATION), so `respondents` may be
@@ -291,7 +292,9 @@ def map_view(
         )
         counts = q.respondents_by(con, narrowed, ("area",))
         population = q.population_by(con, narrowed, "area")
-        overall = _rate(q.count_respondents(con, base), q.count_population(con, base))
+        # The reference is the whole municipality, also under an age or gender filter.
+        whole = base.replace(age_bands=(), genders=())
+        overall = _rate(q.count_respondents(con, whole), q.count_population(con, whole))
         frame = _per_area(areas, counts, population)
         frame["value"] = frame["respondents"] / frame["population"] / overall if overall else np.nan
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
@@ -369,6 +372,8 @@ def groups_view(
     # the page says so whenever the wave has respondents spread over areas by postal code.
     return {
         "table": table,
+        # The whole municipality's rate every ratio compares with, also under a filter.
+        "reference_rate": table.attrs.get("reference_rate"),
         "scores": scores(con, filters, cells=cells),
         "gaps": gaps_in_context(con, filters, top=10, k=k, cells=shared),
         "postal_spread": q.postal_spread_respondents(con, wave),

@@ -75,9 +75,14 @@ def group_label(row) -> str:
 shown = table.copy()
 shown["group"] = shown.apply(group_label, axis=1)
 shown["status_text"] = shown["status"].map(lambda s: t(f"status.{s}", lang))
+# Missing responses are said only for groups below the line (fewer answers than the whole
+# municipality's rate would give), never as a negative number.
+shown["missing_shown"] = shown["missing_voices"].where(shown["missing_voices"].round() > 0)
 
 # Ratios with their intervals ---------------------------------------------------------------
 st.subheader(t("groups.chart_title", lang))
+if result.get("reference_rate") is not None:  # what every ratio and verdict compares with
+    st.caption(t("groups.reference", lang, rate=percent(result["reference_rate"], lang)))
 plot = shown.dropna(subset=["ratio"])
 order = list(plot["group"])
 base = alt.Chart(plot).encode(y=alt.Y("group:N", sort=order, title=None))
@@ -99,13 +104,13 @@ chart = (
             alt.Tooltip("ratio:Q", format=".2f", title=t("col.ratio", lang)),
             alt.Tooltip("ci_low:Q", format=".2f", title="95 % ↓"),
             alt.Tooltip("ci_high:Q", format=".2f", title="95 % ↑"),
-            alt.Tooltip("missing_voices:Q", format=",.0f", title=t("col.missing", lang)),
+            alt.Tooltip("missing_shown:Q", format=",.0f", title=t("col.missing", lang)),
         ],
     )
     + alt.Chart(pd.DataFrame({"x": [1.0]}))
     .mark_rule(strokeDash=[4, 4], color="#333")
     .encode(x="x:Q")
-    + alt.Chart(pd.DataFrame({"x": [0.8]}))
+    + alt.Chart(pd.DataFrame({"x": [0.8, 1.25]}))
     .mark_rule(strokeDash=[2, 2], color="#c0392b")
     .encode(x="x:Q")
 ).properties(height=max(160, 24 * len(plot)))
@@ -125,7 +130,9 @@ display = pd.DataFrame(
             "–" if pd.isna(lo) else f"{number(lo, lang, 2)}–{number(hi, lang, 2)}"
             for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
         ],
-        t("col.missing", lang): shown["missing_voices"].map(lambda v: number(v, lang)),
+        t("col.missing", lang): shown["missing_shown"].map(
+            lambda v: "–" if pd.isna(v) else number(v, lang)
+        ),
         t("col.status", lang): shown["status_text"],
     }
 )
