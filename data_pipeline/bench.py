@@ -451,10 +451,13 @@ def pandas_cells(sub: pd.DataFrame, pop: pd.DataFrame, by: list[str]) -> pd.Data
     return pd.concat([counts, citizens], axis=1).fillna(0.0).astype(float).reset_index()
 
 
-def pandas_statistics(cells: pd.DataFrame, threshold: float = 0.8, k: int = 5) -> pd.DataFrame:
-    """Rate with a Wilson interval, ratio to the overall rate, missing voices and status."""
+def pandas_statistics(
+    cells: pd.DataFrame, threshold: float = 0.8, k: int = 5, reference: float | None = None
+) -> pd.DataFrame:
+    """Rate with a Wilson interval, ratio to the whole municipality's rate (`reference`, by
+    default the cells' own overall rate), missing voices and status."""
     resp, pop = cells["respondents"], cells["population"]
-    overall = resp.sum() / pop.sum()
+    overall = resp.sum() / pop.sum() if reference is None else reference
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = (resp / pop).where(pop > 0)
         p = rate.clip(upper=1.0)
@@ -469,7 +472,7 @@ def pandas_statistics(cells: pd.DataFrame, threshold: float = 0.8, k: int = 5) -
         ratio=rate / overall,
         ci_low=low,
         ci_high=high,
-        missing_voices=pop / pop.sum() * resp.sum() - resp,
+        missing_voices=pop * overall - resp,
         status=np.where(uncertain, "uncertain", status),
     )
 
@@ -559,11 +562,20 @@ def pandas_map(data: PandasData, f: Filters) -> pd.DataFrame:
     return table.rename_axis("area_code").reset_index()
 
 
+def pandas_reference(data: PandasData, f: Filters, by: list[str]) -> float:
+    """The whole municipality's rate for a grouping by `by`: the filter without its age, gender
+    and area parts, as representation_table compares with."""
+    whole = data.respondents[pandas_mask(data, f.replace(age_bands=(), genders=(), areas=()))]
+    cells = pandas_cells(whole, data.population, by)
+    return cells["respondents"].sum() / cells["population"].sum()
+
+
 def pandas_groups(data: PandasData, f: Filters) -> dict:
     sub = data.respondents[pandas_mask(data, f)]
     pop = pandas_population(data, f)
+    reference = pandas_reference(data, f, ["age_band"])
     return {
-        "table": pandas_statistics(pandas_cells(sub, pop, ["age_band"])),
+        "table": pandas_statistics(pandas_cells(sub, pop, ["age_band"]), reference=reference),
         "scores": pandas_scores(sub, pop),
         "gaps": pandas_gaps(sub, pop, top=10),
     }
