@@ -12,6 +12,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/grupper.py", "nav.groups", ":material/groups:", "grupper"),
     ("pages/aktivitet.py", "nav.activity", ":material/timeline:", "aktivitet"),
     ("pages/rapport.py", "nav.report", ":material/description:", "rapport"),
+    ("pages/maal.py", "nav.goals", ":material/flag:", "maal"),
     ("pages/upload.py", "nav.upload", ":material/upload:", "upload"),
     ("pages/kontakt.py", "nav.contact", ":material/contact_mail:", "kontakt"),
     ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),

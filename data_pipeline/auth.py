@@ -28,6 +28,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "udforsk": frozenset(_DIRECTOR),
     "aktivitet": frozenset(_DIRECTOR),
     "rapport": frozenset(_DIRECTOR),
+    "maal": frozenset({"director", "admin"}),
     "upload": frozenset({"analyst", "admin"}),
     "kontakt": frozenset({"outreach", "admin"}),
     "admin": frozenset({"admin"}),
@@ -37,6 +38,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "export_contacts": frozenset({"outreach", "admin"}),
     "count_contacts": frozenset({"outreach", "admin"}),
+    "draw_panel": frozenset({"outreach", "admin"}),
+    "set_goal": frozenset({"director", "admin"}),
     "upload": frozenset({"analyst", "admin"}),
     "undo": frozenset({"analyst", "admin"}),
     "erase": frozenset({"admin"}),

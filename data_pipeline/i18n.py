@@ -1162,3 +1162,9 @@ TEXT.update(
 def counted(count: float | int | None, word: str, lang: str = "da") -> str:
     """A count with its word in the right number: counted(1, "row") -> "1 række"."""
     return plural(count, t(f"word.{word}", lang), t(f"word.{word}s", lang), lang)
+
+
+# Panels and goals for the term (issue 17) live in their own table, merged here.
+from data_pipeline.i18n_panel import PANEL_TEXT  # noqa: E402  (needs TEXT defined above)
+
+TEXT.update(PANEL_TEXT)

@@ -51,6 +51,7 @@ ALL_PAGES = [
     "Grupper",
     "Aktivitet",
     "Rapport",
+    "Mål",
     "Upload",
     "Kontakt",
     "Administration",

@@ -20,7 +20,7 @@ DIRECTOR = ["overblik", "udforsk", "kort", "grupper", "aktivitet", "rapport"]
     ("role", "expected"),
     [
         ("viewer", ["overblik", "kort", "grupper"]),
-        ("director", DIRECTOR),
+        ("director", [*DIRECTOR, "maal"]),
         ("analyst", [*DIRECTOR, "upload"]),
         ("outreach", ["kontakt"]),
         ("admin", ALL),
