@@ -19,7 +19,7 @@ import duckdb
 from data_pipeline import store
 from data_pipeline.errors import DatabaseError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1 is the canonical model of DESIGN.md §4. Large tables carry no primary keys:
 # ids are assigned under the writer lock, and an ART index would cost more at 1 M rows
@@ -79,7 +79,23 @@ CREATE TABLE age_band (label VARCHAR PRIMARY KEY, min_age INTEGER NOT NULL,
     max_age INTEGER NOT NULL, sort_order INTEGER NOT NULL);
 """
 
-MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2}
+# Version 3 (issue 17): panel draws and who was invited (ids only, never contact data), and
+# goals for the term, versioned: a change appends a row, so the history stays.
+DDL_V3 = """
+CREATE TABLE panel_draw (
+    draw_id INTEGER PRIMARY KEY, drawn_at TIMESTAMP NOT NULL, actor VARCHAR, topic VARCHAR,
+    size INTEGER NOT NULL, seed BIGINT NOT NULL, detail JSON);
+CREATE TABLE panel_invitation (
+    draw_id INTEGER NOT NULL, respondent_id BIGINT NOT NULL, role VARCHAR NOT NULL,
+    reserve_rank INTEGER, invited_at TIMESTAMP NOT NULL);
+CREATE TABLE goal (
+    goal_id INTEGER NOT NULL, version INTEGER NOT NULL, set_at TIMESTAMP NOT NULL,
+    set_by VARCHAR NOT NULL, metric VARCHAR NOT NULL, dimension VARCHAR NOT NULL,
+    group_code VARCHAR NOT NULL, target DOUBLE NOT NULL, due_year INTEGER NOT NULL,
+    note VARCHAR, retired BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (goal_id, version));
+"""
+
+MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2, 3: DDL_V3}
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 

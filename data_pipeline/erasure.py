@@ -21,7 +21,14 @@ from data_pipeline.errors import DatabaseError, InvalidFile
 from data_pipeline.privacy import pseudonym, pseudonym_key
 
 # Every table that holds rows keyed by respondent_id; the respondent row itself goes last.
-RESPONDENT_TABLES = ("respondent_topic", "respondent_format", "contact", "respondent")
+# panel_invitation: who was drawn for a panel (issue 17) goes with the citizen too.
+RESPONDENT_TABLES = (
+    "respondent_topic",
+    "respondent_format",
+    "contact",
+    "panel_invitation",
+    "respondent",
+)
 
 
 @dataclass

@@ -131,7 +131,7 @@ def test_an_older_database_is_migrated(tmp_path):
     raw.execute("INSERT INTO survey_wave VALUES ('2021', 'x', 2021, NULL, NULL)")
     raw.close()
     con = db.connect(path)
-    assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 2
+    assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == db.SCHEMA_VERSION
     assert con.execute("SELECT count(*) FROM age_band").fetchone()[0] == 9
     assert con.execute("SELECT wave_id FROM survey_wave").fetchall() == [("2021",)]
 
