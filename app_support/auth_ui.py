@@ -1,5 +1,6 @@
 """Who is using the app: OIDC login (st.login) when [auth] is configured, otherwise a clearly
-bannered demo mode with a role switcher, allowed only on demo data or on localhost.
+bannered demo mode with a role switcher, allowed only on the sample data and only for a browser
+on this machine (decided by the connection, never by the bind address).
 
 Owns sign-in, the demo banner and the page guard every privileged page calls first. Roles come
 from the identity provider's token (or the role file) on every run; in login mode nothing a
@@ -8,8 +9,6 @@ browser can put in session state or the URL changes them. Never shows contact da
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from app_support import data
@@ -17,10 +16,9 @@ from data_pipeline import auth
 from data_pipeline.i18n import t
 from data_pipeline.uploads import UnsafeSetup, ensure_defusedxml
 
-PRODUCTION_ENV = "DELTAGELSESATLAS_PRODUCTION"
+PRODUCTION_ENV = auth.PRODUCTION_ENV
 # The demo opens as admin so every page can be tried; the switcher narrows it.
 DEMO_DEFAULT_ROLE = "admin"
-LOCAL_ADDRESSES = {"localhost", "127.0.0.1", "::1"}
 
 
 def auth_configured() -> bool:
@@ -32,12 +30,37 @@ def auth_configured() -> bool:
         return False
 
 
+def _sample_data() -> bool:
+    cur = data.cursor()
+    try:
+        return auth.only_sample_data(cur)
+    finally:
+        cur.close()
+
+
 def in_production() -> bool:
-    return os.environ.get(PRODUCTION_ENV, "") in ("1", "true", "yes")
+    """The flag when set (unknown values raise auth.BadProductionFlag); unset, production
+    whenever a real server serves data that is not the sample."""
+    flag = auth.production_flag()
+    if flag is not None:
+        return flag
+    return _served_over_the_network() and not _sample_data()
 
 
-def _bound_to_localhost() -> bool:
-    return (st.get_option("server.address") or "") in LOCAL_ADDRESSES
+def client_is_local() -> bool:
+    """This session's browser runs on this machine: the websocket's TCP peer is loopback and
+    no proxy header came with it. Read from the connection, never from the bind address."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return False
+    client = runtime.get_instance().get_client(ctx.session_id)
+    context = getattr(client, "client_context", None)
+    if context is None:
+        return False
+    return auth.is_local_client(context.remote_ip, (name for name, _ in context.headers))
 
 
 def _refuse(message: str) -> None:
@@ -56,8 +79,15 @@ def startup_checks(lang: str) -> None:
         ensure_defusedxml()
     except UnsafeSetup as exc:
         _refuse(str(exc))
-    if in_production() and not auth_configured():
-        _refuse(t("auth.production_needs_login", lang))
+    try:
+        production = in_production()
+    except auth.BadProductionFlag as exc:
+        _refuse(str(exc))
+    if production and not auth_configured():
+        explicit = auth.production_flag() is not None
+        _refuse(
+            t("auth.production_needs_login" if explicit else "auth.real_data_needs_login", lang)
+        )
 
 
 def sign_in(lang: str) -> auth.Principal:
@@ -107,14 +137,11 @@ def _served_over_the_network() -> bool:
 
 
 def demo_allowed() -> bool:
-    """Demo mode only where no real citizen can be exposed: demo data, or this machine only."""
-    if _bound_to_localhost() or not _served_over_the_network():
+    """Demo mode only where no real citizen can be exposed: on the sample data, and only for a
+    browser on this machine. Without a server (AppTest) nothing is exposed."""
+    if not _served_over_the_network():
         return True
-    cur = data.cursor()
-    try:
-        return auth.only_demo_data(cur)
-    finally:
-        cur.close()
+    return client_is_local() and _sample_data()
 
 
 def _demo_role() -> str:
@@ -151,7 +178,10 @@ def current_principal() -> auth.Principal | None:
     """Resolved again on every call, from the token or the demo switcher; None = refused."""
     if auth_configured():
         return principal_from_token() if _logged_in() else None
-    if in_production() or not demo_allowed():
+    try:
+        if in_production() or not demo_allowed():
+            return None
+    except auth.BadProductionFlag:
         return None
     return demo_principal()
 

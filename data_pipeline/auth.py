@@ -7,10 +7,12 @@ grants a role it cannot name: unknown roles, pages and actions fail closed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from data_pipeline.errors import PipelineError
@@ -156,15 +158,81 @@ def roles_from_claims(claims: Mapping, role_map: RoleMap | None = None) -> froze
 
 
 DEMO_ACTOR_PREFIX = "demo:"
+PRODUCTION_ENV = "DELTAGELSESATLAS_PRODUCTION"
+_FLAG_ON = frozenset({"1", "true", "yes", "on"})
+_FLAG_OFF = frozenset({"0", "false", "no", "off"})
+# Headers a reverse proxy adds: their presence means the TCP peer is not the person.
+FORWARDING_HEADERS = frozenset({"x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host"})
 
 
-def only_demo_data(con) -> bool:
-    """True when every live batch came from the sample or was loaded in demo mode itself.
+class BadProductionFlag(PipelineError):
+    """DELTAGELSESATLAS_PRODUCTION holds a value that is neither on nor off: refuse to guess."""
 
-    Demo mode has no login, so it may run only where no real citizen's data can be seen."""
-    row = con.execute(
-        "SELECT count(*) FROM batch WHERE undone_at IS NULL AND loaded_by IS DISTINCT FROM "
-        "'sample' AND NOT starts_with(coalesce(loaded_by, ''), $prefix)",
-        {"prefix": DEMO_ACTOR_PREFIX},
-    ).fetchone()
-    return row[0] == 0
+    exit_code = 2
+
+    def __init__(self, value: str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        super().__init__(
+            f"{PRODUCTION_ENV}={shown!r} er hverken til eller fra: brug 1, true, yes eller on "
+            "for produktion og 0, false, no eller off for at slå den fra. Appen starter ikke. / "
+            f"{PRODUCTION_ENV}={shown!r} is neither on nor off: use 1/true/yes/on or "
+            "0/false/no/off. The app will not start."
+        )
+
+
+def production_flag(environ: Mapping[str, str] | None = None) -> bool | None:
+    """The flag as set: True (on), False (off) or None (unset or empty: decided by the data).
+
+    Any other value is refused, so a typo can never open the demo on real data."""
+    raw = (os.environ if environ is None else environ).get(PRODUCTION_ENV, "")
+    value = raw.strip().lower()
+    if not value:
+        return None
+    if value in _FLAG_ON:
+        return True
+    if value in _FLAG_OFF:
+        return False
+    raise BadProductionFlag(raw)
+
+
+@lru_cache(maxsize=1)
+def sample_file_hashes() -> frozenset[str]:
+    """sha256 of every file the embedded sample loader reads (sample_data/)."""
+    from data_pipeline.load import file_sha256
+    from data_pipeline.sample import SAMPLE_DIR, SAMPLE_FILES
+
+    return frozenset(file_sha256(SAMPLE_DIR / name) for name, _, _ in SAMPLE_FILES)
+
+
+def only_sample_data(con) -> bool:
+    """True when every live batch holds the bytes of an embedded sample file.
+
+    Decided by the batch's content hash, never by who loaded it: an actor name (`sample`,
+    `demo:…`) is only a label anyone can type, while a real file cannot match a sample hash."""
+    rows = con.execute("SELECT DISTINCT sha256 FROM batch WHERE undone_at IS NULL").fetchall()
+    return all(row[0] in sample_file_hashes() for row in rows)
+
+
+def production_required(con, environ: Mapping[str, str] | None = None) -> bool:
+    """Production (login required) when the flag says so; unset, whenever the data is not the
+    sample. Raises BadProductionFlag for a value that is neither on nor off."""
+    flag = production_flag(environ)
+    if flag is not None:
+        return flag
+    return not only_sample_data(con)
+
+
+def is_local_client(remote_ip: str | None, header_names: Iterable[str]) -> bool:
+    """A browser on this machine, as the TCP connection itself tells: a loopback peer address
+    and no header a reverse proxy adds (a proxy on this host connects from loopback too)."""
+    if not remote_ip:
+        return False
+    try:
+        address = ipaddress.ip_address(remote_ip.split("%")[0])
+    except ValueError:
+        return False
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    if not address.is_loopback:
+        return False
+    return not ({name.lower() for name in header_names} & FORWARDING_HEADERS)

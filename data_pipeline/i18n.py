@@ -641,9 +641,19 @@ TEXT.update(
             ".streamlit/secrets.toml (see docs/SECURITY.md). The app will not start without it.",
         ),
         "auth.demo_not_allowed": (
-            "Demotilstand (uden login) er kun tilladt på eksempeldata eller på localhost. "
+            "Demotilstand (uden login) er kun tilladt på eksempeldata og kun for en browser på "
+            "samme maskine som serveren (ikke gennem en proxy). Konfigurér login i "
+            ".streamlit/secrets.toml (se docs/SECURITY.md).",
+            "Demo mode (no login) is only allowed on the sample data and only for a browser on "
+            "the server's own machine (not through a proxy). Configure login in "
+            ".streamlit/secrets.toml (see docs/SECURITY.md).",
+        ),
+        "auth.real_data_needs_login": (
+            "Databasen indeholder andet end eksempeldata, så appen kører i produktionstilstand "
+            "og kræver login. Demotilstand (uden login) er kun tilladt på eksempeldata. "
             "Konfigurér login i .streamlit/secrets.toml (se docs/SECURITY.md).",
-            "Demo mode (no login) is only allowed on the sample data or on localhost. "
+            "The database holds more than the sample data, so the app runs in production mode "
+            "and requires login. Demo mode (no login) is only allowed on the sample data. "
             "Configure login in .streamlit/secrets.toml (see docs/SECURITY.md).",
         ),
         "auth.demo_banner": (

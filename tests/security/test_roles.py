@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app_support.navigation import PAGES, pages_for
-from data_pipeline.auth import RoleMap, only_demo_data, roles_from_claims, visible_pages
+from data_pipeline.auth import RoleMap, only_sample_data, roles_from_claims, visible_pages
 from data_pipeline.db import connect
-from data_pipeline.load import ingest
+from data_pipeline.load import ingest, undo
 from data_pipeline.sample import SAMPLE_DIR
 from tests.security.helpers import app, visible_text
 
@@ -135,21 +135,21 @@ def test_production_without_login_refuses_to_start(app_db, monkeypatch):
     assert not at.metric
 
 
-def test_demo_mode_counts_only_sample_and_demo_loads_as_demo_data(db_file, tmp_path):
-    """As IT I cannot expose real data without login: once a file is loaded outside the demo
-    (e.g. from the command line), the data is no longer demo data, and a server on a public
-    address refuses demo mode (tests/security/test_login_browser.py runs that server)."""
+def test_only_the_embedded_sample_counts_as_sample_data(db_file, tmp_path):
+    """As IT I cannot expose real data without login: a file loaded from the command line, or
+    in the demo itself (actor `demo:…`), or under the actor name `sample`, makes the data real;
+    only the embedded sample files' own bytes count as sample (issue 13, finding 3)."""
     lines = (SAMPLE_DIR / "survey_2021.csv").read_bytes().splitlines(keepends=True)
     con = connect(db_file)
-    assert only_demo_data(con)
-    demo_file = tmp_path / "demo_survey_2028.csv"
-    demo_file.write_bytes(b"".join(lines[:41]))
-    assert ingest(con, demo_file, "survey", wave="2028", actor="demo:analyst").status == "loaded"
-    assert only_demo_data(con)
-    real = tmp_path / "real_survey_2029.csv"
-    real.write_bytes(b"".join(lines[:51]))
-    assert ingest(con, real, "survey", wave="2029", actor="it-drift").status == "loaded"
-    assert not only_demo_data(con)
+    assert only_sample_data(con)
+    for number, actor in enumerate(("demo:analyst", "sample", "it-drift")):
+        real = tmp_path / f"survey_{2028 + number}.csv"
+        real.write_bytes(b"".join(lines[: 41 + number]))
+        result = ingest(con, real, "survey", wave=str(2028 + number), actor=actor)
+        assert result.status == "loaded"
+        assert not only_sample_data(con), actor
+        undo(con, result.batch_id, actor="it-drift")
+        assert only_sample_data(con)
     con.close()
 
 
