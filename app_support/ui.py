@@ -6,7 +6,6 @@ Downloads are built from the already suppressed tables the pages show, never fro
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -16,6 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from data_pipeline import safe_export
 from data_pipeline.i18n import number, percent, t, vega_locale
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
@@ -25,32 +25,24 @@ def count_text(value, suppressed: bool, k: int) -> str:
     return f"<{k}" if suppressed else number(value, st.session_state.get("lang", "da"))
 
 
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Data") -> bytes:
-    """Values only: text that starts like a formula is written as text, never evaluated."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-        for row in writer.sheets[sheet[:31]].iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                    cell.data_type = "s"
-    return buffer.getvalue()
-
-
-def downloads(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
+def downloads(
+    frame: pd.DataFrame, name: str, lang: str, key: str, kinds: dict[str, str] | None = None
+) -> None:
+    """CSV and Excel of a table, both through data_pipeline.safe_export (no formulas, numbers as
+    numbers). `kinds` names the number columns (count, percent, ratio) for their formats."""
     left, right = st.columns(2)
     left.download_button(
         t("download.csv", lang),
-        frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),
+        safe_export.csv_bytes(frame, kinds, lang),
         file_name=f"{name}.csv",
-        mime="text/csv",
+        mime=safe_export.CSV_MIME,
         key=f"{key}_csv",
     )
     right.download_button(
         t("download.xlsx", lang),
-        xlsx_bytes(frame),
+        safe_export.xlsx_bytes(frame, kinds=kinds),
         file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=safe_export.XLSX_MIME,
         key=f"{key}_xlsx",
     )
 

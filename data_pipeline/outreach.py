@@ -1,15 +1,13 @@
 """Consent-based outreach: a segment in, the consenting citizens' contact list out, audited.
 
-Owns the only query that reads names, emails and phone numbers, the formula-injection-safe
-CSV/XLSX writers and the export audit entry. Never logs, caches or raises with contact data;
+Owns the only query that reads names, emails and phone numbers and the export audit entry;
+the files are written by data_pipeline.safe_export. Never logs, caches or raises with contact data;
 the audit entry holds the segment, reason, row count and file hash only.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import asdict, dataclass, field
 
 import duckdb
@@ -19,11 +17,9 @@ from data_pipeline.auth import Principal, require_role
 from data_pipeline.db import audit, transaction
 from data_pipeline.errors import InvalidFile
 from data_pipeline.queries import Filters, latest_wave, where_clause
+from data_pipeline.safe_export import csv_bytes, xlsx_bytes
 
 FORMATS = ("csv", "xlsx")
-# Spreadsheet programs treat a cell starting with these as a formula (OWASP CSV injection);
-# tab and CR are included because Excel strips them and then evaluates what follows.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = {
     "da": ("respondent_id", "navn", "email", "telefon", "samtykke_givet"),
     "en": ("respondent_id", "name", "email", "phone", "consent_given"),
@@ -100,53 +96,6 @@ def consenting_contacts(
     return frame
 
 
-def neutralise(value) -> str:
-    """A cell as text that no spreadsheet will evaluate: '=1+1' becomes "'=1+1"."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Semicolon-separated UTF-8 with BOM (what Danish Excel opens), every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Kontakter") -> bytes:
-    """Every cell an inline string: '+45 12 34 56 78' stays text and '=...' is never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet_ = workbook.create_sheet(sheet)
-    for values in [list(frame.columns), *frame.itertuples(index=False)]:
-        row = []
-        for value in values:
-            text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
-            # openpyxl refuses control characters; they carry nothing a contact list needs.
-            text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-            row.append(_string_cell(sheet_, text))
-        sheet_.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _string_cell(sheet, text: str):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    # openpyxl would mark text starting with '=' as a formula; force the string type.
-    cell.data_type = "s"
-    return cell
-
-
 def file_format_for(name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in FORMATS:
@@ -184,7 +133,7 @@ def export_contacts(
     if file_format not in FORMATS:
         raise InvalidFile(f"Ukendt format '{file_format}'. / Unknown format '{file_format}'.")
     frame = consenting_contacts(con, principal, segment, lang)
-    data = csv_bytes(frame) if file_format == "csv" else xlsx_bytes(frame)
+    data = csv_bytes(frame, lang=lang) if file_format == "csv" else xlsx_bytes(frame, "Kontakter")
     sha = hashlib.sha256(data).hexdigest()
     detail = {
         "segment": segment.describe(),

@@ -224,7 +224,7 @@ def explore_view(
         weights = weighted_counts(con, filters, (rows, cols), rake(con, filters))
         weights = weights.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
         frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
-    frame = _complete_grid(con, frame, rows, cols)
+    frame = _complete_grid(con, frame, rows, cols, filters)
     frame = suppress_table(
         frame, "respondents", k, group_column="row", dependent_columns=("weighted",)
     )
@@ -241,10 +241,28 @@ def explore_view(
     return frame
 
 
-def _complete_grid(con, frame: pd.DataFrame, rows: str, cols: str) -> pd.DataFrame:
-    """Every known row × col value appears, so a zero is shown (as suppressed), not hidden."""
-    row_values = order(con, rows) or sorted(frame["row"].dropna().unique())
-    col_values = order(con, cols) or sorted(frame["col"].dropna().unique())
+# A single-valued dimension narrowed by the filter bar: values outside the selection are zero
+# by construction, so they are left out rather than shown as a suppressed "<5" (issue 14).
+FILTERED_BY = {
+    "age_band": "age_bands",
+    "gender": "genders",
+    "area": "areas",
+    "time": "times",
+    "engagement": "engagements",
+}
+
+
+def _complete_grid(
+    con, frame: pd.DataFrame, rows: str, cols: str, filters: q.Filters | None = None
+) -> pd.DataFrame:
+    """Every known row × col value appears, so a zero is shown (as suppressed), not hidden;
+    values the filter excludes do not appear at all."""
+    row_values = _within_filter(order(con, rows), rows, filters) or sorted(
+        frame["row"].dropna().unique()
+    )
+    col_values = _within_filter(order(con, cols), cols, filters) or sorted(
+        frame["col"].dropna().unique()
+    )
     extra_rows = [v for v in frame["row"].unique() if v not in row_values]
     extra_cols = [v for v in frame["col"].unique() if v not in col_values]
     grid = pd.MultiIndex.from_product(
@@ -255,6 +273,11 @@ def _complete_grid(con, frame: pd.DataFrame, rows: str, cols: str) -> pd.DataFra
     if "weighted" in merged:
         merged["weighted"] = merged["weighted"].fillna(0.0)
     return merged
+
+
+def _within_filter(values: list, dim: str, filters: q.Filters | None) -> list:
+    chosen = getattr(filters, FILTERED_BY.get(dim, ""), ()) if filters is not None else ()
+    return [v for v in values if v in chosen] if chosen else values
 
 
 def _label_series(con, dim: str, values: pd.Series, lang: str) -> pd.Series:

@@ -124,4 +124,16 @@ out = pd.DataFrame(
     }
 )
 ui.show_table(out, key="a_who")
-ui.downloads(out, "deltagere", lang, key="a_who")
+# The files hold numbers as numbers (Excel formats them); a hidden count stays "<k".
+export = out.assign(
+    **{
+        t("activity.participants", lang): shown["participants"]
+        .astype(object)
+        .where(~shown["suppressed"].astype(bool), f"<{k}"),
+        t("col.population", lang): shown["population"],
+        t("col.ratio", lang): shown["ratio"],
+    }
+)
+kinds = {t("activity.participants", lang): "count", t("col.population", lang): "count"}
+kinds[t("col.ratio", lang)] = "ratio"
+ui.downloads(export, "deltagere", lang, "a_who", kinds)

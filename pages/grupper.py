@@ -137,7 +137,27 @@ display = pd.DataFrame(
     }
 )
 ui.show_table(display, key="g_table")
-ui.downloads(display, f"deltagelsesatlas_repraesentation_{split}", lang, key="g_dl")
+# The files hold numbers as numbers (Excel formats them), "<k" only where a count is hidden.
+export = pd.DataFrame(
+    {
+        t("col.group", lang): shown["group"],
+        t("col.population", lang): shown["population"],
+        t("col.respondents", lang): shown["respondents"]
+        .astype(object)
+        .where(~shown["suppressed"], f"<{k}"),
+        t("col.rate", lang): shown["rate"],
+        t("col.ratio", lang): shown["ratio"],
+        f"{t('col.ci', lang)} ↓": shown["ci_low"],
+        f"{t('col.ci', lang)} ↑": shown["ci_high"],
+        t("col.missing", lang): shown["missing_shown"].round(),
+        t("col.status", lang): shown["status_text"],
+    }
+)
+kinds = {t("col.rate", lang): "percent", f"{t('col.ci', lang)} ↓": "ratio"}
+kinds[f"{t('col.ci', lang)} ↑"] = "ratio"
+kinds.update({t(f"col.{c}", lang): "count" for c in ("population", "respondents", "missing")})
+kinds[t("col.ratio", lang)] = "ratio"
+ui.downloads(export, f"deltagelsesatlas_repraesentation_{split}", lang, "g_dl", kinds)
 
 # Scores -----------------------------------------------------------------------------------
 st.subheader(t("groups.scores", lang))

@@ -1,5 +1,6 @@
 """Kort: a choropleth of the areas (rate, a group's representation, topic or format share)."""
 
+import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, waves
@@ -146,4 +147,18 @@ table = values[["name", "label", "n", "population_text"]].rename(
     }
 )
 ui.show_table(table, key="k_table")
-ui.downloads(table, file_stem, lang, key="k_dl")
+# The files hold numbers as numbers (Excel formats them); a hidden count stays "<k".
+export = pd.DataFrame(
+    {
+        t("tooltip.area", lang): values["name"],
+        heading: values["value"].where(~values["suppressed"]),
+        t("tooltip.n", lang): values["respondents"]
+        .round()
+        .astype(object)
+        .where(~values["suppressed"], values["n"]),
+        t("tooltip.population", lang): values["population"].where(values["population"] > 0),
+    }
+)
+kinds = {heading: "ratio" if measure == "ratio" else "percent", t("tooltip.n", lang): "count"}
+kinds[t("tooltip.population", lang)] = "count"
+ui.downloads(export, file_stem, lang, "k_dl", kinds)

@@ -161,5 +161,12 @@ table = frame.pivot(index="row_label", columns="col_label", values="text").reind
 table.index.name = dim_label(rows)
 table = table.reset_index()
 ui.show_table(table, key="x_table")
+# The files hold numbers as numbers (Excel formats them), "<k" only where a cell is hidden.
+frame["cell"] = frame["value"].astype(object).where(~frame["suppressed"], f"<{k}")
+export = frame.pivot(index="row_label", columns="col_label", values="cell").reindex(
+    index=row_order, columns=col_order
+)
+export.index.name = dim_label(rows)
+kind = "percent" if is_share else "count"
 file_stem = ui.file_name(t("explore.title", lang), dim_label(rows), dim_label(cols))
-ui.downloads(table, file_stem, lang, key="x_dl")
+ui.downloads(export.reset_index(), file_stem, lang, "x_dl", dict.fromkeys(col_order, kind))

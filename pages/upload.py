@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_support import auth_ui, data, state, ui, words
-from data_pipeline import auth, uploads
+from data_pipeline import auth, safe_export, uploads
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
 from data_pipeline.load import KINDS, ingest, list_batches, undo
@@ -275,7 +275,7 @@ if report is not None:
         st.dataframe(problems, hide_index=True, key="u_problems")
         st.download_button(
             t("upload.download_problems", lang),
-            problems.to_csv(index=False, sep=";").encode("utf-8-sig"),
+            safe_export.csv_bytes(problems, lang=lang),  # a citizen's "=HYPERLINK(…)" stays text
             file_name=f"problemer_{Path(file_name).stem}.csv",
             mime="text/csv",
             key="u_problems_csv",

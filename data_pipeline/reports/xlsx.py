@@ -1,14 +1,13 @@
 """A report as an Excel workbook (openpyxl): an overview sheet, one sheet per table, the method.
 
 Numbers are real numbers with formats (percent, thousands, ratios); headers are frozen; topics
-and formats get a native bar chart. Text is always written as text: a value that starts like a
-formula (= + - @), an area name from a boundary file for example, is never evaluated.
+and formats get a native bar chart. Every cell goes through data_pipeline.safe_export.put, so a
+value that starts like a formula, an area name from a boundary file for example, stays text.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import re
 
 from openpyxl import Workbook
@@ -19,16 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from data_pipeline.i18n import t
 from data_pipeline.reports.model import Report, Section, Table
+from data_pipeline.safe_export import NUMBER_FORMATS, put
 
-NUMBER_FORMATS = {
-    "count": "#,##0",
-    "percent": "0.0%",
-    "ratio": "0.00",
-    "signed": "+#,##0;-#,##0;0",
-    "points": "+0.0%;-0.0%;0.0%",
-    "signed_ratio": "+0.00;-0.00;0.00",
-}
-FORMULA_START = ("=", "+", "-", "@")
 HEADER_ROW = 3  # row 1 the title, row 2 the note, row 3 the column headers
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EF")
 TITLE_FONT = Font(bold=True, size=13, color="1F5F8B")
@@ -53,23 +44,6 @@ def render_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def put(cell, value) -> None:
-    """Write a value so Excel shows it and never runs it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        cell.value = None
-        return
-    if isinstance(value, str):
-        cell.value = value
-        # openpyxl would store "=..." as a formula; a data string is always a string.
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        return
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    cell.value = value
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:

@@ -16,8 +16,9 @@ from data_pipeline.auth import AccessDenied, Principal
 from data_pipeline.cli import main
 from data_pipeline.db import connect
 from data_pipeline.errors import InvalidFile
-from data_pipeline.outreach import FORMULA_STARTS, Segment, export_contacts
+from data_pipeline.outreach import Segment, export_contacts
 from data_pipeline.queries import Filters
+from data_pipeline.safe_export import FORMULA_STARTS, PHONE
 from tests.security.helpers import app
 
 OUTREACH = Principal("coordinator@kommune.dk", frozenset({"outreach"}))
@@ -52,30 +53,31 @@ def plant_payloads(con) -> list[int]:
 
 def test_csv_cells_that_start_like_a_formula_are_neutralised(sample_db):
     """As a dialogue coordinator I open the exported CSV in Excel, and no cell a citizen typed
-    (=, +, -, @, tab, CR) runs as a formula; the phone number is still readable."""
+    (=, +, -, @, tab, CR) runs as a formula; the phone number is readable, without a quote."""
     plant_payloads(sample_db)
     export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "csv")
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
     cells = [cell for row in rows for cell in row]
     assert cells, "the export is empty"
-    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS) and not PHONE.fullmatch(c)]
     assert "'" + PAYLOADS["name"] in cells
     assert "'" + PAYLOADS["email"] in cells
-    assert "'+45 12 34 56 78" in cells
+    assert "+45 12 34 56 78" in cells  # a phone number is not a formula (OWASP; issue 14)
     for payload in EXTRA:
         assert "'" + payload in cells
 
 
 def test_xlsx_cells_are_strings_never_formulas(sample_db):
-    """As a dialogue coordinator I open the XLSX: formula-looking text stays text, and
-    "+45 12 34 56 78" is a text cell, not a number or a formula."""
+    """As a dialogue coordinator I open the XLSX: formula-looking text stays text,
+    "+45 12 34 56 78" is a text cell, not a number or a formula; the id is a number."""
     ids = plant_payloads(sample_db)
     export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "xlsx")
     sheet = load_workbook(io.BytesIO(export.data)).active
     rows = list(sheet.iter_rows())
-    assert all(cell.data_type == "s" for row in rows for cell in row)
+    assert all(cell.data_type == "s" for row in rows for cell in row[1:] if cell.value)
+    assert all(row[0].data_type == "n" for row in rows[1:])
     by_id = {row[0].value: [c.value for c in row] for row in rows[1:]}
-    assert by_id[str(ids[0])][1:4] == [PAYLOADS["name"], PAYLOADS["email"], "+45 12 34 56 78"]
+    assert by_id[ids[0]][1:4] == [PAYLOADS["name"], PAYLOADS["email"], "+45 12 34 56 78"]
     with zipfile.ZipFile(io.BytesIO(export.data)) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml

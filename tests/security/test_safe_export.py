@@ -1,0 +1,206 @@
+"""One safe writer for every CSV and XLSX (issue 13, finding 6; issue 14, exports): no cell a
+citizen or a boundary file wrote is ever evaluated, in any page's download or in the contact
+export, and Excel files hold numbers as numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from data_pipeline.auth import Principal
+from data_pipeline.db import connect
+from data_pipeline.i18n import t
+from data_pipeline.outreach import Segment, export_contacts
+from data_pipeline.queries import Filters
+from data_pipeline.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
+from tests.security.helpers import app
+
+OUTREACH = Principal("coordinator@kommune.dk", frozenset({"outreach"}))
+AREA_PAYLOAD = "=cmd|' /C calc'!A0"
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example","Klik")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",  # ＝ full-width equals
+    "\uff0b1+1",  # ＋
+    "\uff0d1+1",  # －
+    "\uff20SUM(A1)",  # ＠
+    "\ufe661+1",  # ﹦ small equals
+    "\ufe621+1",  # ﹢
+    "\ufe631+1",  # ﹣
+    "+45 12 34 56 78+A1",
+]
+NOT_FORMULAS = ["+45 12 34 56 78", "+4512345678", "-12", "-0,5", "-1.234,5 %", "4418", "Nordby"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_cell_that_starts_like_a_formula_gets_a_quote(text):
+    """OWASP: = + - @ tab CR and their full-width and small forms start a formula."""
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", NOT_FORMULAS)
+def test_a_phone_number_or_a_plain_number_is_left_as_it_is(text):
+    """A phone number (+ then digits and spaces) or a plain number is not a formula."""
+    assert neutralise(text) == text
+
+
+class Downloads:
+    """Every file a page handed to Streamlit's download store, by file id."""
+
+    def __init__(self, monkeypatch):
+        self.files: dict[str, bytes] = {}
+        original = MemoryMediaFileStorage.load_and_get_id
+
+        def recording(storage, path_or_data, mimetype, kind, filename=None):
+            file_id = original(storage, path_or_data, mimetype, kind, filename)
+            self.files[file_id] = storage.get_file(file_id).content
+            return file_id
+
+        monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+
+    def of(self, at, key: str) -> bytes:
+        button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+        return self.files[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
+
+
+@pytest.fixture()
+def downloads(monkeypatch):
+    return Downloads(monkeypatch)
+
+
+def plant_area_name(db_file, name: str) -> str:
+    con = connect(db_file)
+    try:
+        code = con.execute("SELECT min(area_code) FROM area").fetchone()[0]
+        con.execute("UPDATE area SET name = $n WHERE area_code = $c", {"n": name, "c": code})
+        return code
+    finally:
+        con.close()
+
+
+def csv_cells(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_udforsk_csv_writes_an_area_named_like_a_formula_as_text(app_db, downloads):
+    """As a director I download Udforsk's table by area; an area a boundary file named
+    "=cmd|..." arrives as text in the CSV, never as a formula."""
+    plant_area_name(app_db, AREA_PAYLOAD)
+    at = app("udforsk", role="admin")
+    at.selectbox(key="x_rows").set_value("area").run()
+    assert not at.exception
+    rows = csv_cells(downloads.of(at, "x_dl_csv"))
+    first_column = [row[0] for row in rows]
+    assert "'" + AREA_PAYLOAD in first_column
+    assert not [c for row in rows for c in row if c.startswith(FORMULA_STARTS)]
+
+
+def test_udforsk_excel_holds_numbers_as_numbers_and_names_as_text(app_db, downloads):
+    """As an analyst I open Udforsk's Excel file: counts are numeric cells with a thousands
+    format, the area named like a formula is a text cell, nothing is a formula."""
+    plant_area_name(app_db, AREA_PAYLOAD)
+    at = app("udforsk", role="admin")
+    at.selectbox(key="x_rows").set_value("area").run()
+    sheet = load_workbook(io.BytesIO(downloads.of(at, "x_dl_xlsx"))).active
+    body = [cell for row in sheet.iter_rows(min_row=2) for cell in row[1:]]
+    numbers = [cell for cell in body if cell.data_type == "n" and cell.value is not None]
+    assert len(numbers) > len(body) / 2
+    assert all(isinstance(c.value, int | float) and c.number_format == "#,##0" for c in numbers)
+    texts = [cell.value for cell in body if cell.data_type == "s"]
+    assert all(text.startswith("<") for text in texts), texts  # only hidden cells are text
+    names = [row[0] for row in sheet.iter_rows(min_row=2)]
+    planted = next(cell for cell in names if cell.value == AREA_PAYLOAD)
+    assert planted.data_type == "s"
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_udforsk_shares_are_numbers_with_a_percent_format(app_db, downloads):
+    at = app("udforsk", role="admin")
+    at.radio(key="x_measure").set_value("row").run()
+    sheet = load_workbook(io.BytesIO(downloads.of(at, "x_dl_xlsx"))).active
+    body = [c for row in sheet.iter_rows(min_row=2) for c in row[1:]]
+    shares = [c for c in body if c.data_type == "n" and c.value is not None]
+    assert shares and all(0 <= c.value <= 1 and c.number_format == "0.0%" for c in shares)
+
+
+def test_groups_excluded_by_the_filter_are_not_written_as_hidden(app_db, downloads):
+    """As an analyst filtering on women, the men's row is absent from Udforsk's files, not
+    "<5" (which would say there might be a few)."""
+    at = app("udforsk", role="admin", params={"gender": "kvinde"})
+    at.selectbox(key="x_rows").set_value("gender").run()
+    rows = csv_cells(downloads.of(at, "x_dl_csv"))
+    assert [row[0] for row in rows[1:]] == ["Kvinder"]
+    assert not [c for row in rows for c in row if c.startswith("<")]
+
+
+def test_grupper_excel_holds_counts_rates_and_ratios_as_numbers(app_db, downloads):
+    """As an analyst I open Grupper's Excel file and can sum and sort: population and
+    respondents are numbers, the rate a percentage, the ratio a decimal."""
+    at = app("grupper", role="admin")
+    sheet = load_workbook(io.BytesIO(downloads.of(at, "g_dl_xlsx"))).active
+    header = [c.value for c in sheet[1]]
+    first = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    population, rate = first[t("col.population")], first[t("col.rate")]
+    assert population.data_type == "n" and population.number_format == "#,##0"
+    assert rate.data_type == "n" and rate.number_format == "0.0%" and 0 < rate.value < 1
+    ratio = first[t("col.ratio")]
+    assert ratio.data_type == "n" and ratio.number_format == "0.00"
+
+
+def test_contact_csv_keeps_phone_numbers_plain_and_quotes_full_width_formulas(sample_db):
+    """As a dialogue coordinator my CSV shows +45 12 34 56 78 as it is, while a name typed
+    as ＝1+1 or ﹦1+1 is neutralised."""
+    ids = [
+        r[0]
+        for r in sample_db.execute(
+            "SELECT c.respondent_id FROM contact c JOIN respondent r USING (respondent_id) "
+            "WHERE r.wave_id = '2025' AND r.consent_contact AND c.withdrawn_at IS NULL "
+            "AND c.email IS NOT NULL ORDER BY 1 LIMIT 3"
+        ).fetchall()
+    ]
+    for rid, name in zip(ids, ["\uff1d1+1", "\ufe661+1", "\uff0bcmd"], strict=True):
+        sample_db.execute(
+            "UPDATE contact SET name = $n, phone = '+45 12 34 56 78' WHERE respondent_id = $id",
+            {"n": name, "id": rid},
+        )
+    export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "csv")
+    cells = [c for row in csv_cells(export.data) for c in row]
+    assert "+45 12 34 56 78" in cells and "'+45 12 34 56 78" not in cells
+    for name in ["\uff1d1+1", "\ufe661+1", "\uff0bcmd"]:
+        assert "'" + name in cells and name not in cells
+
+
+def test_contact_excel_has_phone_numbers_as_text_without_an_apostrophe(sample_db):
+    sample_db.execute("UPDATE contact SET phone = '+45 12 34 56 78'")
+    export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "xlsx")
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    phones = [row[3] for row in sheet.iter_rows(min_row=2)]
+    assert phones and all(c.data_type == "s" and c.value == "+45 12 34 56 78" for c in phones)
+    assert not any(c.quotePrefix for c in phones)
+    ids = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" for c in ids)
+
+
+def test_the_writer_types_every_cell(tmp_path):
+    """The writer itself: ints and floats numeric with the column's format, text as text."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"navn": ["\ufe66HYPERLINK()", "Nordby"], "antal": [4418, 12], "andel": [0.153, None]}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"andel": "percent"}))).active
+    assert [c.data_type for c in sheet[2]] == ["s", "n", "n"]
+    assert sheet["B2"].value == 4418 and sheet["B2"].number_format == "#,##0"
+    assert sheet["C2"].number_format == "0.0%" and sheet["C3"].value is None
+    rows = csv_cells(csv_bytes(frame, {"andel": "percent"}, "da"))
+    assert rows[1] == ["'\ufe66HYPERLINK()", "4418", "15,3 %"]
+    assert rows[2] == ["Nordby", "12", ""]
