@@ -11,6 +11,7 @@ import os
 import streamlit as st
 
 from app_support import data
+from app_support.ui import plain
 from data_pipeline.i18n import t
 from data_pipeline.privacy import DEFAULT_K, check_k
 from data_pipeline.queries import Filters
@@ -188,7 +189,7 @@ def current_lang() -> str:
 def show_url_notice(lang: str) -> None:
     ignored = st.session_state.get("_url_ignored")
     if ignored:
-        st.info(t("filter.ignored", lang, values=", ".join(ignored)))
+        st.info(t("filter.ignored", lang, values=plain(", ".join(ignored))))
 
 
 def describe_filters(filters: Filters, lang: str) -> str:

@@ -21,6 +21,23 @@ from data_pipeline.i18n import number, percent, t, vega_locale
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
 
 
+# Every ASCII punctuation mark: CommonMark shows a backslash-escaped one as itself, so no
+# heading, link, image, emphasis, HTML, math ($) or Streamlit directive (:red[...]) can start.
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+_AUTOLINK = re.compile(r"(https?|ftps?|www|mailto)(?=[:.])", re.IGNORECASE)
+
+
+def plain(value) -> str:
+    """Text from a file or a URL (labels, names, parameters, error values) made literal for
+    every element that renders Markdown (st.markdown, st.caption, st.info, ...): punctuation
+    escaped, line breaks folded into spaces so nothing starts a new block."""
+    text = " ".join(str(value).split())
+    # The browser's autolinker works on the text after escapes are undone: an invisible word
+    # joiner keeps "http://", "www." and "name@host" from becoming links.
+    text = _AUTOLINK.sub("\\1\u2060", text).replace("@", "\u2060@")
+    return _MARKUP.sub(r"\\\1", text)
+
+
 def count_text(value, suppressed: bool, k: int) -> str:
     return f"<{k}" if suppressed else number(value, st.session_state.get("lang", "da"))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import data
+from app_support.ui import plain
 from data_pipeline import queries
 from data_pipeline.i18n import t
 from data_pipeline.queries import Filters
@@ -25,7 +26,7 @@ def stop_if_empty(filters: Filters, lang: str) -> int:
         st.info(t("app.no_data", lang))
         st.stop()
     if respondents == 0:
-        st.info(t("wave.empty", lang, wave=wave))
+        st.info(t("wave.empty", lang, wave=plain(wave)))
         st.stop()
     return respondents
 

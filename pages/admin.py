@@ -7,7 +7,7 @@ every cache is dropped.
 
 import streamlit as st
 
-from app_support import auth_ui, data, state, words
+from app_support import auth_ui, data, state, ui, words
 from data_pipeline import erasure
 from data_pipeline.i18n import counted, t
 
@@ -67,7 +67,7 @@ elif asked:
         target = {"respondent_id": int(value)}
     result, problem = rewrite_file(lambda con: erasure.erase_citizen(con, principal, **target))
     if problem:
-        st.error(t("admin.rewrite_failed", lang, error=problem))
+        st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
     elif result.respondents:
         st.success(
             t(
@@ -94,7 +94,7 @@ if purge:
     months = int(purge["a_months"])
     deleted, problem = rewrite_file(lambda con: erasure.purge_contacts(con, principal, months))
     if problem:
-        st.error(t("admin.rewrite_failed", lang, error=problem))
+        st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
     else:
         st.success(t("admin.purged", lang, rows=counted(deleted, "contact", lang)))
 

@@ -94,7 +94,7 @@ result = who(path, dim, platform, k)
 if result is None:
     st.info(t("activity.no_population", lang))
     st.stop()
-st.caption(t("activity.who_lead", lang, period=result.attrs.get("period")))
+st.caption(t("activity.who_lead", lang, period=ui.plain(result.attrs.get("period"))))
 labels = data.choices(path, lang)["labels"].get(dim, {})
 shown = result.copy()
 shown["label"] = shown[dim].map(lambda v: labels.get(v, v))

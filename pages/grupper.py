@@ -24,7 +24,7 @@ SPLITS = {
 st.title(t("groups.title", lang))
 st.caption(t("groups.lead", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 
 waves.stop_if_empty(filters, lang)
 selected = waves.filtered_respondents(filters)
@@ -178,7 +178,9 @@ ui.show_table(scores_display, key="g_scores")
 st.subheader(t("groups.findings", lang))
 gaps = result["gaps"]
 if gaps is not None and len(gaps):
-    st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(gaps[f"sentence_{lang}"], start=1)))
+    st.markdown(
+        "\n".join(f"{i}. {ui.plain(s)}" for i, s in enumerate(gaps[f"sentence_{lang}"], start=1))
+    )
 else:
     st.write(t("overview.no_gaps", lang))
 
@@ -193,8 +195,9 @@ except PipelineError:  # too few responses in the wave to form segments
 for profile in profiles:
     with st.container(border=True):
         share = percent(profile["share"], lang, 0)
-        st.markdown(f"**{profile[f'name_{lang}']}** · {number(profile['size'], lang)} ({share})")
-        st.write(profile[f"description_{lang}"])
+        name = ui.plain(profile[f"name_{lang}"])
+        st.markdown(f"**{name}** · {number(profile['size'], lang)} ({share})")
+        st.markdown(ui.plain(profile[f"description_{lang}"]))
         if profile.get("over_represented_note"):
             st.caption("⚠️ " + t("groups.over_note", lang))
 

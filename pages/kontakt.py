@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from app_support import auth_ui, data, state, waves
+from app_support import auth_ui, data, state, ui, waves
 from data_pipeline import outreach
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -27,7 +27,7 @@ st.title(t("contact.title", lang))
 st.caption(t("contact.lead", lang))
 st.caption(t("contact.segment_hint", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 waves.stop_if_empty(filters, lang)
 
 # The clustering gives segment numbers per respondent (no contact data), cached per wave.

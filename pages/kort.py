@@ -16,7 +16,7 @@ labels = options["labels"]
 st.title(t("map.title", lang))
 st.caption(t("map.lead", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 
 if not options["area"]:
     st.info(t("map.no_areas", lang))
@@ -128,7 +128,7 @@ file_stem = ui.file_name(
 )
 dropped = place_labels(areas, 620, 480).query("dropped")["name"].tolist()
 if dropped:
-    st.caption(t("map.labels_dropped", lang, names=", ".join(dropped)))
+    st.caption(t("map.labels_dropped", lang, names=ui.plain(", ".join(dropped))))
 st.download_button(
     t("map.download_png", lang),
     data=lambda: chart_to_png(chart),

@@ -12,7 +12,7 @@ k = state.K_DEFAULT
 st.title(t("overview.title", lang))
 st.caption(t("overview.lead", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 waves.stop_if_empty(filters, lang)
 
 view = data.overview(data.db_path(), filters, k, lang)
@@ -85,7 +85,7 @@ if view.gaps is not None:
     st.caption(t("overview.gaps_lead", lang))
     sentences = view.gaps[f"sentence_{lang}"].head(5).tolist() if len(view.gaps) else []
     if sentences:
-        st.markdown("\n".join(f"{i}. {s}" for i, s in enumerate(sentences, start=1)))
+        st.markdown("\n".join(f"{i}. {ui.plain(s)}" for i, s in enumerate(sentences, start=1)))
     else:
         st.write(t("overview.no_gaps", lang))
 

@@ -8,7 +8,7 @@ import streamlit as st
 # Imported during the page run: a download builds its file in a worker thread, and a first
 # import there can race Streamlit's module reloader (seen as a failed download in the browser).
 import data_pipeline.segments  # noqa: F401
-from app_support import auth_ui, data, state, waves
+from app_support import auth_ui, data, state, ui, waves
 from data_pipeline import reports
 from data_pipeline.i18n import t
 from data_pipeline.queries import Filters
@@ -21,7 +21,7 @@ path = data.db_path()
 st.title(t("report.page.title", lang))
 st.caption(t("report.page.lead", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 wave_respondents = waves.stop_if_empty(filters, lang)
 
 view = data.overview(path, filters, k, lang)

@@ -25,7 +25,7 @@ def dim_label(dim: str) -> str:
 st.title(t("explore.title", lang))
 st.caption(t("explore.lead", lang))
 state.show_url_notice(lang)
-st.caption(state.describe_filters(filters, lang))
+st.caption(ui.plain(state.describe_filters(filters, lang)))
 
 left, right, measure_col, weight_col = st.columns([1, 1, 1.3, 1])
 rows = left.selectbox(t("explore.rows", lang), DIMS, index=0, format_func=dim_label, key="x_rows")

@@ -57,7 +57,7 @@ def store(files) -> list[tuple[str, Path]]:
         stored[folder.name] = (kept, refused)
     kept, refused = stored[folder.name]
     for name, error in refused:
-        st.error(t("upload.refused", lang, name=name, error=error))
+        st.error(t("upload.refused", lang, name=ui.plain(name), error=ui.plain(error)))
     return [(name, Path(path)) for name, path in kept]
 
 
@@ -196,7 +196,7 @@ file_name = names.get(unit, unit.name)
 try:
     preview = preview_file(unit, kind)
 except PipelineError as exc:
-    st.error(str(exc))
+    st.error(ui.plain(exc))
     history()
     st.stop()
 st.subheader(t("upload.detected", lang))
@@ -245,7 +245,7 @@ if kind == "areas" and preview.candidates:
 try:
     mapping = mapping_from_choices(columns, None)
 except PipelineError as exc:
-    st.error(str(exc))
+    st.error(ui.plain(exc))
     st.stop()
 
 # Dry run: the validation report --------------------------------------------------------------
@@ -259,7 +259,7 @@ except PipelineError as exc:
     if kind == "survey" and not wave and "--wave" in str(exc):
         st.warning(t("upload.wave_needed", lang))  # not the command line's "--wave"
     else:
-        st.error(str(exc))
+        st.error(ui.plain(exc))
 finally:
     cur.close()
 
