@@ -4,15 +4,26 @@ Run with `streamlit run app.py`; on first start it builds the database from samp
 Each page draws the shared filter bar through app_support.state.page_setup().
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from app_support import auth_ui, data, state
-from app_support.navigation import pages_for, urls_hidden_from
+from app_support.navigation import (
+    home_page,
+    land_on_allowed,
+    pages_for,
+    run_guarded,
+    unknown_path_page,
+    urls_hidden_from,
+)
 from data_pipeline.errors import DatabaseError
 from data_pipeline.i18n import t
 from data_pipeline.uploads import deny_file_access
 
-st.set_page_config(page_title="Deltagelsesatlas", page_icon=":material/map:", layout="wide")
+# A local picture: a Material or emoji icon would be fetched from a font server (fails offline).
+ICON = Path(__file__).parent / "app_support" / "icon.png"
+st.set_page_config(page_title="Deltagelsesatlas", page_icon=str(ICON), layout="wide")
 
 lang = state.initial_language()
 try:
@@ -21,11 +32,17 @@ except DatabaseError as exc:  # a clear sentence, not a traceback
     st.error(str(exc))
     st.stop()
 user = auth_ui.sign_in(lang)  # OIDC login, or the bannered demo mode with its role switcher
-pages = [
-    st.Page(path, title=t(title_key, lang), icon=icon, url_path=url, default=index == 0)
-    for index, (path, title_key, icon, url) in enumerate(pages_for(user.roles))
+menu = [
+    st.Page(path, title=t(title_key, lang), icon=icon, url_path=url)
+    for path, title_key, icon, url in pages_for(user.roles)
 ]
+# "/" moves on to the first page, so every page keeps its own path (/overblik).
 # A typed URL to a page outside the role lands on a refusal, not on the page's script.
-pages += [auth_ui.refusal_page(url, lang) for url in urls_hidden_from(user.roles)]
+pages = [home_page(menu, lang), *menu] + [
+    auth_ui.refusal_page(url, lang) for url in urls_hidden_from(user.roles)
+]
+# A typed path no page has gets a Danish "no such page" with a link back.
+pages += [p for p in [unknown_path_page(menu, lang)] if p is not None]
 page = st.navigation(pages)
-page.run()
+land_on_allowed(page, menu, {p.url_path for p in menu})
+run_guarded(page, lang)

@@ -152,6 +152,8 @@ def _demo_role() -> str:
 
 def _keep_demo_role() -> None:
     st.session_state["_demo_role"] = st.session_state["demo_role"]
+    # app.py then moves to a page the new role may see (navigation.land_on_allowed).
+    st.session_state["_role_switched"] = True
 
 
 def _demo_user(lang: str) -> auth.Principal:

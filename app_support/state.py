@@ -62,22 +62,44 @@ def language() -> str:
     return st.session_state["lang"]
 
 
-def _read_url_once(options: dict) -> None:
-    """On a session's first run, the URL decides the filters; later, the widgets do."""
-    if st.session_state.get("_url_read"):
+def _follow_url() -> None:
+    """Decide once per run whether the address bar or the widgets hold the view.
+
+    The URL decides on a session's first run (a shared link) and whenever it differs from what
+    we last wrote on the same page: Streamlit (1.67) pushes a history entry for every change of
+    st.query_params and reruns with the old query string on Back/Forward. A menu click to
+    another page keeps the filters even when Streamlit drops the query string.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    page = getattr(ctx, "page_script_hash", "") or ""
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    written = st.session_state.get("_url_written")
+    last_page = st.session_state.get("_url_page")
+    st.session_state["_url_page"] = page
+    menu_click = page != last_page and not set(current) & KNOWN_PARAMS
+    apply = written is None or not (current == written or menu_click)
+    st.session_state["_url_apply"] = apply
+    if apply and written is not None:  # Back/Forward may change the language too
+        wanted = st.query_params.get("lang", "da")
+        st.session_state["_lang"] = wanted if wanted in ("da", "en") else "da"
+
+
+def _read_url(options: dict) -> None:
+    """When the URL decides (see _follow_url), it sets every filter; a missing one means all."""
+    if not st.session_state.get("_url_apply"):
         return
-    st.session_state["_url_read"] = True
     ignored = []
     wave = st.query_params.get("wave")
+    st.session_state["_f_wave"] = None  # the latest wave unless the link names one
     if wave is not None:
         if wave in options["wave"]:
             st.session_state["_f_wave"] = wave
         else:
             ignored.append(f"wave={wave}")
     for param, (key, choice, _field) in FILTER_PARAMS.items():
-        raw = st.query_params.get(param)
-        if not raw:
-            continue
+        raw = st.query_params.get(param) or ""
         values = [v for v in raw.split(",") if v]
         valid = [v for v in values if v in options[choice]]
         ignored.extend(f"{param}={v}" for v in values if v not in options[choice])
@@ -86,6 +108,7 @@ def _read_url_once(options: dict) -> None:
 
 
 def _write_url(filters: Filters, lang: str) -> None:
+    """The filters and language into the link; the current page's own choices are kept."""
     wanted = {"lang": lang} if lang != "da" else {}
     if filters.wave:
         wanted["wave"] = filters.wave
@@ -93,11 +116,112 @@ def _write_url(filters: Filters, lang: str) -> None:
         values = getattr(filters, field)
         if values:
             wanted[param] = ",".join(values)
-    for key in [key for key in st.query_params if key not in wanted]:
-        del st.query_params[key]
-    for key, value in wanted.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
+    page = _current_url_path()
+    for key, param in PAGE_PARAMS.items():
+        if _PAGE_OF_PREFIX[key[0]] == page and param in st.query_params:
+            wanted[param] = st.query_params.get(param)
+    _set_url(wanted)
+
+
+def _current_url_path() -> str:
+    """The url path of the page this run draws ("kort"), from Streamlit's page registry."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return ""
+    info = (ctx.pages_manager.get_pages() or {}).get(ctx.page_script_hash) or {}
+    return info.get("url_pathname", "")
+
+
+def _set_url(wanted: dict[str, str]) -> None:
+    """One write (one history entry) and only when something changed."""
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state["_url_written"] = dict(wanted)
+
+
+# A page's own choices in the link: widget key -> URL parameter. Values are codes; a value equal
+# to the page's default is left out, so a plain link stays short.
+PAGE_PARAMS: dict[str, str] = {
+    "x_rows": "rows",
+    "x_cols": "cols",
+    "x_measure": "measure",
+    "x_weighted": "weighted",
+    "x_chart": "chart",
+    "k_measure": "mode",
+    "k_group_age": "group_age",
+    "k_group_gender": "group_gender",
+    "k_topic": "map_topic",
+    "k_format": "map_format",
+    "g_split": "by",
+    "a_platform": "platform",
+    "a_by": "activity_by",
+    "a_dim": "activity_dim",
+}
+_PAGE_OF_PREFIX = {"x": "udforsk", "k": "kort", "g": "grupper", "a": "aktivitet"}
+KNOWN_PARAMS = {"lang", "wave", *FILTER_PARAMS, *PAGE_PARAMS.values()}
+_NONE = "-"  # an empty choice where the default is not empty (Kort's group: all ages)
+
+
+def _encode(value, default) -> str | None:
+    if value == default:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value) or _NONE
+    return None if value is None else str(value)
+
+
+def _decode(raw: str | None, options, default):
+    """A value from the link, or the default when the link has none or an unknown one."""
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw == "1"
+    by_text = {str(option): option for option in options}
+    if isinstance(default, list):
+        if raw == _NONE:
+            return []
+        return [by_text[v] for v in raw.split(",") if v in by_text]
+    return by_text.get(raw, default)
+
+
+def linked(draw, label: str, options=None, *, key: str, default, drop=None, **kwargs):
+    """Draw a page widget whose value lives in the link (Kort's mode, Udforsk's rows …).
+
+    `draw` is the Streamlit widget function (st.radio, left.selectbox, st.toggle); `options`
+    its choices (None for a toggle). The value comes from the link when the URL decides, else
+    it is kept across page switches. `drop(value)` names parameters that no longer apply.
+    """
+    param = PAGE_PARAMS[key]
+    if st.session_state.get("_url_apply"):
+        st.session_state[f"_{key}"] = _decode(st.query_params.get(param), options or (), default)
+    value = st.session_state.get(f"_{key}", default)
+    if options is not None:
+        allowed = list(options)
+        if isinstance(default, list):
+            value = [v for v in value if v in allowed]
+        elif value not in allowed:
+            value = default
+    st.session_state[key] = value
+    if options is None:
+        value = draw(label, key=key, on_change=_keep, args=(key,), **kwargs)
+    else:
+        value = draw(label, options, key=key, on_change=_keep, args=(key,), **kwargs)
+    st.session_state[f"_{key}"] = value
+    wanted = {k: st.query_params.get(k) for k in st.query_params}
+    text = _encode(value, default)
+    if text is None:
+        wanted.pop(param, None)
+    else:
+        wanted[param] = text
+    for gone in drop(value) if drop else ():
+        wanted.pop(gone, None)
+    _set_url(wanted)
+    return value
 
 
 def _reset() -> None:
@@ -109,7 +233,7 @@ def _reset() -> None:
 def filter_bar(lang: str) -> Filters:
     """Draw the sidebar filters; return the Filters every page uses."""
     options = data.choices(data.db_path(), lang)
-    _read_url_once(options)
+    _read_url(options)
     labels = options["labels"]
     sidebar = st.sidebar
     sidebar.header(t("filter.heading", lang))
@@ -154,6 +278,7 @@ def page_setup() -> tuple[str, Filters]:
     drops widgets drawn outside a page when it reruns a multipage app under test.
     """
     _leave_legacy_pages_mode()
+    _follow_url()
     lang = language()
     filters = filter_bar(lang)
     return lang, filters

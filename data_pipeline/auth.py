@@ -29,7 +29,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "grupper": frozenset(_VIEWER),
     "udforsk": frozenset(_DIRECTOR),
     "aktivitet": frozenset(_DIRECTOR),
-    "rapport": frozenset(_DIRECTOR),
+    "rapport": frozenset(_VIEWER),  # councils receive the report
     "maal": frozenset({"director", "admin"}),
     "upload": frozenset({"analyst", "admin"}),
     "kontakt": frozenset({"outreach", "admin"}),

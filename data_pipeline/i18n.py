@@ -1178,3 +1178,8 @@ def counted(count: float | int | None, word: str, lang: str = "da") -> str:
 from data_pipeline.i18n_panel import PANEL_TEXT  # noqa: E402  (needs TEXT defined above)
 
 TEXT.update(PANEL_TEXT)
+
+# The app frame (issue 14): failed pages, unknown paths, filters a page does not use.
+from data_pipeline.i18n_frame import FRAME_TEXT  # noqa: E402  (needs TEXT defined above)
+
+TEXT.update(FRAME_TEXT)

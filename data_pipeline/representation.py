@@ -1,5 +1,5 @@
-"""Who is missing: response rates, representation ratios with intervals, scores, intersections
-(gaps) in plain words, and raking weights with weighted estimates.
+"""Who is missing: response rates, representation ratios with intervals, intersections (gaps)
+in plain words, and raking weights with weighted estimates (the scores live in scores.py).
 
 Owns the definitions of DESIGN.md §6 (rate, ratio, Wilson interval, missing voices, the three
 scores, raking with trimming). Aggregates in SQL and hands back small DataFrames; never pulls raw
@@ -438,65 +438,6 @@ def _label_and_sort(con, table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFra
         table["area_name"] = table["area"].map(area_names(con))
         keys.append("area")
     return table.sort_values(keys, kind="stable").drop(columns=["_band"], errors="ignore")
-
-
-# --- scores ---------------------------------------------------------------------------------
-
-
-def score_counts(respondents, population) -> dict[str, float]:
-    """The three scores of DESIGN.md §6 from matching respondent and population counts.
-
-    min_max_ratio is Go Vocal's score (lowest rate / highest rate); share_overlap is
-    Σ min(respondent share, population share); r_indicator is 1 - 2·SD of the cell rates
-    (the response propensities), the SD weighted by population.
-    """
-    resp = np.asarray(respondents, dtype=float)
-    pop = np.asarray(population, dtype=float)
-    keep = pop > 0
-    resp, pop = resp[keep], pop[keep]
-    if resp.sum() == 0 or len(pop) == 0:
-        return {"min_max_ratio": np.nan, "share_overlap": np.nan, "r_indicator": np.nan}
-    rates = resp / pop
-    overall = resp.sum() / pop.sum()
-    sd = math.sqrt(float(np.sum(pop / pop.sum() * (rates - overall) ** 2)))
-    return {
-        "min_max_ratio": float(rates.min() / rates.max()),
-        "share_overlap": float(np.minimum(resp / resp.sum(), pop / pop.sum()).sum()),
-        "r_indicator": 1.0 - 2.0 * sd,
-    }
-
-
-def scores(
-    con: duckdb.DuckDBPyConnection,
-    filters: Filters,
-    dims: tuple[str, ...] = BACKGROUND,
-    cells: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """One row per dimension plus 'overall' (the cells crossing all of `dims`).
-
-    Columns: dimension, groups, min_max_ratio, share_overlap, r_indicator. Scores are
-    computed on unsuppressed cells: they publish no count.
-    """
-    dims = _check_background(dims)
-    wave, period = resolve_wave(con, filters)
-    # One GROUPING SETS scan serves every dimension and the overall cells (and may be shared
-    # with find_gaps through `cells`, see grouping_cells).
-    if cells is None:
-        cells = _grouping_set_cells(con, filters, wave, period, dims)
-    n = len(dims)
-    every = (1 << n) - 1
-    sets = [(d, every - (1 << (n - 1 - i))) for i, d in enumerate(dims)] + [("overall", 0)]
-    rows = []
-    for name, gid in sets:
-        group = cells[(cells["gid"] == gid) & (cells["population"] > 0)]
-        rows.append(
-            {
-                "dimension": name,
-                "groups": len(group),
-                **score_counts(group["respondents"], group["population"]),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 # --- intersections --------------------------------------------------------------------------

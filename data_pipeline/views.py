@@ -33,6 +33,8 @@ class Overview:
     gaps: pd.DataFrame | None
     by_band_gender: pd.DataFrame
     ranked: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # The one 0-100 score the page leads with, its sentence and interval (scores.plain_score_text).
+    plain_score: dict | None = None
 
 
 def labels(con: duckdb.DuckDBPyConnection, dim: str, lang: str = "da") -> dict[str, str]:
@@ -111,7 +113,8 @@ def _rate(respondents: int | None, population: int | None) -> float | None:
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.representation import BACKGROUND, grouping_cells, scores
+    from data_pipeline.representation import BACKGROUND, grouping_cells
+    from data_pipeline.scores import plain_score_text, scores
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)
@@ -127,6 +130,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
     # age-gender chart.
     cells = grouping_cells(con, filters) if has_population else None
     open_dims = open_dimensions(filters)
+    score_table = scores(con, filters, cells=cells) if has_population else None
     return Overview(
         wave=wave,
         respondents=n,
@@ -136,7 +140,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         previous_wave=previous,
         previous_rate=_rate(prev_n, prev_pop) if prev_n and prev_n >= k else None,
         previous_respondents=prev_n if prev_n and prev_n >= k else None,
-        scores=scores(con, filters, cells=cells) if has_population else None,
+        scores=score_table,
         gaps=gaps_in_context(
             con, filters, top=5, k=k, cells=cells if open_dims == BACKGROUND else None
         )
@@ -147,6 +151,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
             kind: _ranked(con, option_counts[kind], n, kind, k, lang)
             for kind in ("topic", "format", "time")
         },
+        plain_score=plain_score_text(con, score_table, lang) if publishable else None,
     )
 
 
@@ -377,12 +382,8 @@ def groups_view(
     con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
-    from data_pipeline.representation import (
-        BACKGROUND,
-        grouping_cells,
-        representation_table,
-        scores,
-    )
+    from data_pipeline.representation import BACKGROUND, grouping_cells, representation_table
+    from data_pipeline.scores import scores
 
     wave = filters.wave or q.latest_wave(con)
     filters = filters.replace(wave=wave)

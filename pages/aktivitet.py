@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_support import data, state, ui
+from app_support import data, state, ui, words
 from data_pipeline import activity
 from data_pipeline.i18n import number, t
 
@@ -14,6 +14,8 @@ k = state.K_DEFAULT
 
 st.title(t("activity.title", lang))
 st.caption(t("activity.lead", lang))
+# Platform activity is not linked to survey answers: no sidebar filter can narrow it.
+st.info(t("filter.not_applied.activity", lang), icon=":material/filter_alt_off:")
 
 
 @st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
@@ -37,18 +39,22 @@ if not platforms:
 
 path = data.db_path()
 left, right = st.columns(2)
-platform = left.selectbox(
+platform = state.linked(
+    left.selectbox,
     t("activity.platform", lang),
     [None, *platforms],
-    format_func=lambda p: t("activity.all", lang) if p is None else p,
     key="a_platform",
+    default=None,
+    format_func=lambda p: t("activity.all", lang) if p is None else words.format_label(p, lang),
 )
-by = right.radio(
+by = state.linked(
+    right.radio,
     t("activity.by", lang),
     list(activity.GROUPS),
+    key="a_by",
+    default=list(activity.GROUPS)[0],
     format_func=lambda g: t(f"activity.by.{g}", lang),
     horizontal=True,
-    key="a_by",
 )
 
 # Over time ----------------------------------------------------------------------------------
@@ -83,12 +89,14 @@ ui.downloads(table, "aktivitet", lang, key="a_over_time")
 
 # Who takes part -----------------------------------------------------------------------------
 st.subheader(t("activity.who", lang))
-dim = st.radio(
+dim = state.linked(
+    st.radio,
     t("groups.by", lang),
     list(activity.DIMENSIONS),
+    key="a_dim",
+    default=list(activity.DIMENSIONS)[0],
     format_func=lambda d: t(f"dim.{d}", lang),
     horizontal=True,
-    key="a_dim",
 )
 result = who(path, dim, platform, k)
 if result is None:

@@ -38,12 +38,14 @@ if selected < k:  # every group would be suppressed: say so instead of drawing e
 with st.expander(t("groups.how_to_read", lang)):
     st.markdown(t("groups.how_to_read_text", lang))
 
-split = st.radio(
+split = state.linked(
+    st.radio,
     t("groups.by", lang),
     list(SPLITS),
+    key="g_split",
+    default="age_band",
     format_func=lambda s: " × ".join(t(f"dim.{d}", lang) for d in SPLITS[s]),
     horizontal=True,
-    key="g_split",
 )
 by = SPLITS[split]
 result = data.groups(path, filters, by, k, lang)

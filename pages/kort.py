@@ -23,42 +23,56 @@ if not options["area"]:
     st.stop()
 waves.stop_if_empty(filters, lang)
 
-measure = st.radio(
+MODE_PARAMS = {
+    "ratio": ("group_age", "group_gender"),
+    "topic": ("map_topic",),
+    "format": ("map_format",),
+}
+measure = state.linked(
+    st.radio,
     t("map.measure", lang),
     ["rate", "ratio", "topic", "format"],
+    key="k_measure",
+    default="rate",
+    # A mode's own choices leave the link with it: a shared link holds only what is shown.
+    drop=lambda mode: [p for m, params in MODE_PARAMS.items() if m != mode for p in params],
     format_func=lambda m: t(f"map.{m}", lang),
     horizontal=True,
-    key="k_measure",
 )
 group: tuple = ()
 code = None
 if measure == "ratio":
     left, right = st.columns(2)
-    bands = left.multiselect(
+    bands = state.linked(
+        left.multiselect,
         t("map.group_age", lang),
         options["age_band"],
-        default=["18-24", "25-29"],
+        key="k_group_age",
+        default=[b for b in ("18-24", "25-29") if b in options["age_band"]],
         format_func=lambda b: labels["age_band"].get(b, b),
         placeholder=t("map.group_all_ages", lang),
         select_all=False,
-        key="k_group_age",
     )
-    genders = right.multiselect(
+    genders = state.linked(
+        right.multiselect,
         t("map.group_gender", lang),
         ["kvinde", "mand"],
+        key="k_group_gender",
+        default=[],
         format_func=lambda g: labels["gender"].get(g, g),
         placeholder=t("map.group_all_genders", lang),
         select_all=False,
-        key="k_group_gender",
     )
     group = (("age_bands", tuple(bands)), ("genders", tuple(genders)))
     st.caption(t("map.ratio_note", lang))
 elif measure in ("topic", "format"):
-    code = st.selectbox(
+    code = state.linked(
+        st.selectbox,
         t(f"map.choose_{measure}", lang),
         options[measure],
-        format_func=lambda c, m=labels[measure]: m.get(c, c),
         key=f"k_{measure}",
+        default=options[measure][0] if options[measure] else None,
+        format_func=lambda c, m=labels[measure]: m.get(c, c),
     )
 
 values = data.map_values(path, filters, measure, group, code, k, lang)

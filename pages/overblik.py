@@ -24,6 +24,19 @@ if view.respondents == 0:
     st.warning(t("filter.empty", lang))
     st.stop()
 
+# The one score a director reads first ------------------------------------------------------
+if view.plain_score is not None:
+    with st.container(border=True):
+        # Markdown, not st.metric: the headline metrics below keep their places.
+        value = t("score.plain_value", lang, score=view.plain_score["score"])
+        st.markdown(
+            f"#### {t('score.plain_title', lang)}: {value}",
+            help=t("score.plain_help", lang),
+        )
+        st.caption(
+            ui.plain(f"{view.plain_score['sentence']} {view.plain_score['interval']}".strip())
+        )
+
 # Headline numbers -------------------------------------------------------------------------
 cols = st.columns(3)
 respondents = number(view.respondents, lang) if view.respondents_publishable else f"<{k}"
@@ -62,22 +75,47 @@ if view.population is None:
     st.info(t("overview.no_population", lang))
 elif view.scores is not None:
     overall = view.scores.set_index("dimension").loc["overall"]
-    score_cols = st.columns(3)
-    score_cols[0].metric(
-        t("metric.minmax", lang),
-        number(overall["min_max_ratio"], lang, 2),
-        help=t("metric.minmax_help", lang),
-    )
-    score_cols[1].metric(
-        t("metric.overlap", lang),
-        percent(overall["share_overlap"], lang, 0),
-        help=t("metric.overlap_help", lang),
-    )
-    score_cols[2].metric(
-        t("metric.r_indicator", lang),
-        number(overall["r_indicator"], lang, 2),
-        help=t("metric.r_indicator_help", lang),
-    )
+
+    def with_interval(value, low, high, fmt) -> str:
+        if value != value:  # NaN: too few groups to compare
+            return "–"
+        if low != low:
+            return fmt(value)
+        return t("score.interval", lang, value=fmt(value), low=fmt(low), high=fmt(high))
+
+    with st.expander(t("overview.analysts", lang)):
+        st.caption(t("overview.analysts_lead", lang))
+        score_cols = st.columns(3)
+        score_cols[0].metric(
+            t("metric.minmax", lang),
+            with_interval(
+                overall["min_max_ratio"],
+                overall["min_max_low"],
+                overall["min_max_high"],
+                lambda v: number(v, lang, 2),
+            ),
+            help=t("metric.minmax_help", lang),
+        )
+        score_cols[1].metric(
+            t("metric.overlap", lang),
+            with_interval(
+                overall["share_overlap"],
+                overall["overlap_low"],
+                overall["overlap_high"],
+                lambda v: percent(v, lang, 0),
+            ),
+            help=t("metric.overlap_help", lang),
+        )
+        score_cols[2].metric(
+            t("metric.r_indicator", lang),
+            with_interval(
+                overall["r_indicator"],
+                overall["r_low"],
+                overall["r_high"],
+                lambda v: number(v, lang, 2),
+            ),
+            help=t("metric.r_indicator_help", lang),
+        )
 
 # Gaps -------------------------------------------------------------------------------------
 if view.gaps is not None:

@@ -28,26 +28,41 @@ state.show_url_notice(lang)
 st.caption(ui.plain(state.describe_filters(filters, lang)))
 
 left, right, measure_col, weight_col = st.columns([1, 1, 1.3, 1])
-rows = left.selectbox(t("explore.rows", lang), DIMS, index=0, format_func=dim_label, key="x_rows")
-cols = right.selectbox(t("explore.cols", lang), DIMS, index=3, format_func=dim_label, key="x_cols")
-measure = measure_col.radio(
+# Every choice lives in the link (state.linked), so a copied URL opens this same table.
+rows = state.linked(
+    left.selectbox, t("explore.rows", lang), DIMS, key="x_rows", default=DIMS[0],
+    format_func=dim_label,
+)  # fmt: skip
+cols = state.linked(
+    right.selectbox, t("explore.cols", lang), DIMS, key="x_cols", default=DIMS[3],
+    format_func=dim_label,
+)  # fmt: skip
+measure = state.linked(
+    measure_col.radio,
     t("explore.measure", lang),
     ["count", "row", "col"],
+    key="x_measure",
+    default="count",
     format_func=lambda m: t(
         {"count": "explore.count", "row": "explore.row_pct", "col": "explore.col_pct"}[m], lang
     ),
     horizontal=True,
-    key="x_measure",
 )
-weighted = weight_col.toggle(
-    t("explore.weighted", lang), help=t("explore.weighted_help", lang), key="x_weighted"
+weighted = state.linked(
+    weight_col.toggle,
+    t("explore.weighted", lang),
+    key="x_weighted",
+    default=False,
+    help=t("explore.weighted_help", lang),
 )
-chart_kind = st.radio(
+chart_kind = state.linked(
+    st.radio,
     t("explore.chart", lang),
     ["heatmap", "bars"],
+    key="x_chart",
+    default="heatmap",
     format_func=lambda c: t(f"explore.{c}", lang),
     horizontal=True,
-    key="x_chart",
 )
 
 if rows == cols:

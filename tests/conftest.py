@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from data_pipeline.db import connect
 from data_pipeline.sample import SAMPLE_DIR, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
+# A failing page must fail its test: the app would otherwise show a Danish sentence and log it
+# (app_support.navigation.run_guarded). Inherited by the servers the browser tests start.
+os.environ.setdefault("DELTAGELSESATLAS_RAISE_PAGE_ERRORS", "1")
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 
 

@@ -70,7 +70,7 @@ def test_every_page_and_every_role_survives_an_empty_wave(empty_wave_db):
                 assert sentence in [i.value for i in at.info], (url, role)
                 assert not at.dataframe and not at.metric, (url, role)
                 checked += 1
-    assert checked == 20  # viewer 3, director 5, analyst 5, outreach 1, admin 6 (wave pages)
+    assert checked == 21  # viewer 4, director 5, analyst 5, outreach 1, admin 6 (wave pages)
 
 
 @pytest.mark.parametrize("url", sorted(WAVE_PAGES))

@@ -20,11 +20,10 @@ from data_pipeline.representation import (
     rake,
     ratio_words,
     representation_table,
-    score_counts,
-    scores,
     weighted_counts,
     weighted_shares,
 )
+from data_pipeline.scores import score_counts, scores
 
 GROUND_TRUTH = Path(__file__).resolve().parents[1] / "sample_data" / "ground_truth"
 Z = 1.959963984540054
@@ -178,12 +177,21 @@ def test_go_vocal_published_example_scores_0_2(tmp_path):
     assert result.loc["age_band", "share_overlap"] == pytest.approx(2 / 7 + 1 / 3)
     rates, shares, overall = np.array([0.1, 0.5]), np.array([2 / 3, 1 / 3]), 7 / 30
     sd = math.sqrt(float(np.sum(shares * (rates - overall) ** 2)))
-    assert result.loc["age_band", "r_indicator"] == pytest.approx(1 - 2 * sd)
+    assert result.loc["age_band", "r_indicator_unadjusted"] == pytest.approx(1 - 2 * sd)
+    # Bias-adjusted (Schouten et al. 2009): less each rate's sampling variance p(1-p)/(N-1).
+    noise = float(np.sum(shares * (1 - shares) * rates * (1 - rates) / (np.array([20, 10]) - 1)))
+    adjusted = 1 - 2 * math.sqrt(sd**2 - noise)
+    assert result.loc["age_band", "r_indicator"] == pytest.approx(adjusted)
 
 
 def test_scores_of_an_even_sample_are_perfect():
     assert score_counts([10, 20, 30], [100, 200, 300]) == pytest.approx(
-        {"min_max_ratio": 1.0, "share_overlap": 1.0, "r_indicator": 1.0}
+        {
+            "min_max_ratio": 1.0,
+            "share_overlap": 1.0,
+            "r_indicator": 1.0,
+            "r_indicator_unadjusted": 1.0,
+        }
     )
 
 

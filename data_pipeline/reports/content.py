@@ -28,9 +28,9 @@ from data_pipeline.representation import (
     describe_group,
     rake,
     resolve_wave,
-    scores,
     weighted_shares,
 )
+from data_pipeline.scores import scores
 
 SHARE_KINDS = ("topic", "format", "time")
 FILTER_FIELDS = (
@@ -292,7 +292,19 @@ def _facts(overview, now: dict, lang: str, k: int) -> list[Fact]:
             + (" %-point" if lang == "da" else " pp"),
         )
     rate = percent(overview.rate, lang) if overview.rate is not None else "–"
+    plain = []
+    if overview.plain_score is not None:  # the one score the Overblik leads with
+        score = overview.plain_score
+        value = t("score.plain_value", lang, score=score["score"])
+        plain = [
+            Fact(
+                t("score.plain_title", lang),
+                value,
+                f"{score['short']} ({score['interval']})" if score["interval"] else score["short"],
+            )
+        ]
     return [
+        *plain,
         Fact(t("metric.respondents", lang), n, n_note),
         Fact(t("metric.rate", lang), rate, rate_note or t("report.rate_note", lang)),
         Fact(t("col.population", lang), number(overview.population, lang)),
@@ -326,6 +338,10 @@ def _key_messages(overview, shares, lang: str, k: int) -> list[str]:
                 rate=percent(overview.rate, lang),
             )
         )
+    if overview.plain_score is not None:
+        score = overview.plain_score
+        value = t("score.plain_value", lang, score=score["score"])
+        messages.append(f"{t('score.plain_title', lang)} {value}: {score['sentence']}")
     if overview.gaps is not None and len(overview.gaps):
         messages.append(t("report.message.gap", lang, text=overview.gaps[f"sentence_{lang}"][0]))
     for kind in ("topic", "format"):

@@ -57,7 +57,7 @@ ALL_PAGES = [
     "Administration",
 ]
 EXPECTED_MENU = {
-    "viewer": ["Overblik", "Kort", "Grupper"],
+    "viewer": ["Overblik", "Kort", "Grupper", "Rapport"],
     "outreach": [],  # Kontakt is its only page: Streamlit draws no menu for a single page
     "admin": ALL_PAGES,
 }

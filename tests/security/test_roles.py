@@ -19,7 +19,7 @@ DIRECTOR = ["overblik", "udforsk", "kort", "grupper", "aktivitet", "rapport"]
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("viewer", ["overblik", "kort", "grupper"]),
+        ("viewer", ["overblik", "kort", "grupper", "rapport"]),
         ("director", [*DIRECTOR, "maal"]),
         ("analyst", [*DIRECTOR, "upload"]),
         ("outreach", ["kontakt"]),
@@ -28,7 +28,8 @@ DIRECTOR = ["overblik", "udforsk", "kort", "grupper", "aktivitet", "rapport"]
     ],
 )
 def test_each_role_sees_only_its_pages(role, expected):
-    """As a council member (viewer) my menu has the suppressed overview, map and groups only."""
+    """As a council member (viewer) my menu has the suppressed overview, map, groups and the
+    council report only."""
     assert visible_pages({role}, ALL) == [url for url in ALL if url in expected]
     assert [url for *_rest, url in pages_for({role})] == [url for url in ALL if url in expected]
 
