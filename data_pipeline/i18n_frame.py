@@ -37,6 +37,21 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "CSV, XLSX, ZIP, GeoJSON … at most {mb} MB per file",
     ),
     "upload.browse": ("Vælg filer", "Browse files"),
+    "upload.undo_choose": ("Vælg en indlæsning", "Choose a batch"),
+    "upload.undo_confirm": (
+        "Ja, fortryd indlæsning nr. {batch}: dens rækker slettes fra databasen",
+        "Yes, undo batch {batch}: its rows are deleted from the database",
+    ),
+    "upload.undo_confirm_first": (
+        "Vælg en indlæsning, og sæt flueben ved bekræftelsen, før du fortryder.",
+        "Choose a batch and tick the confirmation before undoing.",
+    ),
+    "upload.values_all_at_once": (
+        "Forslagene er allerede udfyldt. Ret dem, der er forkerte, direkte i tabellerne, og gem "
+        "alle valg på én gang.",
+        "The suggestions are already filled in. Correct any that are wrong directly in the "
+        "tables and save every choice at once.",
+    ),
     "chart.too_few": (
         "For få svar til et diagram ({n}): med under {k} svar pr. gruppe skjules tallene. "
         "Udvid filteret for at se fordelingen.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_support import auth_ui, data, state, ui, words
+from app_support import auth_ui, data, state, streamlit_words, ui, words
 from data_pipeline import auth, safe_export, uploads
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -36,6 +36,7 @@ files = st.file_uploader(
     t("upload.files", lang), accept_multiple_files=True, key="u_files", max_upload_size=MAX_MB
 )
 st.caption(t("upload.limit", lang, mb=MAX_MB))
+streamlit_words.uploader_words(lang, MAX_MB)  # not Streamlit's "Upload" / "200MB per file"
 
 
 def store(files) -> list[tuple[str, Path]]:
@@ -75,6 +76,10 @@ def show_message() -> None:
 # Buttons act in on_click callbacks: they run before the page does, exactly once per click.
 def do_undo() -> None:
     chosen = st.session_state.get("u_undo_id")
+    if chosen is None or not st.session_state.get("u_undo_confirm"):
+        say("warning", t("upload.undo_confirm_first", lang))
+        return
+    st.session_state["u_undo_confirm"] = False  # the next undo asks again
     cur = data.writer()
     try:
         auth.require_role(principal, "undo")
@@ -170,9 +175,25 @@ def history() -> None:
     live = [int(b) for b in batches.loc[batches["undone_at"].isna(), "batch_id"]]
     if not live:
         return
-    left, right = st.columns([3, 1])
-    left.selectbox(t("upload.undo", lang), live[::-1], key="u_undo_id")
-    right.button(t("upload.undo_button", lang), key="u_undo", on_click=do_undo)
+    # No batch is chosen for you, and an undo asks for a tick first: it deletes the batch's rows.
+    chosen = st.selectbox(
+        t("upload.undo", lang),
+        live[::-1],
+        index=None,
+        placeholder=t("upload.undo_choose", lang),
+        key="u_undo_id",
+    )
+    confirmed = st.checkbox(
+        t("upload.undo_confirm", lang, batch=chosen if chosen is not None else "…"),
+        key="u_undo_confirm",
+        disabled=chosen is None,
+    )
+    st.button(
+        t("upload.undo_button", lang),
+        key="u_undo",
+        on_click=do_undo,
+        disabled=chosen is None or not confirmed,
+    )
 
 
 show_message()
@@ -321,8 +342,15 @@ if report is not None:
             "gender": ["kvinde", "mand", "andet", "uoplyst"],
             "topics": topic_options,
         }
+        st.caption(t("upload.values_all_at_once", lang))
         chosen = []
-        for field_name, group in report.unknown.groupby("field", sort=False):
+        # One labelled table per field, always in this order, largest value first.
+        fields = set(report.unknown["field"])
+        for field_name in [f for f in ("area", "gender", "topics") if f in fields]:
+            group = report.unknown[report.unknown["field"] == field_name].sort_values(
+                ["rows", "value"], ascending=[False, True], na_position="last"
+            )
+            st.markdown(f"**{words.field_label(field_name, lang)}**")
             shown = group[["value", "rows"]].copy()
             shown["choice"] = [
                 next((o for o in options[field_name] if o.split(" · ")[0] == s), None)
@@ -334,6 +362,7 @@ if report is not None:
                 disabled=["value", "rows"],
                 column_config={
                     "value": st.column_config.TextColumn(t("upload.value", lang)),
+                    "rows": st.column_config.NumberColumn(t("upload.col_rows", lang)),
                     "choice": st.column_config.SelectboxColumn(
                         t("upload.meaning", lang), options=options[field_name]
                     ),

@@ -83,9 +83,35 @@ def test_upload_detects_previews_checks_and_loads_one_batch_with_undo(app_db):
     assert (name, loaded, rejected, undone) == ("svar.csv", 1, 2, False)
 
     at.selectbox(key="u_undo_id").set_value(batch_id).run()
+    at.checkbox(key="u_undo_confirm").check().run()
     at.button(key="u_undo").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert batches(app_db)[0][-1] is True
+
+
+def test_undo_chooses_no_batch_for_you_and_asks_for_a_confirmation(app_db):
+    at = open_page("upload")
+    assert at.selectbox(key="u_undo_id").value is None  # not the sample's newest batch
+    assert at.button(key="u_undo").disabled
+    newest = max(at.selectbox(key="u_undo_id").options, key=int)
+    at.selectbox(key="u_undo_id").set_value(int(newest)).run()
+    assert at.button(key="u_undo").disabled  # chosen, but not yet confirmed
+    assert f"nr. {newest}" in at.checkbox(key="u_undo_confirm").label
+    at.checkbox(key="u_undo_confirm").check().run()
+    assert not at.button(key="u_undo").disabled
+
+
+def test_unknown_values_come_in_labelled_tables_in_a_fixed_order(app_db):
+    survey = SURVEY + "20/11/2025 10.10.00,40,Hen,Nordbyen,Trafik\r\n"
+    at = open_page("upload")
+    at.text_input(key="u_wave").set_value("2026").run()
+    at.file_uploader[0].set_value(("svar.csv", survey.encode("utf-8"), "text/csv")).run()
+    keys = [f.key for f in at.dataframe if (f.key or "").startswith("u_values_")]
+    assert keys == ["u_values_area", "u_values_gender"]
+    labels = [m.value for m in at.markdown]
+    assert labels.index("**Lokalområde**") < labels.index("**Køn**")
+    area = editor(at, "u_values_area").value
+    assert area["value"].tolist() == ["Nordbyen"] and area["rows"].tolist() == [2]
 
 
 def test_an_unknown_area_is_confirmed_and_remembered(app_db):
@@ -114,7 +140,8 @@ def test_a_file_whose_content_is_not_its_name_is_refused(app_db):
 
 def test_the_activity_page_shows_activity_over_time_and_who_takes_part(app_db):
     at = open_page("aktivitet")
-    assert not at.info, [i.value for i in at.info]
+    # Only the notice that the sidebar filters do not apply; no "no activity" message.
+    assert [i.icon for i in at.info] == [":material/filter_alt_off:"], [i.value for i in at.info]
     for by in ("project", "topic", "kind"):
         at.radio(key="a_by").set_value(by).run()
         assert not at.exception, [e.value for e in at.exception]
