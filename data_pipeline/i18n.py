@@ -87,9 +87,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.previous": ("Besvarelser i {wave}", "Responses in {wave}"),
     "metric.minmax": ("Laveste/højeste svarprocent", "Lowest/highest rate"),
     "metric.minmax_help": (
-        "Laveste gruppes svarprocent delt med højeste (alder × køn × område). 1 = alle lige. "
+        "Laveste gruppes svarprocent delt med højeste, for alder, køn og område hver for sig; "
+        "det samlede tal er den opdeling, hvor forskellen er størst. 1 = alle lige. "
         "Det tal, Go Vocal kalder repræsentativitet.",
-        "Lowest group rate divided by the highest (age × gender × area). 1 = equal. "
+        "Lowest group rate divided by the highest, for age, gender and area separately; the "
+        "overall figure is the split with the largest gap. 1 = equal. "
         "Go Vocal's representativeness score.",
     ),
     "metric.overlap": ("Overlap med befolkningen", "Overlap with the population"),
@@ -99,8 +101,48 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "metric.r_indicator": ("R-indikator", "R-indicator"),
     "metric.r_indicator_help": (
-        "1 minus to gange spredningen i svarprocenter mellem grupper. 1 = alle grupper svarer lige meget.",
-        "1 minus twice the spread of response rates between groups. 1 = all groups answer equally.",
+        "1 minus to gange spredningen i svarprocenter mellem grupper (alder × køn × område), "
+        "justeret for den tilfældige variation i små grupper (Schouten m.fl. 2009), så tallet "
+        "ikke falder, blot fordi der er færre svar. 1 = alle grupper svarer lige meget.",
+        "1 minus twice the spread of response rates between groups (age × gender × area), "
+        "adjusted for the chance variation of small groups (Schouten et al. 2009), so it does "
+        "not fall just because there are fewer responses. 1 = all groups answer equally.",
+    ),
+    "score.plain_title": ("Repræsentativitet", "Representativeness"),
+    "score.plain_value": ("{score} af 100", "{score} out of 100"),
+    "score.plain_line": (
+        "Scoren sammenligner den gruppe, der svarer mindst, med den, der svarer mest: efter "
+        "{field} svarer {lowest} {score} % så ofte som {highest}. 100 = alle svarer lige ofte.",
+        "The score compares the group that answers least with the one that answers most: by "
+        "{field}, {lowest} answer {score}% as often as {highest}. 100 = everyone answers "
+        "equally often.",
+    ),
+    "score.plain_short": (
+        "Efter {field} svarer {lowest} {score} % så ofte som {highest}",
+        "By {field}, {lowest} answer {score}% as often as {highest}",
+    ),
+    "score.plain_interval": ("95 %-interval: {low}–{high}", "95% interval: {low}–{high}"),
+    "score.plain_help": (
+        "Svarprocenten for alder, køn og område hver for sig; scoren er den opdeling, hvor "
+        "forskellen er størst. Intervallet viser, hvor meget scoren kunne variere alene af "
+        "tilfældigheder (bootstrap).",
+        "The response rate by age, gender and area separately; the score is the split with "
+        "the largest gap. The interval shows how much the score could vary by chance alone "
+        "(bootstrap).",
+    ),
+    "score.field.age_band": ("alder", "age"),
+    "score.field.gender": ("køn", "gender"),
+    "score.field.area": ("område", "area"),
+    "overview.analysts": ("For analytikere", "For analysts"),
+    "overview.analysts_lead": (
+        "Samme spørgsmål målt på tre måder, som andre værktøjer også bruger, hver med "
+        "95 %-interval (bootstrap). Overlap gælder den opdeling, der ligner befolkningen mindst; "
+        "R-indikatoren går på tværs af alder × køn × område og er justeret, så den ikke "
+        "bevæger sig med antallet af svar alene.",
+        "The same question measured three ways that other tools use too, each with a 95% "
+        "interval (bootstrap). Overlap is that of the split least like the population; the "
+        "R-indicator runs across age × gender × area and is adjusted so it does not move "
+        "with the number of responses alone.",
     ),
     "overview.gaps": ("De fem største huller", "The five largest gaps"),
     "overview.gaps_lead": (
@@ -285,7 +327,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "groups.cluster_legend": ("Mønster", "Pattern"),
     "score.dimension": ("Opdeling", "Split"),
-    "score.overall": ("Alder × køn × område", "Age × gender × area"),
+    "score.overall": (
+        "Samlet (laveste/højeste og overlap: den svageste opdeling; R: alder × køn × område)",
+        "Overall (lowest/highest and overlap: the weakest split; R: age × gender × area)",
+    ),
+    "score.interval": ("{value} ({low}–{high})", "{value} ({low}–{high})"),
     "download.csv": ("Hent CSV", "Download CSV"),
     "download.xlsx": ("Hent Excel", "Download Excel"),
     # reports (issue 8): the council report, the citizens' summary and the Rapport page
@@ -442,8 +488,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Representation: the group's response rate divided by the response rate of the whole municipality (everyone who gave their age, gender or area, against all citizens aged 15 and over) – also under a filter. The 95% interval is a Wilson interval for the rate, carried over to the ratio. Three verdicts: under-represented when the whole interval lies below 0.8; like the population only when the whole interval lies between 0.8 and 1.25; over-represented when the whole interval lies above 1.25; otherwise not enough answers to tell – also when the group has too few responses. We allowed for testing many groups at once (Benjamini–Hochberg, at most 5% false findings): a group is called under- or over-represented only if that holds after the correction. Missing responses = the group's citizens times the response rate of the whole municipality minus the group's actual responses; the largest gaps are ranked by them.",
     ),
     "report.method.scores": (
-        "Samlede mål over alder × køn × lokalområde: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet), overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) og R-indikatoren (1 minus to gange spredningen i svarprocenter).",
-        "Overall scores over age × gender × area: lowest/highest response rate (Go Vocal's representativeness score), overlap with the population (the sum of the smaller of response share and population share) and the R-indicator (1 minus twice the spread of response rates).",
+        "Samlede mål: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet) for alder, køn og lokalområde hver for sig – det samlede tal er den opdeling, hvor forskellen er størst, og repræsentativiteten 0–100 er det tal gange 100 – så scoren ikke falder, blot fordi små grupper har få svar. Overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) gælder ligeledes den opdeling, der ligner befolkningen mindst. R-indikatoren (1 minus to gange spredningen i svarprocenter) går på tværs af alder × køn × lokalområde og er justeret for den tilfældige variation i små grupper (Schouten, Cobben & Bethlehem 2009). Hvert mål har et 95 %-interval fra 1.000 bootstrap-træk af hver gruppes svar.",
+        "Overall scores: lowest/highest response rate (Go Vocal's representativeness score) for age, gender and area separately – the overall figure is the split with the largest gap, and the representativeness 0–100 is that figure times 100 – so the score does not fall just because small groups have few responses. Overlap with the population (the sum of the smaller of response share and population share) is likewise that of the split least like the population. The R-indicator (1 minus twice the spread of response rates) runs across age × gender × area and is adjusted for the chance variation of small groups (Schouten, Cobben & Bethlehem 2009). Each score has a 95% interval from 1,000 bootstrap draws of each group's responses.",
     ),
     "report.method.weights": (
         "Vægtning: svarene vægtes med iterativ proportional tilpasning (raking), så alder × køn og lokalområde fordeler sig som i befolkningen. Vægtene begrænses til {low}-{high} gange gennemsnittet. Den effektive stikprøvestørrelse er {ess}.",
