@@ -224,6 +224,8 @@ def _register_optional_commands() -> None:
         "data_pipeline.cli_reports",
         "data_pipeline.cli_privacy",
         "data_pipeline.cli_sources",
+        "data_pipeline.cli_panel",
+        "data_pipeline.cli_goals",
     ):
         try:
             importlib.import_module(module)
