@@ -26,6 +26,7 @@ FILTER_PARAMS: dict[str, tuple[str, str, str]] = {
     "time": ("f_time", "time", "times"),
     "engagement": ("f_engagement", "engagement", "engagements"),
 }
+FILTER_FIELDS = tuple(field for _key, _choice, field in FILTER_PARAMS.values())
 # Small-cell threshold for every page: DELTAGELSESATLAS_K (default 5; privacy refuses < 3).
 K_DEFAULT = check_k(int(os.environ.get("DELTAGELSESATLAS_K", DEFAULT_K)))
 
@@ -90,8 +91,9 @@ def _read_url(options: dict) -> None:
     """When the URL decides (see _follow_url), it sets every filter; a missing one means all."""
     if not st.session_state.get("_url_apply"):
         return
+    st.session_state["_url_too_long"] = []
     ignored = []
-    wave = st.query_params.get("wave")
+    wave = _param("wave")
     st.session_state["_f_wave"] = None  # the latest wave unless the link names one
     if wave is not None:
         if wave in options["wave"]:
@@ -99,11 +101,12 @@ def _read_url(options: dict) -> None:
         else:
             ignored.append(f"wave={wave}")
     for param, (key, choice, _field) in FILTER_PARAMS.items():
-        raw = st.query_params.get(param) or ""
+        raw = _param(param) or ""
         values = [v for v in raw.split(",") if v]
         valid = [v for v in values if v in options[choice]]
         ignored.extend(f"{param}={v}" for v in values if v not in options[choice])
         st.session_state[f"_{key}"] = valid
+    ignored.extend(f"{name}=…" for name in st.session_state["_url_too_long"])
     st.session_state["_url_ignored"] = ignored
 
 
@@ -163,6 +166,18 @@ PAGE_PARAMS: dict[str, str] = {
 _PAGE_OF_PREFIX = {"x": "udforsk", "k": "kort", "g": "grupper", "a": "aktivitet"}
 KNOWN_PARAMS = {"lang", "wave", *FILTER_PARAMS, *PAGE_PARAMS.values()}
 _NONE = "-"  # an empty choice where the default is not empty (Kort's group: all ages)
+# Every code list of a real municipality fits in far less; a 100 KB parameter is an attack.
+MAX_PARAM_CHARS = 2_000
+SHOWN_IGNORED = 10  # the notice names this many ignored values, each cut to 40 characters
+
+
+def _param(name: str) -> str | None:
+    """A URL parameter, or None when it is longer than MAX_PARAM_CHARS (noted as ignored)."""
+    raw = st.query_params.get(name)
+    if raw is not None and len(raw) > MAX_PARAM_CHARS:
+        st.session_state.setdefault("_url_too_long", []).append(name)
+        return None
+    return raw
 
 
 def _encode(value, default) -> str | None:
@@ -198,7 +213,7 @@ def linked(draw, label: str, options=None, *, key: str, default, drop=None, **kw
     """
     param = PAGE_PARAMS[key]
     if st.session_state.get("_url_apply"):
-        st.session_state[f"_{key}"] = _decode(st.query_params.get(param), options or (), default)
+        st.session_state[f"_{key}"] = _decode(_param(param), options or (), default)
     value = st.session_state.get(f"_{key}", default)
     if options is not None:
         allowed = list(options)
@@ -311,10 +326,25 @@ def current_lang() -> str:
     return st.session_state.get("lang", "da")
 
 
+def say_not_applied(filters: Filters, fields: tuple[str, ...], lang: str, reason: str) -> None:
+    """A page that ignores some sidebar filters says which, whenever one of them is set."""
+    names = [
+        t(f"filter.{choice}", lang)
+        for _key, choice, field in FILTER_PARAMS.values()
+        if field in fields and getattr(filters, field)
+    ]
+    if names:
+        text = t("filter.not_applied.some", lang, names=", ".join(names))
+        st.info(f"{text} {t(reason, lang)}", icon=":material/filter_alt_off:")
+
+
 def show_url_notice(lang: str) -> None:
     ignored = st.session_state.get("_url_ignored")
     if ignored:
-        st.info(t("filter.ignored", lang, values=plain(", ".join(ignored))))
+        shown = [v if len(v) <= 40 else v[:39] + "…" for v in ignored[:SHOWN_IGNORED]]
+        if len(ignored) > SHOWN_IGNORED:
+            shown.append(f"… (+{len(ignored) - SHOWN_IGNORED})")
+        st.info(t("filter.ignored", lang, values=plain(", ".join(shown))))
 
 
 def describe_filters(filters: Filters, lang: str) -> str:

@@ -31,6 +31,18 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "Disse filtre gælder ikke på denne side: {names}.",
         "These filters do not apply on this page: {names}.",
     ),
+    "filter.not_applied.map_area": (
+        "Kortet viser altid alle lokalområder.",
+        "The map always shows every area.",
+    ),
+    "filter.not_applied.map_group": (
+        "Gruppen vælges over kortet og træder i stedet for sidepanelets alder og køn.",
+        "The group is chosen above the map and takes the place of the sidebar's age and gender.",
+    ),
+    "filter.not_applied.files": (
+        "Siden arbejder med filer og indlæsninger, ikke med svarene.",
+        "This page works with files and batches, not with the answers.",
+    ),
     "upload.drop_here": ("Træk filer hertil", "Drag files here"),
     "upload.drop_limit": (
         "CSV, XLSX, ZIP, GeoJSON … højst {mb} MB pr. fil",

@@ -18,6 +18,7 @@ principal = auth_ui.require_page("admin", lang)
 
 st.title(t("admin.title", lang))
 st.caption(t("admin.lead", lang))
+state.say_not_applied(_filters, state.FILTER_FIELDS, lang, "filter.not_applied.files")
 
 
 def rewrite_file(delete):

@@ -17,6 +17,7 @@ st.title(t("map.title", lang))
 st.caption(t("map.lead", lang))
 state.show_url_notice(lang)
 st.caption(ui.plain(state.describe_filters(filters, lang)))
+state.say_not_applied(filters, ("areas",), lang, "filter.not_applied.map_area")
 
 if not options["area"]:
     st.info(t("map.no_areas", lang))
@@ -64,6 +65,8 @@ if measure == "ratio":
         select_all=False,
     )
     group = (("age_bands", tuple(bands)), ("genders", tuple(genders)))
+    replaced = ("age_bands",) * bool(bands) + ("genders",) * bool(genders)
+    state.say_not_applied(filters, replaced, lang, "filter.not_applied.map_group")
     st.caption(t("map.ratio_note", lang))
 elif measure in ("topic", "format"):
     code = state.linked(

@@ -132,6 +132,10 @@ if view.population is not None:
     st.subheader(t("overview.by_band", lang))
     st.caption(t("overview.by_band_lead", lang))
     frame = view.by_band_gender
+    if frame["share_respondents"].notna().sum() == 0:  # only the population would be drawn
+        st.caption(t("chart.too_few", lang, n=number(view.respondents, lang), k=k))
+        frame = None
+if view.population is not None and frame is not None:
     long = frame.melt(
         id_vars=["age_band", "gender_label", "sort_order"],
         value_vars=["share_respondents", "share_population"],
@@ -185,6 +189,10 @@ for column, kind, title in zip(
 ):
     with column:
         ranked = view.ranked[kind]
+        if ranked["share"].notna().sum() == 0:  # every option hidden: a sentence, not an axis
+            st.markdown(f"**{t(title, lang)}**")
+            st.caption(t("chart.too_few", lang, n=number(view.respondents, lang), k=k))
+            continue
         st.altair_chart(
             ui.ranked_bars(ranked, lang, t(title, lang)),
             height=ui.ranked_height(ranked),

@@ -23,6 +23,7 @@ MAX_MB = uploads.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 st.title(t("upload.title", lang))
 st.caption(t("upload.lead", lang))
+state.say_not_applied(filters, state.FILTER_FIELDS, lang, "filter.not_applied.files")
 
 kind = st.radio(
     t("upload.kind", lang),

@@ -145,3 +145,34 @@ def test_under_test_a_failing_page_still_fails(monkeypatch):
     at.run()
     assert at.exception  # Streamlit's own box (its text is redacted by .streamlit/config.toml)
     assert not at.error
+
+
+def notices(at: AppTest) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_kort_says_the_area_filter_does_not_apply(app_db):
+    at = open_link("kort", {"area": "06"})
+    assert "Disse filtre gælder ikke på denne side: Lokalområde." in notices(at)
+    plain = open_link("kort")
+    assert "gælder ikke" not in notices(plain)
+
+
+def test_kort_says_its_group_replaces_the_sidebar_age(app_db):
+    at = open_link("kort", {"age": "80+", "mode": "ratio"})  # the map's group is 18-29
+    assert "Disse filtre gælder ikke på denne side: Alder." in notices(at)
+
+
+@pytest.mark.parametrize("page", ["upload", "admin"])
+def test_file_pages_say_the_answer_filters_do_not_apply(app_db, page):
+    at = open_link(page, {"gender": "kvinde", "topic": "klima"})
+    assert "Disse filtre gælder ikke på denne side: Køn, Emner." in notices(at)
+
+
+def test_a_tiny_selection_gets_a_sentence_instead_of_empty_charts(app_db):
+    """Five responses: every option is hidden, so no chart with an axis of 0,000000 %."""
+    at = open_link("overblik", {"age": "18-24", "area": "06", "engagement": "aktiv"})
+    assert at.metric[0].value == "5"
+    too_few = [c.value for c in at.caption if c.value.startswith("For få svar til et diagram (5)")]
+    assert len(too_few) == 4  # responses by age and gender, topics, formats, time
+    assert not at.get("vega_lite_chart")
