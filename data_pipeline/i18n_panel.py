@@ -62,3 +62,83 @@ PANEL_TEXT.update(
         "panel.col_reserve": ("reserve {rank}", "reserve {rank}"),
     }
 )
+
+PANEL_TEXT.update(
+    {
+        "panel.title": ("Invitér et panel", "Invite a panel"),
+        "panel.lead": (
+            "Træk et panel blandt de borgere, der har givet samtykke til kontakt og valgt emnet, "
+            "så det ligner kommunens befolkning på alder, køn og område – ikke dem, der plejer at "
+            "svare. Kvoterne er befolkningens andele af pladserne ± {tolerance} % (mindst ± 1 "
+            "plads). Lodtrækningen (maximin, Flanigan m.fl. 2021) giver hver borger i gruppen så "
+            "stor en chance som kvoterne tillader. Borgere inviteret inden for {days} dage "
+            "sættes til side, når gruppen kan undvære dem.",
+            "Draw a panel among the citizens who consented to contact and chose the topic, so "
+            "that it looks like the municipality's population by age, gender and area – not "
+            "like those who usually answer. Quotas are the population's share of the seats "
+            "± {tolerance} % (at least ± 1 seat). The lottery (maximin, Flanigan et al. 2021) "
+            "gives every citizen in the pool as large a chance as the quotas allow. Citizens "
+            "invited within {days} days are set aside when the pool can do without them.",
+        ),
+        "panel.topic": ("Dialogens emne", "The dialogue's topic"),
+        "panel.size": ("Antal invitationer", "Invitations"),
+        "panel.reserve": ("Reserver", "Reserves"),
+        "panel.seed": ("Frø (0 = tilfældigt)", "Seed (0 = random)"),
+        "panel.seed_help": (
+            "Samme frø og samme gruppe giver samme panel, så lodtrækningen kan efterprøves.",
+            "The same seed and pool give the same panel, so the lottery can be checked.",
+        ),
+        "panel.areas": ("Områder (valgfrit)", "Areas (optional)"),
+        "panel.relax": ("Løsn kvote", "Loosen quota"),
+        "panel.relax_none": ("Ingen – kvoterne gælder fuldt ud", "None – quotas hold in full"),
+        "panel.relax_help": (
+            "Kun når gruppen ikke kan fylde en kvote: minimum sænkes til det, gruppen har, og "
+            "de øvrige pladser i samme kvote fordeles på resten.",
+            "Only when the pool cannot fill a quota: the minimum drops to what the pool holds "
+            "and the freed seats go to the rest of that quota.",
+        ),
+        "panel.feature.age_band": ("Alder", "Age"),
+        "panel.feature.gender": ("Køn", "Gender"),
+        "panel.feature.area": ("Område", "Area"),
+        "panel.draw": ("Træk panelet", "Draw the panel"),
+        "panel.cannot": (
+            "Gruppen kan ikke fylde kvoterne, så der er ikke trukket noget panel:",
+            "The pool cannot fill the quotas, so no panel was drawn:",
+        ),
+        "panel.solving": (
+            "Beregner de retfærdige chancer for {pool} borgere – det kan tage et par minutter …",
+            "Computing fair chances for {pool} citizens – this can take a few minutes …",
+        ),
+        "panel.drawn": (
+            "Trukket: {size} invitationer blandt {pool} samtykkende borgere (frø {seed}).",
+            "Drawn: {size} invitations among {pool} consenting citizens (seed {seed}).",
+        ),
+        "panel.m.invited": ("Inviteres", "Invited"),
+        "panel.m.reserve": ("Reserver", "Reserves"),
+        "panel.m.pool": ("Borgere at trække fra", "Citizens in the pool"),
+        "panel.m.seed": ("Frø", "Seed"),
+        "panel.probabilities": (
+            "Chancen for at blive trukket: mindst {low}, typisk (median) {median}, højst {high}.",
+            "Chance of being drawn: lowest {low}, typical (median) {median}, highest {high}.",
+        ),
+        "panel.comparison": (
+            "De inviterede mod befolkningen og gruppen",
+            "The invited against the population and the pool",
+        ),
+        "panel.col.feature": ("Kvote", "Quota"),
+        "panel.col.value": ("Gruppe", "Group"),
+        "panel.col.population": ("Andel af befolkningen", "Share of population"),
+        "panel.col.quota": ("Pladser (min–maks)", "Seats (min–max)"),
+        "panel.col.pool": ("I gruppen", "In the pool"),
+        "panel.col.invited": ("Inviteret", "Invited"),
+        "panel.col.relaxed": ("Løsnet", "Loosened"),
+        "panel.yes": ("ja", "yes"),
+        "panel.unknown": ("Ukendt", "Unknown"),
+        "panel.age_value": ("{band} år", "{band} years"),
+        "panel.reserve_order": (
+            "Reservelisten i rækkefølge (respondent-id, som i filen): {ids}.",
+            "The reserve list in order (respondent id, as in the file): {ids}.",
+        ),
+        "panel.export": ("Hent kontaktlisten for panelet", "Get the panel's contact list"),
+    }
+)

@@ -530,42 +530,34 @@ class PanelExport:
     draw_id: int
 
 
-def export_panel(
+def export_segment(drawn: PanelDraw, draw_id: int | None = None):
+    """The contact export's segment for a draw: its wave and topic, narrowed to the ids drawn
+    (the export checks consent again); the label names the draw in the audit log."""
+    from data_pipeline.outreach import Segment
+
+    plan = drawn.plan
+    label = f"panel {draw_id or ''}: {plan.request.topic}, seed {drawn.seed}".replace("  ", " ")
+    filters = Filters(wave=plan.wave, topics=(plan.request.topic,))
+    return Segment(filters=filters, respondent_ids=(*drawn.invited, *drawn.reserve), label=label)
+
+
+def record_draw(
     con: duckdb.DuckDBPyConnection,
     principal: Principal,
     drawn: PanelDraw,
     reason: str,
-    file_format: str,
-    lang: str = "da",
-) -> PanelExport:
-    """The contact file of the invited and the reserve (the contact export's consent query and
-    writers), the record of who was invited, and one audit entry: who, when, why, topic,
-    quotas, seed, rows and sha256. No audit entry, no file; no contact data in the audit."""
-    from data_pipeline.outreach import FORMATS, Segment, _check_reason, consenting_contacts
-    from data_pipeline.safe_export import csv_bytes, xlsx_bytes
+    exported: dict | None = None,
+    people: set[int] | None = None,
+) -> int:
+    """Record who was invited (ids, for the recent-invitation rule) and audit the draw: who,
+    when, why, topic, quotas, seed, rows (and the file's sha256 when it is known here)."""
+    from data_pipeline.outreach import _check_reason
 
-    require_role(principal, "export_contacts")
     require_role(principal, "draw_panel")
     reason = _check_reason(reason)
-    if file_format not in FORMATS:
-        raise QuotasNotMet(f"Ukendt format '{file_format}'. / Unknown format '{file_format}'.")
     plan = drawn.plan
-    ids = [*drawn.invited, *drawn.reserve]
-    filters = Filters(wave=plan.wave, topics=(plan.request.topic,))
-    segment = Segment(filters=filters, respondent_ids=tuple(ids), label="panel")
-    frame = consenting_contacts(con, principal, segment, lang)  # consent checked again, now
-    place = {rid: t("panel.col_invited", lang) for rid in drawn.invited}
-    for rank, rid in enumerate(drawn.reserve, start=1):
-        place[rid] = t("panel.col_reserve", lang, rank=rank)
-    order = {rid: i for i, rid in enumerate(ids)}
-    id_col = frame.columns[0]
-    frame.insert(1, t("panel.col_place", lang), frame[id_col].map(lambda r: place.get(int(r), "")))
-    frame = frame.sort_values(id_col, key=lambda s: s.map(lambda r: order.get(int(r), 0)))
-    frame = frame.reset_index(drop=True)
-    data = csv_bytes(frame, lang=lang) if file_format == "csv" else xlsx_bytes(frame, "Panel")
-    sha = hashlib.sha256(data).hexdigest()
     now = datetime.now(UTC).replace(tzinfo=None)
-    exported = set(int(r) for r in frame[id_col])
+    keep = people if people is not None else {*drawn.invited, *drawn.reserve}
     summary = drawn.probability_summary()
     with transaction(con):
         draw_id = con.execute("SELECT coalesce(max(draw_id), 0) + 1 FROM panel_draw").fetchone()[0]
@@ -587,9 +579,8 @@ def export_panel(
             ],
             "pool": len(plan.pool),
             "probability": {k: round(v, 4) for k, v in summary.items()},
-            "rows": len(frame),
-            "format": file_format,
-            "sha256": sha,
+            "rows": len(keep),
+            **(exported or {}),
         }
         con.execute(
             "INSERT INTO panel_draw VALUES ($id, $at, $actor, $topic, $size, $seed, $detail)",
@@ -603,15 +594,52 @@ def export_panel(
                 "detail": _json(detail),
             },
         )
-        rows = [(draw_id, rid, "invited", None, now) for rid in drawn.invited if rid in exported]
+        rows = [(draw_id, rid, "invited", None, now) for rid in drawn.invited if rid in keep]
         rows += [
             (draw_id, rid, "reserve", rank, now)
             for rank, rid in enumerate(drawn.reserve, start=1)
-            if rid in exported
+            if rid in keep
         ]
         if rows:
             con.executemany("INSERT INTO panel_invitation VALUES (?, ?, ?, ?, ?)", rows)
-        audit(con, principal.actor, "export_panel", detail)
+        audit(con, principal.actor, "draw_panel", detail)
+    return int(draw_id)
+
+
+def export_panel(
+    con: duckdb.DuckDBPyConnection,
+    principal: Principal,
+    drawn: PanelDraw,
+    reason: str,
+    file_format: str,
+    lang: str = "da",
+) -> PanelExport:
+    """The contact file of the invited and the reserve, built by the contact export's consent
+    query and safe writers with a column saying who is invited and who is reserve number n;
+    then the draw is recorded with the file's rows and sha256. No contact data in the audit."""
+    from data_pipeline.outreach import FORMATS, _check_reason, consenting_contacts
+    from data_pipeline.safe_export import csv_bytes, xlsx_bytes
+
+    require_role(principal, "export_contacts")
+    require_role(principal, "draw_panel")
+    reason = _check_reason(reason)
+    if file_format not in FORMATS:
+        raise QuotasNotMet(f"Ukendt format '{file_format}'. / Unknown format '{file_format}'.")
+    ids = [*drawn.invited, *drawn.reserve]
+    frame = consenting_contacts(con, principal, export_segment(drawn), lang)  # consent, now
+    place = {rid: t("panel.col_invited", lang) for rid in drawn.invited}
+    for rank, rid in enumerate(drawn.reserve, start=1):
+        place[rid] = t("panel.col_reserve", lang, rank=rank)
+    order = {rid: i for i, rid in enumerate(ids)}
+    id_col = frame.columns[0]
+    frame.insert(1, t("panel.col_place", lang), frame[id_col].map(lambda r: place.get(int(r), "")))
+    frame = frame.sort_values(id_col, key=lambda s: s.map(lambda r: order.get(int(r), 0)))
+    frame = frame.reset_index(drop=True)
+    data = csv_bytes(frame, lang=lang) if file_format == "csv" else xlsx_bytes(frame, "Panel")
+    sha = hashlib.sha256(data).hexdigest()
+    exported = {int(r) for r in frame[id_col]}
+    file_info = {"rows": len(frame), "format": file_format, "sha256": sha}
+    draw_id = record_draw(con, principal, drawn, reason, file_info, exported)
     return PanelExport(data, file_format, len(frame), sha, draw_id)
 
 

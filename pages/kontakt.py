@@ -102,3 +102,9 @@ if st.session_state.pop("_c_export_requested", False):
         type="primary",
         key="c_download",
     )
+
+# Issue 17: invite a panel that looks like the municipality, next to the plain export.
+from app_support import panel_ui  # noqa: E402  (the section stays in its own module)
+
+st.divider()
+panel_ui.render(principal, filters, lang)

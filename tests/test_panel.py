@@ -207,7 +207,7 @@ def test_cli_exits_2_with_the_sentence_and_succeeds_when_age_is_relaxed(no_young
     con = connect(no_young_file)
     detail = json.loads(
         con.execute(
-            "SELECT detail FROM audit_log WHERE action = 'export_panel' ORDER BY \"at\" DESC"
+            "SELECT detail FROM audit_log WHERE action = 'draw_panel' ORDER BY \"at\" DESC"
         ).fetchone()[0]
     )
     emails = [
