@@ -43,6 +43,7 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "Siden arbejder med filer og indlæsninger, ikke med svarene.",
         "This page works with files and batches, not with the answers.",
     ),
+    "activity.rest": ("Øvrige", "Others"),
     "upload.drop_here": ("Træk filer hertil", "Drag files here"),
     "upload.drop_limit": (
         "CSV, XLSX, ZIP, GeoJSON … højst {mb} MB pr. fil",

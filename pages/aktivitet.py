@@ -1,6 +1,8 @@
 """Aktivitet: platform activity over time (by platform, project, topic or kind), and whether
 the participants look like the population, with the survey's representation statistics."""
 
+import json
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,8 @@ from data_pipeline.i18n import number, t
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT
+# Okabe-Ito: seven colours told apart also with colour blindness, strongest first.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 
 st.title(t("activity.title", lang))
 st.caption(t("activity.lead", lang))
@@ -42,11 +46,12 @@ left, right = st.columns(2)
 platform = state.linked(
     left.selectbox,
     t("activity.platform", lang),
-    [None, *platforms],
+    ["", *platforms],  # "" is every platform (None would show Streamlit's "Choose an option")
     key="a_platform",
-    default=None,
-    format_func=lambda p: t("activity.all", lang) if p is None else words.format_label(p, lang),
+    default="",
+    format_func=lambda p: words.format_label(p, lang) if p else t("activity.all", lang),
 )
+platform = platform or None
 by = state.linked(
     right.radio,
     t("activity.by", lang),
@@ -61,22 +66,41 @@ by = state.linked(
 st.subheader(t("activity.over_time", lang))
 frame = over_time(path, by, platform).copy()
 frame["group"] = frame["group"].fillna(t("activity.other", lang))
+if by == "platform":  # "Go Vocal", not "govocal"
+    frame["group"] = frame["group"].map(lambda p: words.format_label(p, lang))
+# The largest groups first, each in a colour of its own; the rest together in grey, so the
+# legend never needs ten colours that look alike.
+totals = frame.groupby("group")["activities"].sum().sort_values(ascending=False)
+largest = list(totals.index[: len(PALETTE)])
+rest = t("activity.rest", lang)
+plotted = frame.assign(group=frame["group"].where(frame["group"].isin(largest), rest))
+order = largest + ([rest] if len(totals) > len(largest) else [])
 chart = (
-    alt.Chart(frame)
+    alt.Chart(plotted)
     .mark_bar()
     .encode(
-        x=alt.X("yearmonth(month):T", title=t("activity.month", lang)),
+        x=alt.X(
+            "yearmonth(month):T", title=t("activity.month", lang), axis=alt.Axis(format="%b %Y")
+        ),
         y=alt.Y("sum(activities):Q", title=t("activity.activities", lang)),
-        color=alt.Color("group:N", title=t(f"activity.by.{by}", lang)),
+        color=alt.Color(
+            "group:N",
+            title=t(f"activity.by.{by}", lang),
+            sort=order,
+            scale=alt.Scale(domain=order, range=PALETTE[: len(largest)] + ["#b0b0b0"]),
+            legend=alt.Legend(labelLimit=260),
+        ),
+        order=alt.Order("group_rank:Q"),
         tooltip=[
-            alt.Tooltip("yearmonth(month):T", title=t("activity.month", lang)),
+            alt.Tooltip("yearmonth(month):T", title=t("activity.month", lang), format="%B %Y"),
             alt.Tooltip("group:N", title=t(f"activity.by.{by}", lang)),
             alt.Tooltip("sum(activities):Q", title=t("activity.activities", lang)),
         ],
     )
+    .transform_calculate(group_rank=f"indexof({json.dumps(order)}, datum.group)")
     .properties(height=320)
 )
-st.altair_chart(chart, use_container_width=True)
+st.altair_chart(ui.danish_chart(chart, lang), width="stretch")
 table = frame.rename(
     columns={
         "month": t("activity.month", lang),
@@ -115,7 +139,7 @@ ratio_chart = base.mark_rule(strokeWidth=2).encode(
     tooltip=[alt.Tooltip("label:N"), alt.Tooltip("ratio:Q", format=".2f")],
 )
 rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
-st.altair_chart(ratio_chart + rule, use_container_width=True)
+st.altair_chart(ui.danish_chart(ratio_chart + rule, lang), width="stretch")
 excluded = result.attrs.get("excluded", 0)
 if excluded:
     st.caption(t("activity.excluded", lang, n=number(excluded, lang)))

@@ -176,3 +176,10 @@ def test_a_tiny_selection_gets_a_sentence_instead_of_empty_charts(app_db):
     too_few = [c.value for c in at.caption if c.value.startswith("For få svar til et diagram (5)")]
     assert len(too_few) == 4  # responses by age and gender, topics, formats, time
     assert not at.get("vega_lite_chart")
+
+
+def test_aktivitet_names_platforms_and_shows_every_platform_by_default(app_db):
+    at = open_link("aktivitet")
+    platform = at.selectbox(key="a_platform")
+    assert platform.value == "" and platform.format_func("") == "Alle platforme"
+    assert platform.format_func("govocal") == "Go Vocal"
