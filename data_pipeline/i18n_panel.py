@@ -142,3 +142,77 @@ PANEL_TEXT.update(
         "panel.export": ("Hent kontaktlisten for panelet", "Get the panel's contact list"),
     }
 )
+
+PANEL_TEXT.update(
+    {
+        "goals.lead": (
+            "Direktionens mål for valgperioden: hvor stor en andel af deltagerne en gruppe skal "
+            "udgøre, målt mod dens andel af befolkningen (1 = som kommunen i alt). Status "
+            "følger seneste undersøgelse med 95 %-interval: på vej, når hele intervallet ligger "
+            "på eller over målet; bagud, når hele intervallet ligger under; ellers kan det "
+            "ikke afgøres endnu.",
+            "The directors' goals for the term: how large a share of the participants a group "
+            "should make up, against its share of the population (1 = as the municipality). "
+            "Status follows the latest survey with a 95 % interval: on track when the whole "
+            "interval lies at or above the target; behind when it lies wholly below; otherwise "
+            "not enough data to tell.",
+        ),
+        "goals.group_area": ("svarprocenten i {area}", "the response rate in {area}"),
+        "goals.sentence": (
+            "{group} skal udgøre mindst {target} af deres andel blandt deltagerne inden {year}.",
+            "{group} should make up at least {target} of their share among participants by {year}.",
+        ),
+        "goals.sentence_area": (
+            "{group} skal op på mindst {target} af kommunens niveau inden {year}.",
+            "{group} should reach at least {target} of the municipality's level by {year}.",
+        ),
+        "goals.sentence_area_level": (
+            "{group} skal op på kommunens niveau inden {year}.",
+            "{group} should reach the municipality's level by {year}.",
+        ),
+        "goals.status.on_track": ("på vej", "on track"),
+        "goals.status.behind": ("bagud", "behind"),
+        "goals.status.unknown": (
+            "for lidt data til at afgøre",
+            "not enough data to tell",
+        ),
+        "goals.line": (
+            "{goal} Status: {status} ({ratio}; 95 %: {low}–{high}, bølge {wave}).",
+            "{goal} Status: {status} ({ratio}; 95 %: {low}–{high}, wave {wave}).",
+        ),
+        "goals.line_empty": ("{goal} Status: {status}.", "{goal} Status: {status}."),
+        "goals.none": (
+            "Der er ingen mål endnu. Sæt det første herunder.",
+            "There are no goals yet. Set the first one below.",
+        ),
+        "goals.progress": ("Udvikling over bølgerne", "Progress over the waves"),
+        "goals.new": ("Sæt et nyt mål", "Set a new goal"),
+        "goals.change": (
+            "Ret et mål (den gamle version gemmes)",
+            "Change a goal (the old version is kept)",
+        ),
+        "goals.which": ("Mål", "Goal"),
+        "goals.new_goal": ("Nyt mål", "New goal"),
+        "goals.dimension": ("Gruppe efter", "Group by"),
+        "goals.group": ("Gruppe", "Group"),
+        "goals.target": ("Mindst (1 = som kommunen)", "At least (1 = as the municipality)"),
+        "goals.year": ("Inden år", "By year"),
+        "goals.note": ("Note (valgfri)", "Note (optional)"),
+        "goals.save": ("Gem målet", "Save the goal"),
+        "goals.saved": (
+            "Målet er gemt (version {version}).",
+            "The goal is saved (version {version}).",
+        ),
+        "goals.history": ("Historik", "History"),
+        "goals.col.version": ("Version", "Version"),
+        "goals.col.set_at": ("Sat", "Set"),
+        "goals.col.set_by": ("Af", "By"),
+        "goals.col.goal": ("Mål", "Goal"),
+        "goals.col.wave": ("Bølge", "Wave"),
+        "goals.col.ratio": ("Forhold", "Ratio"),
+        "goals.col.interval": ("95 %-interval", "95 % interval"),
+        "goals.col.status": ("Status", "Status"),
+        "goals.overview": ("Mål for valgperioden", "Goals for the term"),
+        "goals.retired": ("(ikke længere fulgt)", "(no longer followed)"),
+    }
+)

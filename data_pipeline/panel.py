@@ -179,6 +179,12 @@ def _pool(con, wave: str, request: PanelRequest) -> pd.DataFrame:
 
 
 def _recently_invited(con, days: int) -> set[int]:
+    known = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'panel_invitation' "
+        "AND database_name = current_database()"
+    ).fetchone()[0]
+    if not known:  # read through a snapshot taken before schema version 3: nobody yet
+        return set()
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=int(days))
     rows = con.execute(
         "SELECT DISTINCT respondent_id FROM panel_invitation "

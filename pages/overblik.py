@@ -118,6 +118,11 @@ elif view.scores is not None:
         )
 
 # Gaps -------------------------------------------------------------------------------------
+# Issue 17: a short status line per goal for the term (app_support.goals_ui).
+from app_support import goals_ui  # noqa: E402
+
+goals_ui.status_lines(lang)
+
 if view.gaps is not None:
     st.subheader(t("overview.gaps", lang))
     st.caption(t("overview.gaps_lead", lang))

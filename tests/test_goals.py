@@ -1,0 +1,170 @@
+"""Goals for the term (issue 17): versioned, set by a director, followed over the survey waves.
+
+Real DuckDB copies of the sample, the real CLI and the Mål page in AppTest.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_pipeline.auth import AccessDenied, Principal
+from data_pipeline.db import connect
+from data_pipeline.goals import (
+    BEHIND,
+    ON_TRACK,
+    UNKNOWN,
+    current_goals,
+    current_status,
+    goal_history,
+    goal_sentence,
+    retire_goal,
+    set_goal,
+    status_for,
+)
+from data_pipeline.i18n import t
+from tests.conftest import ROOT
+
+DIRECTOR = Principal("direktør@kommune.dk", frozenset({"director"}))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "target", "expected"),
+    [
+        (0.85, 1.0, 0.8, ON_TRACK),  # the whole interval at or above the target
+        (0.8, 0.9, 0.8, ON_TRACK),
+        (0.6, 0.79, 0.8, BEHIND),  # wholly below
+        (0.7, 0.9, 0.8, UNKNOWN),  # the interval holds the target: cannot tell yet
+        (None, None, 0.8, UNKNOWN),  # too few answers to show a figure
+        (float("nan"), float("nan"), 0.8, UNKNOWN),
+    ],
+)
+def test_status_follows_the_interval(low, high, target, expected):
+    assert status_for(low, high, target) == expected
+
+
+def test_a_changed_goal_keeps_its_history(sample_db):
+    first = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.8, 2029)
+    changed = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.9, 2029, goal_id=first.goal_id)
+    assert (first.version, changed.version) == (1, 2)
+    assert [g.target for g in goal_history(sample_db, first.goal_id)] == [0.8, 0.9]
+    assert [(g.goal_id, g.target, g.set_by) for g in current_goals(sample_db)] == [
+        (first.goal_id, 0.9, "direktør@kommune.dk")
+    ]
+    retire_goal(sample_db, DIRECTOR, first.goal_id)
+    assert current_goals(sample_db) == [] and len(goal_history(sample_db)) == 3
+    actions = sample_db.execute(
+        "SELECT action FROM audit_log WHERE action LIKE '%goal' ORDER BY \"at\""
+    ).fetchall()
+    assert actions == [("set_goal",), ("set_goal",), ("retire_goal",)]
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst", "outreach"])
+def test_only_director_and_admin_set_goals(sample_db, role):
+    with pytest.raises(AccessDenied):
+        set_goal(sample_db, Principal("x", frozenset({role})), "gender", "mand", 1.0, 2029)
+
+
+def test_goals_read_as_sentences(sample_db):
+    young = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.8, 2029)
+    harbour = set_goal(sample_db, DIRECTOR, "area", "04", 1.0, 2029)
+    assert goal_sentence(sample_db, young) == (
+        "18–24-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne inden 2029."
+    )
+    assert goal_sentence(sample_db, harbour) == (
+        "Svarprocenten i Havnekvarteret skal op på kommunens niveau inden 2029."
+    )
+
+
+def test_the_status_moves_when_a_wave_is_added(sample_db):
+    """In 2025 18–24-year-olds answer like everyone (interval around 1), so a goal of 0.8 is on
+    track; a new wave in which only one in five of them answers puts it behind."""
+    goal = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.8, 2029)
+    before = current_status(sample_db, goal)
+    assert before["wave"] == "2025" and before["status"] == ON_TRACK
+    sample_db.execute(
+        "INSERT INTO survey_wave VALUES ('2029', 'Borgerundersøgelse 2029', 2029, NULL, NULL)"
+    )
+    sample_db.execute(
+        "INSERT INTO respondent SELECT * REPLACE (respondent_id + 1000000 AS respondent_id, "
+        "'2029' AS wave_id) FROM respondent WHERE wave_id = '2025' "
+        "AND (age_band IS DISTINCT FROM '18-24' OR respondent_id % 5 = 0)"
+    )
+    after = current_status(sample_db, goal)
+    assert after["wave"] == "2029" and after["status"] == BEHIND
+    assert after["ci_high"] < 0.8 <= before["ci_low"]
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "data_pipeline", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+@pytest.fixture()
+def goals_file(sample_db_file, tmp_path):
+    path = tmp_path / "goals.duckdb"
+    shutil.copy(sample_db_file, path)
+    shutil.copy(f"{sample_db_file}.key", f"{path}.key")
+    return path
+
+
+def test_goals_are_set_and_listed_through_the_cli(goals_file):
+    db = str(goals_file)
+    done = cli("goals", "set", "--db", db, "--dimension", "area", "--group", "Havnekvarteret")
+    assert done.returncode == 2 and "--target" in done.stderr
+    args = ["--target", "1", "--year", "2029", "--actor", "direktør", "--json"]
+    done = cli(
+        "goals", "set", "--db", db, "--dimension", "area", "--group", "Havnekvarteret", *args
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["group"] == "04"
+    listed = json.loads(cli("goals", "list", "--db", db, "--json").stdout)
+    assert [(g["goal_id"], g["set_by"], g["status"]) for g in listed] == [(1, "direktør", BEHIND)]
+
+
+@pytest.fixture()
+def page_db(goals_file, monkeypatch):
+    con = connect(goals_file)
+    set_goal(con, DIRECTOR, "age_band", "18-24", 0.8, 2029)
+    set_goal(con, DIRECTOR, "area", "04", 1.0, 2029)
+    con.close()
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(goals_file))
+    monkeypatch.delenv("DELTAGELSESATLAS_PRODUCTION", raising=False)
+    return goals_file
+
+
+def run(page: str, role: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["demo_role"] = role
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_goals_page_shows_two_goals_with_their_status(page_db):
+    at = run("pages/maal.py", "director")
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == t("goals.title", "da")
+    text = " ".join(m.value for m in at.markdown)
+    assert "18–24-årige skal udgøre mindst 0,80" in text
+    assert "Svarprocenten i Havnekvarteret" in text and t("goals.status.behind", "da") in text
+
+
+def test_a_viewer_cannot_reach_the_goals_page(page_db):
+    at = run("pages/maal.py", "viewer")
+    assert [e.value for e in at.error] == [t("auth.denied", "da")]
+    assert not [b for b in at.button if b.label == t("goals.save", "da")]
+
+
+def test_overblik_has_a_status_line_per_goal(page_db):
+    at = run("pages/overblik.py", "director")
+    text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "18–24-årige skal udgøre mindst 0,80" in text
+    assert "Svarprocenten i Havnekvarteret" in text
