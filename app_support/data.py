@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from data_pipeline import queries, store, views
+from data_pipeline import queries, scratch, store, views
 from data_pipeline.db import check_version, connect, default_db_path
 from data_pipeline.errors import DatabaseError
 from data_pipeline.queries import Filters
@@ -89,6 +89,8 @@ def _reader() -> _Reader:
     path = db_path()
     with _READER_LOCK:
         current = _STATE["reader"]
+        if current is None:  # start-up: abandoned uploads and killed loads' copies go
+            scratch.sweep()
         if not Path(path).exists():
             _build_sample(path)
         waiting = current is None or current.path != path
@@ -291,3 +293,33 @@ def area_clusters(path: str, wave: str | None):
     from data_pipeline.segments import area_clusters as clusters
 
     return _with_cursor(clusters, Filters(wave=wave))
+
+
+@_versioned
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
+    """Grupper's map of areas with similar gaps as a Vega-Lite spec, built and validated once per
+    wave and data version: it does not depend on the other filters, and drawing it anew on every
+    filter change cost ~175 ms at 1 M respondents (tools/profile_rerun.py). Raises
+    PipelineError when the wave has too few responses or areas (never cached)."""
+    from data_pipeline.geo import choropleth
+    from data_pipeline.i18n import t
+
+    clusters = area_clusters(path, wave)
+    values = clusters.rename(columns={"area": "area_code"}).assign(
+        value=clusters["cluster"].astype(float),
+        label=clusters[f"description_{lang}"],
+        n="",
+        population=None,
+        suppressed=False,
+    )
+    chart = choropleth(
+        area_frame(path),
+        values,
+        "value",
+        t("groups.area_clusters", lang),
+        legend_title=t("groups.cluster_legend", lang),
+        categorical=True,
+        tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
+    )
+    return chart.to_dict()

@@ -6,7 +6,6 @@ import streamlit as st
 
 from app_support import data, state, ui, waves
 from data_pipeline.errors import PipelineError
-from data_pipeline.geo import choropleth
 from data_pipeline.i18n import number, percent, t
 
 lang, filters = state.page_setup()
@@ -206,27 +205,9 @@ for profile in profiles:
 # Areas with similar gaps ------------------------------------------------------------------
 st.subheader(t("groups.area_clusters", lang))
 st.caption(t("groups.area_clusters_lead", lang))
-try:
-    clusters = data.area_clusters(path, filters.wave)
+try:  # built once per wave and data version: the other filters do not change it
+    cluster_map = data.area_cluster_map(path, filters.wave, lang)
 except PipelineError:  # too few responses or areas
     st.info(t("groups.area_clusters_none", lang))
     st.stop()
-cluster_values = clusters.rename(columns={"area": "area_code"}).assign(
-    value=clusters["cluster"].astype(float),
-    label=clusters[f"description_{lang}"],
-    n="",
-    population=None,
-    suppressed=False,
-)
-st.altair_chart(
-    choropleth(
-        data.area_frame(path),
-        cluster_values,
-        "value",
-        t("groups.area_clusters", lang),
-        legend_title=t("groups.cluster_legend", lang),
-        categorical=True,
-        tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
-    ),
-    key="g_cluster_map",
-)
+st.vega_lite_chart(cluster_map, key="g_cluster_map")
