@@ -216,3 +216,13 @@ PANEL_TEXT.update(
         "goals.retired": ("(ikke længere fulgt)", "(no longer followed)"),
     }
 )
+
+PANEL_TEXT.update(
+    {
+        "goals.report_title": ("Status på målene", "Status of the goals"),
+        "goals.sheet": ("Mål", "Goals"),
+        "goals.col.low": ("Interval fra", "Interval from"),
+        "goals.col.high": ("Interval til", "Interval to"),
+        "goals.col.set": ("Sat af", "Set by"),
+    }
+)

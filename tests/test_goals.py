@@ -168,3 +168,33 @@ def test_overblik_has_a_status_line_per_goal(page_db):
     text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
     assert "18–24-årige skal udgøre mindst 0,80" in text
     assert "Svarprocenten i Havnekvarteret" in text
+
+
+def test_the_council_report_has_a_page_on_the_goals(sample_db):
+    import io
+
+    from pypdf import PdfReader
+
+    from data_pipeline import reports
+    from data_pipeline.queries import Filters
+    from data_pipeline.segments import fit_segments
+
+    set_goal(sample_db, DIRECTOR, "area", "04", 1.0, 2029)
+    segments = fit_segments(sample_db, Filters(wave="2025"))
+    report = reports.build_report(sample_db, Filters(), segments=segments)
+    titles = [s.title for s in report.sections]
+    assert titles[-2] == "Status på målene"  # just before the method
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(reports.render(report, "pdf"))).pages]
+    page = next(p for p in pages if "Status på målene" in p)
+    assert "Svarprocenten i Havnekvarteret skal op på kommunens niveau inden 2029." in page
+    assert t("goals.status.behind", "da") in page.lower()
+
+
+def test_a_report_without_goals_has_no_goals_page(sample_db):
+    from data_pipeline import reports
+    from data_pipeline.queries import Filters
+    from data_pipeline.segments import fit_segments
+
+    segments = fit_segments(sample_db, Filters(wave="2025"))
+    report = reports.build_report(sample_db, Filters(), segments=segments)
+    assert "Status på målene" not in [s.title for s in report.sections]

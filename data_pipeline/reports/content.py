@@ -174,6 +174,10 @@ def build_report(
         segments_section(segments, filters, lang, k),
         method_section(con, filters, weights, lang, k),
     ]
+    # Issue 17: one page "Status på målene" before the method, when goals are followed.
+    from data_pipeline.goals import report_sections
+
+    sections[-1:-1] = report_sections(con, lang)
     return Report(
         kind="council",
         lang=lang,
