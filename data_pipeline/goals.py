@@ -21,7 +21,7 @@ from data_pipeline.auth import Principal, require_role
 from data_pipeline.db import audit, transaction
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
-from data_pipeline.queries import Filters, waves
+from data_pipeline.queries import Filters, wave_respondents, waves
 
 DIMENSIONS = ("age_band", "gender", "area")
 METRIC = "ratio"
@@ -217,6 +217,8 @@ def progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
 
     rows = []
     for wave in waves(con):
+        if not wave_respondents(con, wave):  # a wave announced but not answered yet
+            continue
         try:
             table = representation_table(con, Filters(wave=wave), by=(goal.dimension,))
         except PipelineError:  # a wave without answers or without population figures
@@ -275,7 +277,7 @@ def status_line(con, goal: Goal, lang: str = "da") -> str:
     """One short line for Overblik: the goal, its status and the latest figure."""
     now = current_status(con, goal)
     status = t(f"goals.status.{now['status']}", lang)
-    if now["ratio"] is None:
+    if now["ratio"] is None or _missing(now["ratio"]):
         return t("goals.line_empty", lang, goal=goal_sentence(con, goal, lang), status=status)
     return t(
         "goals.line",

@@ -198,3 +198,9 @@ def test_a_report_without_goals_has_no_goals_page(sample_db):
     segments = fit_segments(sample_db, Filters(wave="2025"))
     report = reports.build_report(sample_db, Filters(), segments=segments)
     assert "Status på målene" not in [s.title for s in report.sections]
+
+
+def test_a_wave_without_answers_does_not_count(sample_db):
+    goal = set_goal(sample_db, DIRECTOR, "gender", "mand", 1.0, 2029)
+    sample_db.execute("INSERT INTO survey_wave VALUES ('2029', 'Tom', 2029, NULL, NULL)")
+    assert current_status(sample_db, goal)["wave"] == "2025"
