@@ -78,6 +78,8 @@ def run_gaps(args) -> tuple[object, int]:
             "group": row["group"],
             **{key: row[key] for key in keys},
             "status": row["status"],
+            # status "too_few": fewer than k answers where about this many were expected.
+            "expected": row.get("expected_hint"),
             "sentence": row["sentence_da"],
             "sentence_en": row["sentence_en"],
             "note": note_da if "area" in row["group"] else None,

@@ -197,6 +197,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "series.population": ("Befolkning", "Population"),
     "status.under": ("Underrepræsenteret", "Under-represented"),
     "status.over": ("Overrepræsenteret", "Over-represented"),
+    "status.too_few": ("For få svar til at vise", "Too few responses to show"),
+    "gaps.too_few_expected": (
+        "{who}: færre end {k} svar blandt {population} borgere, hvor ca. {expected} var ventet "
+        "ud fra svarprocenten i hele kommunen.",
+        "{who}: fewer than {k} responses among {population} residents, where about {expected} "
+        "were expected from the response rate of the whole municipality.",
+    ),
+    "groups.too_few_expected": (
+        "Færre end {k} svar, hvor ca. {expected} var ventet",
+        "Fewer than {k} responses, where about {expected} were expected",
+    ),
     "status.uncertain": ("Kan ikke afgøres", "Not enough answers to tell"),
     "status.fine": ("Som befolkningen", "Like the population"),
     "groups.reference": (

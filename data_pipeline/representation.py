@@ -234,6 +234,20 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarra
 FINE_BAND = (0.8, 1.25)
 # The false discovery rate controlled when many groups are judged at once.
 FDR_Q = 0.05
+# A group too small to publish is still named when about this many answers were expected
+# (rounded to 10, so the figure rests on the population and the reference rate only).
+EXPECTED_HINT_MIN = 20
+
+
+def expected_hint(population, reference: float | None) -> np.ndarray:
+    """The answers a group would have given at the whole municipality's rate, rounded to 10;
+    NaN below EXPECTED_HINT_MIN. Built from the population and the published reference rate
+    only, so next to "fewer than k" it discloses nothing about the respondents."""
+    pop = np.asarray(population, dtype=float)
+    if reference is None or reference != reference or reference <= 0:
+        return np.full(pop.shape, np.nan)
+    hint = np.round(pop * reference / 10.0) * 10.0
+    return np.where(hint >= EXPECTED_HINT_MIN, hint, np.nan)
 
 
 def _status(
@@ -389,10 +403,16 @@ def representation_table(
     table = add_statistics(cells, threshold, k, reference)
     reference = table.attrs.get("reference_rate")
     table = _label_and_sort(con, table, by)
+    # Only a group hidden for its own small count says "fewer than k, where about N were
+    # expected"; one hidden to protect another (secondary suppression) may have k or more.
+    too_few = (table["respondents"] < k).to_numpy()
     table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
+    table["expected_hint"] = np.where(
+        too_few, expected_hint(table["population"], reference), np.nan
+    )
     table = apply_fdr(table)
     columns = [*_label_columns(by), "population", "respondents", "rate", "ratio", "ci_low"]
-    table = table[[*columns, "ci_high", "missing_voices", "status", "suppressed"]]
+    table = table[[*columns, "ci_high", "missing_voices", "status", "suppressed", "expected_hint"]]
     table = table.reset_index(drop=True)
     table.attrs.update(
         {"excluded": excluded, "wave": wave, "period": period, "reference_rate": reference}
@@ -486,10 +506,15 @@ def find_gaps(
         whole = _grouping_set_cells(con, demographic_free(filters), wave, period, dims)
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
-    tables = []
+    tables, hidden = [], []
     for gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k, references.get(gid))
-        tables.append(suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS))
+        too_few = (stats["respondents"] < k).to_numpy()
+        hint = expected_hint(stats["population"], stats.attrs.get("reference_rate"))
+        stats = suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS)
+        tables.append(stats)
+        small = too_few & ~np.isnan(hint) & (stats["population"] >= min_population).to_numpy()
+        hidden.append(stats[small].assign(expected_hint=hint[small]))
     if not tables:
         empty = _findings(
             cells.assign(**dict.fromkeys(_STAT_COLUMNS, np.nan), status="", suppressed=False),
@@ -506,7 +531,16 @@ def find_gaps(
     tested = found.attrs.get("fdr_tested", 0)
     if only_under:
         found = found[found["status"] == "under"]
-    found = found.sort_values(["missing_voices", "population"], ascending=False, kind="stable")
+    # A group with fewer than k answers where about N were expected stays on the list as
+    # "too_few": it lacks at least N - k answers, which ranks it without revealing its count.
+    small = pd.concat(hidden, ignore_index=True)
+    small = small.assign(status="too_few", rank=small["expected_hint"] - k)
+    found = pd.concat(
+        [found.assign(rank=found["missing_voices"], expected_hint=np.nan), small],
+        ignore_index=True,
+    )
+    found = found.sort_values(["rank", "population"], ascending=False, kind="stable")
+    found = found.drop(columns="rank")
     if top is not None:
         found = found.head(top)
     findings = _findings(found, dims, area_names(con), k)
@@ -562,7 +596,10 @@ def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
 
 def _findings(found: pd.DataFrame, dims, names: Mapping[str, str], k: int) -> pd.DataFrame:
     groups = [{d: row[d] for d in dims if isinstance(row[d], str)} for _, row in found.iterrows()]
-    out = found[["population", "respondents", *_STAT_COLUMNS, "status", "suppressed"]].copy()
+    if "expected_hint" not in found:
+        found = found.assign(expected_hint=np.nan)
+    columns = ["population", "respondents", *_STAT_COLUMNS, "status", "suppressed"]
+    out = found[[*columns, "expected_hint"]].copy()
     out.insert(0, "group", groups)
     out["sentence_da"] = [
         finding_sentence(g, r, "da", names, k)
@@ -646,6 +683,16 @@ def finding_sentence(
     pop = format_number(row["population"], lang)
     if pd.isna(row["respondents"]):
         count = f"fewer than {k}" if en else f"færre end {k}"
+        hint = row.get("expected_hint")
+        if hint is not None and not pd.isna(hint):  # the gap stays visible, the count hidden
+            return t(
+                "gaps.too_few_expected",
+                lang,
+                who=who,
+                k=k,
+                population=pop,
+                expected=format_number(hint, lang),
+            )
         return f"{who}: {count} {'responses among' if en else 'svar blandt'} {pop} " + (
             "residents." if en else "borgere."
         )

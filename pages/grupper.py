@@ -76,6 +76,12 @@ def group_label(row) -> str:
 shown = table.copy()
 shown["group"] = shown.apply(group_label, axis=1)
 shown["status_text"] = shown["status"].map(lambda s: t(f"status.{s}", lang))
+# A group hidden for its small count keeps its gap visible without its count (issue 12).
+hint = shown["expected_hint"] if "expected_hint" in shown else pd.Series(dtype=float)
+for i in hint.dropna().index:
+    shown.loc[i, "status_text"] = t(
+        "groups.too_few_expected", lang, k=k, expected=number(hint[i], lang)
+    )
 # Missing responses are said only for groups below the line (fewer answers than the whole
 # municipality's rate would give), never as a negative number.
 shown["missing_shown"] = shown["missing_voices"].where(shown["missing_voices"].round() > 0)
@@ -163,16 +169,43 @@ ui.downloads(export, f"deltagelsesatlas_repraesentation_{split}", lang, "g_dl", 
 # Scores -----------------------------------------------------------------------------------
 st.subheader(t("groups.scores", lang))
 scores = result["scores"].copy()
+
+
+def with_interval(values, lows, highs, fmt) -> list[str]:
+    """ "0,26 (0,23–0,30)": each score with its 95 % bootstrap interval."""
+    return [
+        "–"
+        if pd.isna(v)
+        else fmt(v)
+        if pd.isna(lo)
+        else t("score.interval", lang, value=fmt(v), low=fmt(lo), high=fmt(hi))
+        for v, lo, hi in zip(values, lows, highs, strict=True)
+    ]
+
+
 scores_display = pd.DataFrame(
     {
         t("score.dimension", lang): scores["dimension"].map(
             lambda d: t("score.overall", lang) if d == "overall" else t(f"dim.{d}", lang)
         ),
-        t("metric.minmax", lang): scores["min_max_ratio"].map(lambda v: number(v, lang, 2)),
-        t("metric.overlap", lang): scores["share_overlap"].map(lambda v: percent(v, lang, 0)),
-        t("metric.r_indicator", lang): scores["r_indicator"].map(lambda v: number(v, lang, 2)),
+        t("metric.minmax", lang): with_interval(
+            scores["min_max_ratio"],
+            scores["min_max_low"],
+            scores["min_max_high"],
+            lambda v: number(v, lang, 2),
+        ),
+        t("metric.overlap", lang): with_interval(
+            scores["share_overlap"],
+            scores["overlap_low"],
+            scores["overlap_high"],
+            lambda v: percent(v, lang, 0),
+        ),
+        t("metric.r_indicator", lang): with_interval(
+            scores["r_indicator"], scores["r_low"], scores["r_high"], lambda v: number(v, lang, 2)
+        ),
     }
 )
+st.caption(t("overview.analysts_lead", lang))
 ui.show_table(scores_display, key="g_scores")
 
 # Intersections ----------------------------------------------------------------------------
