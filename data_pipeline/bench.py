@@ -733,6 +733,16 @@ def run_benchmark(
     }
 
 
+def build_query_db(rows: int, root: Path, target: Path) -> float:
+    """A database with N generated respondents, as the page benchmark reads it (used by
+    tools/browser_bench.py); returns the seconds the load took."""
+    root.mkdir(parents=True, exist_ok=True)
+    inputs = generate_inputs(rows, root, with_xlsx=False)
+    base = root / "base.duckdb"
+    build_base_db(inputs, base)
+    return _load_once(inputs.csv, base, target)
+
+
 def _load_once(csv: Path, base: Path, target: Path) -> float:
     from data_pipeline.load import ingest
 
