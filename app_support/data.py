@@ -11,6 +11,7 @@ max_entries). Nothing cached here holds contact data: the views return suppresse
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -281,10 +282,21 @@ def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
-    """Clustering runs once per wave: other filter changes never re-cluster silently."""
+    """Clustering runs once per wave: other filter changes never re-cluster silently. The cache
+    keeps the segment profiles (aggregates) only, never who is in which segment."""
     from data_pipeline.segments import fit_segments
 
-    return _with_cursor(fit_segments, Filters(wave=wave))
+    result = _with_cursor(fit_segments, Filters(wave=wave))
+    return dataclasses.replace(result, labels=result.labels.iloc[0:0])
+
+
+def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
+    """The respondents in one segment, for the Kontakt page: computed on request, not cached
+    (the same seed and snapshot give the same segments as the cached profiles)."""
+    from data_pipeline.segments import fit_segments
+
+    labels = _with_cursor(fit_segments, Filters(wave=wave)).labels
+    return tuple(int(i) for i in labels.loc[labels["segment"] == segment, "respondent_id"])
 
 
 @_versioned

@@ -18,6 +18,7 @@ import duckdb
 
 from data_pipeline import store
 from data_pipeline.errors import DatabaseError
+from data_pipeline.scratch import make_private
 
 SCHEMA_VERSION = 3
 
@@ -145,6 +146,8 @@ def _open(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         if not read_only:
             ensure_schema(con)
+            if store.is_local_file(path):  # answers and contacts: readable by us alone
+                make_private(path, f"{path}.wal")
         else:
             check_version(con)
     except BaseException:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import duckdb
 
-from data_pipeline import store
+from data_pipeline import scratch, store
 from data_pipeline.auth import Principal, require_role
 from data_pipeline.db import WRITE_LOCK, audit, connect, transaction
 from data_pipeline.errors import DatabaseError, InvalidFile
 from data_pipeline.privacy import pseudonym, pseudonym_key
+from data_pipeline.scratch import make_private
 
 # Every table that holds rows keyed by respondent_id; the respondent row itself goes last.
 # panel_invitation: who was drawn for a panel (issue 17) goes with the citizen too.
@@ -141,7 +142,8 @@ def purge_contacts(
 def rewrite_database(path: str | Path) -> None:
     """Copy the live database into a fresh file and atomically put it in place.
 
-    The fresh file holds only live rows, so deleted values are gone from disk. Runs under the
+    The fresh file holds only live rows, so deleted values are gone from disk; the scratch
+    directory (upload copies) is emptied too. Runs under the
     database lock (other writers wait); releasing it republishes the dashboard's snapshot from
     the rewritten file, so the snapshot holds no erased bytes either.
     """
@@ -168,8 +170,11 @@ def rewrite_database(path: str | Path) -> None:
             con.close()
         _check_fresh(fresh)
         shutil.copymode(path, fresh)  # the rewrite keeps the file's permissions
+        make_private(fresh)
         os.replace(fresh, path)
         Path(f"{path}.wal").unlink(missing_ok=True)
+    # Upload copies and transcoded files may quote the erased citizen: none may outlive this.
+    scratch.sweep(older_than_s=0)
 
 
 def _quoted(con) -> str:

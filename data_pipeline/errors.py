@@ -1,15 +1,53 @@
 """Typed errors that speak to the user: each carries enough to say what went wrong and where.
 
 Messages are bilingual (Danish / English) because the CLI and the app show them as they are.
+Every message is scrubbed on its way out (`public_message`): no row beyond the offending value,
+no server path.
 """
 
 from __future__ import annotations
+
+import re
+
+# DuckDB's CSV errors quote the whole offending line ("Original Line: 40;Mand;...;e-mail;...")
+# and the options it tried; a citizen's row must never reach a message.
+_ROW_ECHO = re.compile(r"(Original Line|Possible fixes|Possible Solution|  file=)\b.*", re.DOTALL)
+# An absolute path (/tmp/..., /home/..., C:\...) becomes its last part; URLs are left alone.
+_POSIX_PATH = re.compile(r"(?<![\w:/.])/(?:[^\s'\"/:,;()]+/)+([^\s'\"/:,;()]*)")
+_WINDOWS_PATH = re.compile(r"\b[A-Za-z]:\\(?:[^\s'\"\\:,;()]+\\)+([^\s'\"\\:,;()]*)")
+MAX_MESSAGE = 2_000
+HEADERS_SHOWN = 12
+HEADER_CHARS = 40
+
+
+def public_message(text: str) -> str:
+    """A message fit for a user: row echoes cut, paths reduced to file names, length capped."""
+    text = _ROW_ECHO.sub("", str(text)).rstrip()
+    text = _POSIX_PATH.sub(lambda m: m.group(1) or "…", text)
+    text = _WINDOWS_PATH.sub(lambda m: m.group(1) or "…", text)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def headers_text(headers) -> str:
+    """The headers found, for a refusal: a few, each cut short. A headerless file's first row
+    is data (a name, an e-mail), so it is never quoted whole."""
+    headers = list(headers)
+    shown = [
+        f"'{h}'" if len(str(h)) <= HEADER_CHARS else f"'{str(h)[: HEADER_CHARS - 1]}…'"
+        for h in headers[:HEADERS_SHOWN]
+    ]
+    if len(headers) > HEADERS_SHOWN:
+        shown.append(f"… (+{len(headers) - HEADERS_SHOWN})")
+    return ", ".join(shown)
 
 
 class PipelineError(Exception):
     """Base class; `exit_code` follows the CLI contract (2 invalid input, 1 internal)."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return public_message(super().__str__())
 
 
 class InvalidFile(PipelineError):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,11 +17,14 @@ from pathlib import Path
 
 import altair as alt
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
+
+from data_pipeline.geo_repair import RepairTimeout, repair_within
 
 WGS84 = "EPSG:4326"
 # UTM zone 32N covers all of Denmark well enough for metre-based tolerances and label points.
@@ -50,6 +55,11 @@ _FORMATS_BY_SUFFIX = {
     ".zip": "shapefile",
     ".shp": "shapefile",
 }
+
+
+def max_vertices() -> int:
+    """Danish parish boundaries (DAGI, full detail) hold a few million vertices in all."""
+    return int(os.environ.get("DELTAGELSESATLAS_MAX_VERTICES", "5000000"))
 
 
 class BoundaryError(ValueError):
@@ -83,6 +93,12 @@ def read_boundaries(
     if raw.empty:
         raise BoundaryError(
             f"Filen {path.name} indeholder ingen områder. / The file {path.name} contains no areas."
+        )
+    coordinates = shapely.get_coordinates(raw.geometry.to_numpy())
+    if len(coordinates) and not np.isfinite(coordinates).all():
+        raise BoundaryError(
+            f"Filen {path.name} har koordinater, der ikke er tal (NaN eller uendelig). / "
+            f"The file {path.name} has coordinates that are not numbers (NaN or infinite)."
         )
 
     properties = [column for column in raw.columns if column != "geometry"]
@@ -139,17 +155,42 @@ def _looks_like_topojson(path: Path) -> bool:
 
 
 def _read_with_gdal(path: Path, file_format: str) -> gpd.GeoDataFrame:
+    if file_format == "gpkg":
+        _require_geopackage(path)
     source = _gdal_source(path) if file_format == "shapefile" else str(path)
-    layer = _polygon_layer(source) if file_format == "gpkg" else None
     try:
-        raw = gpd.read_file(source, layer=layer, engine="pyogrio")
-    except pyogrio.errors.DataSourceError as error:
+        with warnings.catch_warnings():  # GDAL's warnings quote the server path
+            warnings.simplefilter("ignore", RuntimeWarning)
+            layer = _polygon_layer(source) if file_format == "gpkg" else None
+            raw = gpd.read_file(source, layer=layer, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise BoundaryError(
             f"Kan ikke læse {path.name}: {error} / Cannot read {path.name}: {error}"
+        ) from error
+    except shapely.errors.GEOSException as error:  # NaN coordinates, rings that do not close
+        raise BoundaryError(
+            f"{path.name} har geometrier, der ikke kan læses (koordinater, der ikke er tal, "
+            "eller ringe, der ikke slutter). / The file has geometries that cannot be read "
+            "(coordinates that are not numbers, or rings that do not close)."
         ) from error
     if raw.crs is None or _is_lonlat(raw.crs):
         raw = _guess_missing_crs(raw)
     return raw
+
+
+def _require_geopackage(path: Path) -> None:
+    """A GeoPackage is SQLite with application_id 'GPKG' (or GP10/GP11) at byte 68."""
+    with path.open("rb") as handle:
+        head = handle.read(72)
+    if not head.startswith(b"SQLite format 3\x00") or head[68:72] not in (
+        b"GPKG",
+        b"GP10",
+        b"GP11",
+    ):
+        raise BoundaryError(
+            f"{path.name} er ikke en GeoPackage (en almindelig SQLite-database eller en anden "
+            "fil). / The file is not a GeoPackage."
+        )
 
 
 def _gdal_source(path: Path) -> str:
@@ -213,17 +254,24 @@ def read_topojson(path: str | Path) -> gpd.GeoDataFrame:
 
     Only x and y are delta-decoded and z is ignored. TopoJSON has no CRS, so lon/lat is assumed.
     """
-    topology = json.loads(Path(path).read_text(encoding="utf-8"))
-    if topology.get("type") != "Topology":
-        raise BoundaryError("Filen er ikke TopoJSON. / The file is not TopoJSON.")
-    arcs = _decode_arcs(topology.get("arcs", []), topology.get("transform"))
-    rows, geometries = [], []
-    for topo_object in topology.get("objects", {}).values():
-        for geometry_object in _flatten_collection(topo_object):
-            geometry = _topo_geometry(geometry_object, arcs)
-            if geometry is not None:
-                rows.append(geometry_object.get("properties") or {})
-                geometries.append(geometry)
+    try:
+        topology = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(topology, dict) or topology.get("type") != "Topology":
+            raise BoundaryError("Filen er ikke TopoJSON. / The file is not TopoJSON.")
+        arcs = _decode_arcs(topology.get("arcs", []), topology.get("transform"))
+        rows, geometries = [], []
+        for topo_object in topology.get("objects", {}).values():
+            for geometry_object in _flatten_collection(topo_object):
+                geometry = _topo_geometry(geometry_object, arcs)
+                if geometry is not None:
+                    rows.append(geometry_object.get("properties") or {})
+                    geometries.append(geometry)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # A bad arc index, a list nested thousands deep, text where numbers belong.
+        raise BoundaryError(
+            "TopoJSON-filen er ugyldig (buer, indeks eller opbygning passer ikke). / "
+            "The TopoJSON file is invalid (arcs, indexes or structure do not fit)."
+        ) from exc
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometries, crs=WGS84)
 
 
@@ -393,10 +441,27 @@ def _as_text(column: pd.Series) -> pd.Series:
 def _repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     """Make invalid geometries valid and keep only their polygonal parts; return how many."""
     geometries = frame.geometry.to_numpy()
+    vertices, limit = int(shapely.get_num_coordinates(geometries).sum()), max_vertices()
+    if vertices > limit:
+        raise BoundaryError(
+            f"Grænsefilen har {vertices} punkter; grænsen er {limit}. Forenkl den først (f.eks. "
+            "i QGIS: Vektor > Geometriværktøjer > Forenkl). / The boundary file has "
+            f"{vertices} vertices; the limit is {limit}. Simplify it first."
+        )
     invalid = ~shapely.is_valid(geometries)
     if invalid.any():
         geometries = geometries.copy()
-        geometries[invalid] = [_polygonal(shapely.make_valid(g)) for g in geometries[invalid]]
+        try:
+            geometries[invalid] = repair_within(list(geometries[invalid]))
+        except RepairTimeout as timeout:
+            raise BoundaryError(
+                f"{int(invalid.sum())} områdegrænse(r) krydser sig selv så mange steder, at de "
+                f"ikke kan repareres på {timeout.seconds:.0f} s. Ret filen først (f.eks. i QGIS: "
+                "Vektor > Geometriværktøjer > Ret geometrier). / "
+                f"{int(invalid.sum())} boundary(ies) cross themselves so often that they cannot "
+                f"be repaired in {timeout.seconds:.0f} s. Fix the file first (e.g. QGIS: Fix "
+                "geometries)."
+            ) from None
     repaired = frame.set_geometry(gpd.GeoSeries(geometries, index=frame.index, crs=frame.crs))
     repaired = repaired[~repaired.geometry.is_empty]
     return repaired, int(invalid.sum())

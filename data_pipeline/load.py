@@ -23,6 +23,7 @@ from data_pipeline.errors import InvalidFile
 from data_pipeline.mapping import UserMapping, map_columns
 from data_pipeline.readers import read_table
 from data_pipeline.scales import sort_position
+from data_pipeline.uploads import check_upload
 from data_pipeline.validate import require_survey_fields, stage_survey
 
 KINDS = ("survey", "population", "areas", "platform")
@@ -116,6 +117,9 @@ def ingest(
         raise InvalidFile(f"Ukendt type '{kind}'. / Unknown kind '{kind}'.")
     from data_pipeline.matching import merge, remembered
 
+    # One input guard for every path (CLI, Upload page, scheduled imports): size, type by
+    # content, zip/XML bombs and column count, before any parser or the write lock.
+    check_upload(path, name)
     # Confirmations the analyst made earlier apply again; this load's mapping wins.
     mapping = merge(remembered(_db_file(con)), mapping or UserMapping())
     sha = file_sha256(path)

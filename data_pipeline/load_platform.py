@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from data_pipeline.errors import InvalidFile
+from data_pipeline.errors import InvalidFile, headers_text
 from data_pipeline.mapping import (
     UserMapping,
     gender_map,
@@ -121,7 +121,7 @@ def stage_platform(con, path: Path, mapping: UserMapping, lang: str, db_path: st
     else:
         raise InvalidFile(
             "Platformfilen genkendes ikke som en Go Vocal- eller Decidim-eksport. "
-            f"Fundne kolonner: {', '.join(raw.headers[:12])}. / "
+            f"Fundne kolonner: {headers_text(raw.headers)}. / "
             "Not a recognised platform export (Go Vocal or Decidim)."
         )
     rows, detected_maps = _finish(con, activities, mapping, pseudonym_key(db_path))

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from data_pipeline.errors import InvalidFile
+from data_pipeline.errors import InvalidFile, headers_text
 from data_pipeline.mapping import UserMapping, area_map, normalize_header, normalize_text
 from data_pipeline.readers import ROW_COLUMN, read_table, sniff_container
 
@@ -141,8 +141,8 @@ def _population_columns(headers: list[str]) -> tuple[dict, list[int]]:
         if cols[required] is None:
             raise InvalidFile(
                 f"Befolkningstabellen mangler kolonnen {required.upper()} "
-                f"(fx OMRÅDE;ALDER;KØN;TID;INDHOLD). Fundne kolonner: {', '.join(headers)}. / "
-                f"The population table has no {required} column. Headers: {', '.join(headers)}."
+                f"(fx OMRÅDE;ALDER;KØN;TID;INDHOLD). Fundne kolonner: {headers_text(headers)}. / "
+                f"The population table has no {required} column. Headers: {headers_text(headers)}."
             )
     known = {i for i in cols.values() if i is not None}
     others = [i for i in range(len(headers)) if i not in known]

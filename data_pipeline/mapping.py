@@ -39,6 +39,7 @@ SURVEY_FIELDS = (
 )
 CONTACT_FIELDS = ("name", "first_name", "last_name", "email", "phone")
 EXTRA_PREFIX = "extra."
+GENDERS = tuple(load_vocabulary_seed()["gender"])
 EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # Consent to CONTACT is recognised only from a question about contact ("Må vi kontakte dig?",
 # "Samtykke til kontakt", "Kontakt ok?"). Other consent questions ("I agree to participate",
@@ -135,7 +136,14 @@ class UserMapping:
             raise InvalidFile("Mappingfilen skal være et JSON-objekt. / Must be a JSON object.")
         columns = data.get("columns", {}) or {}
         values = data.get("values", {}) or {}
+        _require_text_dict(columns, '"columns"')
+        if not isinstance(values, dict):
+            raise _shape_error('"values"')
+        for target, pairs in values.items():
+            _require_text_dict(pairs, f'"values" → "{str(target)[:40]}"', allow_none=True)
         for header, target in columns.items():
+            if isinstance(target, str) and target.startswith(EXTRA_PREFIX):
+                refuse_contact_extra(header, target)
             if not is_canonical_field(target):
                 raise InvalidFile(
                     f"Mappingfilen peger kolonnen '{header}' på det ukendte felt '{target}'. "
@@ -148,7 +156,51 @@ class UserMapping:
                     f"Mappingfilen har værdier for det ukendte felt '{target}'. / "
                     f"The mapping file has values for unknown field '{target}'."
                 )
+        unknown = {v for v in (values.get("gender") or {}).values() if v is not None} - set(GENDERS)
+        if unknown:
+            raise InvalidFile(
+                f"Mappingfilen giver køn, der ikke findes: {', '.join(sorted(unknown))}. "
+                f"Brug {', '.join(GENDERS)}. / The mapping file gives unknown gender values; "
+                f"use {', '.join(GENDERS)}."
+            )
         return cls(columns=dict(columns), values={k: dict(v) for k, v in values.items()})
+
+
+def _shape_error(where: str) -> InvalidFile:
+    return InvalidFile(
+        f"Mappingfilen har en forkert form ved {where}: forventede et objekt med tekst "
+        '(f.eks. {"Alder": "age"}). / The mapping file has the wrong shape at '
+        f"{where}: expected an object of text values."
+    )
+
+
+def _require_text_dict(value, where: str, allow_none: bool = False) -> None:
+    """A list where an object belongs (or numbers where text belongs) is a clear refusal."""
+    if not isinstance(value, dict):
+        raise _shape_error(where)
+    for key, target in value.items():
+        if not isinstance(key, str) or not (
+            isinstance(target, str) or (allow_none and target is None)
+        ):
+            raise _shape_error(where)
+
+
+# A column whose header names contact details may never become an extra.* answer column:
+# the answers are not protected like the contact table, and erasure searches contact data there.
+CONTACT_HEADER = re.compile(
+    r"e-?mail|\bmail|telefon|phone|\btlf|mobil|navn|\bname\b|adresse|address|\bcpr",
+    re.IGNORECASE,
+)
+
+
+def refuse_contact_extra(header: str, target: str) -> None:
+    if CONTACT_HEADER.search(str(header)) or CONTACT_HEADER.search(target):
+        raise InvalidFile(
+            f"Kolonnen '{str(header)[:40]}' ligner kontaktoplysninger (navn, e-mail eller "
+            f"telefon) og kan ikke gemmes som svar ('{target[:40]}'). Kortlæg den til name, "
+            "email eller phone, eller udelad den. / The column looks like contact details and "
+            "cannot be stored as an answer; map it to name, email or phone, or leave it out."
+        )
 
 
 def is_canonical_field(name: object) -> bool:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data_pipeline.errors import DatabaseError
+
 DEFAULT_K = 5
 MIN_K = 3
 
@@ -110,9 +112,20 @@ def pseudonym_key(db_path: str | None) -> bytes:
     if not db_path or db_path == ":memory:":
         return b"deltagelsesatlas-in-memory"
     key_file = Path(f"{db_path}.key")
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32), encoding="ascii")
-        key_file.chmod(0o600)
+    if key_file.is_symlink():  # a key someone else can choose would undo the pseudonyms
+        raise DatabaseError(
+            "Nøglefilen er et symbolsk link; den skal være en almindelig fil. / "
+            "The key file is a symbolic link; it must be a regular file."
+        )
+    try:
+        # O_EXCL: never through a planted symlink, never over a key another process just wrote;
+        # 0600 from the first byte (a write-then-chmod leaves a window).
+        handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32))
     return key_file.read_text(encoding="ascii").strip().encode("ascii")
 
 

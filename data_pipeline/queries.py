@@ -432,12 +432,29 @@ def crosstab_multi(
     )
 
 
+# An extra column is a dimension to cross only when it has few, short answers (education,
+# housing); free text (comments, "other") would list what each citizen wrote as a row label.
+EXTRA_MAX_OPTIONS = 30
+EXTRA_MAX_LABEL = 60
+
+
 def extra_dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Extra background columns mapped at import (e.g. extra.uddannelse), as dimension names."""
+    """Extra background columns mapped at import (e.g. extra.uddannelse), as dimension names;
+    free-text columns (many distinct or long values) are left out."""
     rows = con.execute(
-        "SELECT DISTINCT unnest(json_keys(extra)) FROM respondent WHERE extra IS NOT NULL"
+        "WITH cells AS (SELECT unnest(json_keys(extra)) AS key, extra FROM respondent "
+        "WHERE extra IS NOT NULL), answers AS (SELECT key, extra ->> key AS value FROM cells) "
+        "SELECT key, count(DISTINCT value), coalesce(max(length(value)), 0) FROM answers "
+        "GROUP BY key"
     ).fetchall()
-    return sorted(f"extra.{r[0]}" for r in rows if r[0] and r[0].replace("_", "").isalnum())
+    return sorted(
+        f"extra.{key}"
+        for key, options, longest in rows
+        if key
+        and key.replace("_", "").isalnum()
+        and options <= EXTRA_MAX_OPTIONS
+        and longest <= EXTRA_MAX_LABEL
+    )
 
 
 CHOICE_COLUMNS = {

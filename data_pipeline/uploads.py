@@ -24,6 +24,11 @@ MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 10_000
 CHUNK = 1 << 20
+# A survey has dozens of columns, a wide platform export a few hundred; 10 k columns in an
+# 80 KB file held the write lock for minutes (issue 13, finding 11).
+MAX_COLUMNS = 2_000
+# A header line longer than this is not a header a person wrote.
+MAX_HEADER_BYTES = 1 << 20
 
 # Extension -> the containers its bytes may be. Everything else is refused.
 EXPECTED: dict[str, tuple[str, ...]] = {
@@ -33,6 +38,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ".xlsx": ("xlsx",),
     ".json": ("json",),
     ".geojson": ("json",),
+    ".topojson": ("json",),
     ".gpkg": ("sqlite",),
     ".zip": ("zip", "xlsx"),
 }
@@ -109,7 +115,33 @@ def check_upload(path: str | Path, name: str | None = None) -> CheckedUpload:
             f"Filen hedder {suffix}, men indholdet er {container}. / "
             f"The file is named {suffix} but its content is {container}."
         )
+    if container == "text":
+        check_columns(path)
     return CheckedUpload(path=path, container=container, size=size)
+
+
+def too_many_columns(count: int) -> UnsafeUpload:
+    return UnsafeUpload(
+        f"Filen har {count:,} kolonner; grænsen er {MAX_COLUMNS:,}. / "
+        f"The file has {count:,} columns; the limit is {MAX_COLUMNS:,}.".replace(",", ".")
+    )
+
+
+def check_columns(path: Path) -> None:
+    """Refuse a text file whose header line is absurdly long or has more than MAX_COLUMNS
+    columns, before any parser (or the write lock) sees it."""
+    with open(path, "rb") as handle:
+        head = handle.read(MAX_HEADER_BYTES + 1)
+    line = re.split(rb"[\r\n]", head, maxsplit=1)[0]
+    if len(line) > MAX_HEADER_BYTES:
+        raise UnsafeUpload(
+            "Filens første linje er over 1 MB lang; det er ikke en kolonneoverskrift. / "
+            "The file's first line is over 1 MB long; that is not a header."
+        )
+    # Counting separators overestimates when quoted headers hold them; the limit is generous.
+    count = 1 + max(line.count(sep) for sep in (b",", b";", b"\t", b"|"))
+    if count > MAX_COLUMNS:
+        raise too_many_columns(count)
 
 
 def check_archive(path: Path) -> str:
@@ -124,9 +156,10 @@ def check_archive(path: Path) -> str:
         names = {m.filename for m in members}
         for member in members:
             _check_member_name(member.filename)
+        budget = [MAX_UNCOMPRESSED_BYTES]  # for all parts together, counted while streaming
         for member in members:
             if member.filename.lower().endswith((".xml", ".rels", ".vml")):
-                _check_xml_member(archive, member)
+                _check_xml_member(archive, member, budget)
     return "xlsx" if "[Content_Types].xml" in names and "xl/workbook.xml" in names else "zip"
 
 
@@ -160,16 +193,25 @@ def _check_member_name(name: str) -> None:
         )
 
 
-def _check_xml_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """Stream the part: refuse a DTD, and stop at the declared size (zipfile enforces it)."""
+def _check_xml_member(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: list[int] | None = None
+) -> None:
+    """Stream the part: refuse a DTD, and stop when the parts together unpack beyond the limit
+    or beyond MAX_RATIO times the packed size, whatever the directory declared."""
     tail = b""
     read = 0
+    budget = budget if budget is not None else [MAX_UNCOMPRESSED_BYTES]
+    ratio_cap = max(CHUNK, MAX_RATIO * max(member.compress_size, 1))
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(CHUNK):
                 read += len(chunk)
-                if read > MAX_UNCOMPRESSED_BYTES:
-                    raise UnsafeUpload("Arkivet fylder for meget udpakket. / Unpacks too large.")
+                budget[0] -= len(chunk)
+                if budget[0] < 0 or read > ratio_cap:
+                    raise UnsafeUpload(
+                        "Arkivet fylder for meget udpakket (mulig zip-bombe). / "
+                        "The archive unpacks too large (possible zip bomb)."
+                    )
                 window = tail + chunk
                 if any(marker in window for marker in DTD_MARKERS):
                     raise UnsafeUpload(

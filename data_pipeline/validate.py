@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from data_pipeline.errors import InvalidFile
+from data_pipeline.errors import InvalidFile, headers_text
 from data_pipeline.mapping import (
     CHOICE_FIELDS,
     EXTRA_PREFIX,
@@ -26,6 +26,7 @@ from data_pipeline.mapping import (
     area_map,
     consent_map,
     gender_map,
+    refuse_contact_extra,
 )
 from data_pipeline.multiselect import map_multi_column
 from data_pipeline.readers import ROW_COLUMN, RawTable
@@ -92,7 +93,7 @@ def reason(key: str, lang: str) -> str:
 
 def require_survey_fields(plan: ColumnPlan) -> None:
     """A survey without a place or an age field cannot be compared with the population."""
-    found = ", ".join(f"'{h}'" for h in plan.headers)
+    found = headers_text(plan.headers)
     hints = " ".join(f"'{h}': {note}" for h, note in plan.notes.items() if "Ligner" in note)
     found = f"{found}. {hints}" if hints else found
     if "area" not in plan.fields and "postal_code" not in plan.fields:
@@ -210,6 +211,7 @@ def stage_survey(
         f"CREATE OR REPLACE TEMP VIEW raw_in AS SELECT {trimmed}, {ROW_COLUMN} FROM raw_arrow"
     )
     _choose_contact_columns(con, plan)
+    _refuse_contact_extras(con, plan)
     content = _content_fingerprint(con, raw.headers)
 
     col = {f: f"c{i}" for f, i in plan.fields.items()}
@@ -280,6 +282,33 @@ def _content_fingerprint(con, headers: list[str]) -> str:
     ).fetchone()
     names = json.dumps([unicodedata.normalize("NFC", h).strip() for h in headers])
     return hashlib.sha256(f"{names}|{count}|{total}|{xor}".encode()).hexdigest()
+
+
+# Contact details by content: most filled cells of an extra.* column are e-mails or phone
+# numbers (8+ digits, maybe +, spaces, dashes). Names are caught by the header (mapping.py).
+EMAIL_CELL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+PHONE_CELL = r"^\+?[0-9][0-9 ()\-]{6,}[0-9]$"
+
+
+def _refuse_contact_extras(con, plan: ColumnPlan) -> None:
+    """An extra.* answer column may not hold contact data, whatever its header says."""
+    for field_name, index in plan.fields.items():
+        if not field_name.startswith(EXTRA_PREFIX):
+            continue
+        refuse_contact_extra(plan.headers[index], field_name)
+        filled, contact = con.execute(
+            f"SELECT count(c{index}), count(*) FILTER (WHERE "  # noqa: S608
+            f"regexp_matches(c{index}, $email) OR regexp_matches(c{index}, $phone)) FROM raw_in",
+            {"email": EMAIL_CELL, "phone": PHONE_CELL},
+        ).fetchone()
+        if filled and contact > filled / 2:
+            raise InvalidFile(
+                f"Kolonnen '{plan.headers[index][:40]}' indeholder mest e-mailadresser eller "
+                f"telefonnumre og kan ikke gemmes som svar ('{field_name}'). Kortlæg den til "
+                "email eller phone, eller udelad den. / The column holds mostly e-mail addresses "
+                "or phone numbers and cannot be stored as an answer; map it to email or phone, "
+                "or leave it out."
+            )
 
 
 def _choose_contact_columns(con, plan: ColumnPlan) -> None:

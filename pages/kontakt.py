@@ -45,8 +45,7 @@ chosen = st.selectbox(
 )
 members = None
 if chosen is not None:
-    labels = segments.labels
-    members = tuple(int(i) for i in labels.loc[labels["segment"] == chosen, "respondent_id"])
+    members = data.segment_members(filters.wave, chosen)  # never from a shared cache
 segment = outreach.Segment(
     filters=filters,
     respondent_ids=members,

@@ -2,14 +2,13 @@
 batch; the history below offers undo. Nothing is stored before "Indlæs"."""
 
 import hashlib
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_support import auth_ui, data, state, streamlit_words, ui, words
-from data_pipeline import auth, safe_export, uploads
+from data_pipeline import auth, safe_export, scratch, uploads
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
 from data_pipeline.load import KINDS, ingest, list_batches, undo
@@ -44,9 +43,20 @@ def store(files) -> list[tuple[str, Path]]:
     """Each set of uploads gets its own private folder; the size and type are checked by
     content on the server (data_pipeline.uploads) before any reader opens a file."""
     digest = hashlib.sha256("|".join(f"{f.name}:{f.size}:{f.file_id}" for f in files).encode())
-    root = Path(st.session_state.setdefault("u_root", tempfile.mkdtemp(prefix="upload_")))
+    root = Path(st.session_state.get("u_root") or "")
+    if not st.session_state.get("u_root") or not root.is_dir():
+        # Copies live in the private scratch directory (0700); a loaded or refused file is
+        # deleted at once, an abandoned one by the sweep (data_pipeline.scratch).
+        scratch.sweep()
+        root = scratch.scratch_dir("upload_")
+        st.session_state["u_root"] = str(root)
     folder = root / digest.hexdigest()[:16]
     stored = st.session_state.setdefault("u_stored", {})
+    done = st.session_state.setdefault("u_done", set())
+    if folder.name in stored and not all(
+        Path(path).exists() for _, path in stored[folder.name][0] if path not in done
+    ):
+        del stored[folder.name]  # deleted after a refused load: copy again for the retry
     if folder.name not in stored:
         folder.mkdir(parents=True, exist_ok=True)
         kept, refused = [], []
@@ -58,6 +68,7 @@ def store(files) -> list[tuple[str, Path]]:
                 refused.append((upload.name, str(exc)))
         stored[folder.name] = (kept, refused)
     kept, refused = stored[folder.name]
+    kept = [(name, path) for name, path in kept if path not in done]
     for name, error in refused:
         st.error(t("upload.refused", lang, name=ui.plain(name), error=ui.plain(error)))
     return [(name, Path(path)) for name, path in kept]
@@ -114,6 +125,8 @@ def do_load(unit: Path, kind: str, wave, mapping, code_field, name_field, file_n
         return
     finally:
         cur.close()
+        scratch.remove(unit)  # loaded or refused: no copy stays behind
+    st.session_state.setdefault("u_done", set()).add(str(unit))  # loaded: never copied again
     if result.status == "duplicate":
         say("info", t("upload.duplicate", lang, batch=result.batch_id))
         return

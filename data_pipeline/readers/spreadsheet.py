@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from data_pipeline.errors import InvalidFile
 from data_pipeline.readers.base import ROW_COLUMN, RawTable, blank_row_count, unique_headers
+from data_pipeline.uploads import MAX_COLUMNS, too_many_columns
 
 HEADER_SCAN_ROWS = 20
 
@@ -107,6 +108,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
     workbook = open_workbook(path)
     name = choose_sheet(workbook, sheet)
     rows = sheet_rows(workbook, name)
+    width = max((sum(v not in (None, "") for v in row) for row in rows[:50]), default=0)
+    if width > MAX_COLUMNS:  # the same limit as for text files, before building the table
+        raise too_many_columns(width)
     header_index = find_header_row(rows)
     table = rows_to_table(rows, header_index)
     meta = {

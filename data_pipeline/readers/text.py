@@ -24,7 +24,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import pyarrow as pa
 
 from data_pipeline.errors import InvalidFile
 from data_pipeline.readers.base import ROW_COLUMN, RawTable, blank_row_count, unique_headers
+from data_pipeline.scratch import scratch_file
 
 DELIMITERS = (";", ",", "\t")
 # The names meta["encoding"] uses for the codecs Python decodes with.
@@ -342,10 +342,21 @@ def _parse_with_duckdb(path: Path, delimiter: str, encoding: str = "utf-8") -> p
                 raise
             table = _duckdb_read(con, path, delimiter, encoding, parallel=False)
     except duckdb.Error as exc:
-        raise InvalidFile(f"CSV-filen kan ikke læses / Cannot parse the CSV file: {exc}") from exc
+        raise _csv_refusal(str(exc)) from None  # DuckDB's text quotes the row and the path
     finally:
         con.close()
     return _finish(table)
+
+
+def _csv_refusal(message: str) -> InvalidFile:
+    """DuckDB's first line only (never its 'Original Line: ...', options or file path)."""
+    if "Maximum line size" in message:
+        return InvalidFile(
+            "En linje i filen er over 2 MB lang; det er ikke en besvarelse. / "
+            "A line in the file is longer than 2 MB; that is not a response."
+        )
+    first = message.splitlines()[0] if message else ""
+    return InvalidFile(f"CSV-filen kan ikke læses / Cannot parse the CSV file: {first[:200]}")
 
 
 def _duckdb_read(con, path: Path, delimiter: str, encoding: str, parallel: bool) -> pa.Table:
@@ -359,13 +370,14 @@ def _duckdb_read(con, path: Path, delimiter: str, encoding: str, parallel: bool)
 
 def _parse_bytes(data: bytes, delimiter: str, encoding: str) -> pa.Table:
     """Bytes that differ from the file (transcoded, normalised) go through a private temp file."""
-    handle, temp_path = tempfile.mkstemp(suffix=".csv")
+    # In the private scratch directory (0700): a SIGKILL leaves it to the start-up sweep.
+    handle, temp_path = scratch_file(".csv")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        return _parse_with_duckdb(Path(temp_path), delimiter, encoding)
+        return _parse_with_duckdb(temp_path, delimiter, encoding)
     finally:
-        os.unlink(temp_path)
+        temp_path.unlink(missing_ok=True)
 
 
 def _parse_with_csv_module(text: str, delimiter: str) -> pa.Table:

@@ -204,3 +204,22 @@ def test_the_writer_types_every_cell(tmp_path):
     rows = csv_cells(csv_bytes(frame, {"andel": "percent"}, "da"))
     assert rows[1] == ["'\ufe66HYPERLINK()", "4418", "15,3 %"]
     assert rows[2] == ["Nordby", "12", ""]
+
+
+def test_the_upload_problem_list_quotes_a_citizens_formula(app_db, downloads):
+    """As an analyst I download the problem list of a file in which a citizen typed
+    =HYPERLINK(…) as postal code: the CSV quotes it, Excel never runs it."""
+    payload = '=HYPERLINK("http://evil.example/?x=1","Klik")'
+    survey = (
+        "Tidsstempel;Alder;Køn;Postnummer\r\n"
+        "20/11/2029 10.00.00;34;Kvinde;7400\r\n"
+        f'20/11/2029 10.05.00;51;Mand;"{payload.replace(chr(34), chr(34) * 2)}"\r\n'
+        "20/11/2029 10.09.00;62;Kvinde;7400\r\n"
+    )
+    at = app("upload", role="analyst")
+    at.text_input(key="u_wave").set_value("2029").run()
+    at.file_uploader[0].set_value(("svar.csv", survey.encode("utf-8"), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    cells = [c for row in csv_cells(downloads.of(at, "u_problems_csv")) for c in row]
+    assert "'" + payload in cells
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
