@@ -1,0 +1,213 @@
+"""Every page in Chromium, in Danish and English, for every role of the demo (issue 14).
+
+Fails on any Streamlit error box (or our own "page failed" sentence), on Streamlit's English
+default words in the Danish interface, on a role switch that strands the user, on an unknown
+path without a Danish page, and on a shared link or Back that does not give the same view
+(the page's text compared). Screenshots of every Danish page land in artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from data_pipeline.auth import ROLES, can_see_page
+from data_pipeline.i18n import t
+from tests.browser_support import chromium, requires_chromium, streamlit_server
+from tests.conftest import ROOT
+
+SHOTS = ROOT / "artifacts" / "screenshots" / "pages"
+# Streamlit's own English words (and its error box) that must never show in the Danish UI.
+STREAMLIT_ENGLISH = [
+    "Select all",
+    "Choose options",
+    "Choose an option",
+    "No options to select",
+    "No results",
+    "Drag and drop files here",
+    "per file",
+    "Browse files",
+    "Page not found",
+    "File change",
+    "Always rerun",
+    "Ask Google",
+    "Ask ChatGPT",
+    "This app has encountered an error",
+    "Running...",
+]
+MAIN = '[data-testid="stMain"]'
+SIDEBAR = '[data-testid="stSidebar"]'
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+
+@pytest.fixture(scope="module")
+def server(sample_db_file, tmp_path_factory):
+    db = tmp_path_factory.mktemp("pages") / "app.duckdb"
+    shutil.copy(sample_db_file, db)
+    shutil.copy(f"{sample_db_file}.key", f"{db}.key")
+    with streamlit_server(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+def settle(page) -> None:
+    """Until the script has run and the page has stopped changing."""
+    page.wait_for_selector("h1", timeout=90_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+    )
+    page.wait_for_timeout(700)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=90_000,
+    )
+
+
+def main_text(page) -> str:
+    return page.locator(MAIN).inner_text()
+
+
+def view_text(page) -> str:
+    """What the page says and which choices it shows; charts (drawn asynchronously by Vega)
+    and table canvases left out."""
+    return page.locator(MAIN).evaluate(
+        """main => {
+            const copy = main.cloneNode(true);
+            copy.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stDataFrame"]')
+                .forEach(node => node.remove());
+            copy.querySelectorAll('input').forEach(input => {
+                const mark = document.createElement('span');
+                mark.textContent = input.type === 'radio' || input.type === 'checkbox'
+                    ? (input.checked ? '[x]' : '[ ]') : input.value;
+                input.replaceWith(mark);
+            });
+            document.body.appendChild(copy);
+            const text = copy.innerText;
+            copy.remove();
+            return text;
+        }"""
+    )
+
+
+def check_page(page, where: str, lang: str) -> None:
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, f"{where}: {boxes.first.inner_text()[:300]}"
+    text = main_text(page) + "\n" + page.locator(SIDEBAR).inner_text()
+    assert t("app.page_failed", lang) not in text, where
+    if lang == "da":
+        english = [word for word in STREAMLIT_ENGLISH if word in text]
+        assert not english, f"{where}: {english}"
+        for zone in page.locator('[data-testid="stFileUploaderDropzone"]').all():
+            assert "Upload" not in zone.inner_text(), f"{where}: Streamlit's 'Upload' button"
+
+
+def switch_role(page, role: str) -> None:
+    page.locator(SIDEBAR).locator('[data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=t(f"role.{role}", "da"), exact=True).click()
+    settle(page)
+
+
+def current_path(page) -> str:
+    return re.sub(r"^https?://[^/]+/([^/?#]*).*$", r"\1", page.url)
+
+
+def visit_menu(page, role: str, lang: str) -> list[str]:
+    """Click through the role's menu (one session, so the role stays) and check each page."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    paths = []
+    for index in range(links.count()) or [None]:
+        if index is not None:
+            target = re.sub(r"^.*/([^/?#]*).*$", r"\1", links.nth(index).get_attribute("href"))
+            links.nth(index).click()
+            page.wait_for_function(
+                "path => location.pathname.endsWith('/' + path)", arg=target, timeout=90_000
+            )
+            settle(page)
+        path = current_path(page)
+        paths.append(path)
+        check_page(page, f"{path} as {role} ({lang})", lang)
+        if lang == "da" and role == "admin":
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+    return paths
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_every_role_in_both_languages(server, browser, role):
+    """Every role clicks through its whole menu in Danish; in English the administrator
+    (who has every page) does, the other roles check their landing page."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1800})
+    page.goto(f"{server}/overblik")
+    settle(page)
+    if role != "admin":
+        switch_role(page, role)
+    # The switch lands on a page the role may see, never on "no access".
+    assert t("auth.denied", "da") not in main_text(page), role
+    landed = current_path(page)
+    assert can_see_page({role}, landed), (role, landed)
+    paths = visit_menu(page, role, "da")
+    assert all(can_see_page({role}, path) for path in paths), (role, paths)
+    page.locator(SIDEBAR).get_by_text("English", exact=True).click()
+    settle(page)
+    assert "lang=en" in page.url
+    if role == "admin":
+        visit_menu(page, role, "en")
+    else:
+        check_page(page, f"{current_path(page)} as {role} (en)", "en")
+    page.close()
+
+
+def test_an_unknown_path_gets_a_danish_page_with_a_way_back(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(f"{server}/oversigt")
+    settle(page)
+    assert page.locator("h1").first.inner_text() == t("app.not_found_title", "da")
+    check_page(page, "/oversigt", "da")
+    page.get_by_text(t("app.not_found_back", "da", page="Overblik")).click()
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Overblik"
+    assert "/overblik" in page.url
+    page.close()
+
+
+def choose(page, text: str) -> None:
+    page.locator(MAIN).get_by_text(text, exact=True).first.click()
+    settle(page)
+
+
+def test_a_shared_link_and_back_reproduce_the_view(server, browser):
+    """Choices made with the mouse end up in the link; a fresh tab opening it shows the same
+    text, and Back returns to the earlier view."""
+    views = [
+        ("udforsk", [t("explore.row_pct", "da"), t("explore.bars", "da")]),
+        ("kort", [t("map.topic", "da")]),
+        ("grupper", [t("dim.gender", "da")]),
+    ]
+    for name, clicks in views:
+        page = browser.new_page(viewport={"width": 1440, "height": 1800})
+        page.goto(f"{server}/{name}?gender=kvinde")
+        settle(page)
+        before = view_text(page)
+        for text in clicks:
+            choose(page, text)
+        shown, link = view_text(page), page.url
+        assert shown != before, name
+        shared = browser.new_page(viewport={"width": 1440, "height": 1800})
+        shared.goto(link)
+        settle(shared)
+        assert view_text(shared) == shown, f"{name}: {link}"
+        shared.close()
+        for _ in clicks:
+            page.go_back()
+            settle(page)
+        assert view_text(page) == before, f"{name}: Back"
+        page.close()
