@@ -197,6 +197,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "series.population": ("Befolkning", "Population"),
     "status.under": ("Underrepræsenteret", "Under-represented"),
     "status.over": ("Overrepræsenteret", "Over-represented"),
+    "weights.unknown_rule": (
+        "Svar uden oplyst alder, køn eller område – og svar i en gruppe, som befolkningstallet "
+        "ikke har (fx 15-17-årige, når befolkningen starter ved 18) – får vægt 1: de tæller "
+        "som sig selv, fordi der ikke er noget at vægte dem efter.",
+        "Responses without a stated age, gender or area – and responses in a group the "
+        "population does not hold (e.g. 15-17-year-olds when the population starts at 18) – "
+        "get weight 1: they count as themselves, since there is nothing to weight them by.",
+    ),
+    "unknown.rates_note": (
+        "Svarprocenter og repræsentation regnes blandt dem, der har oplyst alder, køn og "
+        "område (for hver opdeling det, den bruger); {n} svar uden det er ikke talt med.",
+        "Response rates and representation count those who stated their age, gender and "
+        "area (for each split the ones it uses); {n} responses without it are not counted.",
+    ),
     "status.too_few": ("For få svar til at vise", "Too few responses to show"),
     "gaps.too_few_expected": (
         "{who}: færre end {k} svar blandt {population} borgere, hvor ca. {expected} var ventet "
@@ -491,8 +505,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "report.col.who": ("Hvem", "Who"),
     "report.method.title": ("Metode", "Method"),
     "report.method.rate": (
-        "Svarprocent: besvarelser delt med antal borgere på 15 år og derover i samme gruppe, efter befolkningstallet for {period}. Befolkningen opdeles kun efter alder, køn og lokalområde; filtre på emner, formater og tid afgrænser kun besvarelserne.",
-        "Response rate: responses divided by the number of citizens aged 15 and over in the same group, from the population count for {period}. The population is split by age, gender and area only; filters on topics, formats and time narrow the responses only.",
+        "Svarprocent: besvarelser delt med antal borgere på 15 år og derover i samme gruppe, efter befolkningstallet for {period}. Befolkningen opdeles kun efter alder, køn og lokalområde; filtre på emner, formater og tid afgrænser kun besvarelserne. Svarprocenter regnes blandt dem, der har oplyst alder, køn og område (for hver opdeling det, den bruger); svar uden det tælles ikke med i den opdeling.",
+        "Response rate: responses divided by the number of citizens aged 15 and over in the same group, from the population count for {period}. The population is split by age, gender and area only; filters on topics, formats and time narrow the responses only. Response rates count those who stated their age, gender and area (for each split the ones it uses); responses without it are not counted in that split.",
     ),
     "report.method.ratio": (
         "Repræsentation: gruppens svarprocent delt med svarprocenten i hele kommunen (alle, der har oplyst alder, køn eller område, mod alle borgere på 15 år og derover) – også når der er valgt et filter. 95 %-intervallet er et Wilson-interval for svarprocenten, overført til forholdet. Tre vurderinger: underrepræsenteret, når hele intervallet ligger under 0,8; som befolkningen kun, når hele intervallet ligger mellem 0,8 og 1,25; overrepræsenteret, når hele intervallet ligger over 1,25; ellers kan det ikke afgøres – også når gruppen har for få svar. Vi har taget højde for, at mange grupper testes på én gang (Benjamini–Hochberg, højst 5 % falske fund): en gruppe kaldes kun under- eller overrepræsenteret, hvis det holder efter den korrektion. Manglende svar = gruppens borgere gange svarprocenten i hele kommunen minus gruppens faktiske svar; de største huller rangeres efter dem.",
@@ -503,8 +517,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Overall scores: lowest/highest response rate (Go Vocal's representativeness score) for age, gender and area separately – the overall figure is the split with the largest gap, and the representativeness 0–100 is that figure times 100 – so the score does not fall just because small groups have few responses. Overlap with the population (the sum of the smaller of response share and population share) is likewise that of the split least like the population. The R-indicator (1 minus twice the spread of response rates) runs across age × gender × area and is adjusted for the chance variation of small groups (Schouten, Cobben & Bethlehem 2009). Each score has a 95% interval from 1,000 bootstrap draws of each group's responses.",
     ),
     "report.method.weights": (
-        "Vægtning: svarene vægtes med iterativ proportional tilpasning (raking), så alder × køn og lokalområde fordeler sig som i befolkningen. Vægtene begrænses til {low}-{high} gange gennemsnittet. Den effektive stikprøvestørrelse er {ess}.",
-        "Weighting: responses are weighted by iterative proportional fitting (raking) so that age × gender and area match the population. Weights are trimmed to {low}-{high} times the mean. The effective sample size is {ess}.",
+        "Vægtning: svarene vægtes med iterativ proportional tilpasning (raking), så alder × køn og lokalområde fordeler sig som i befolkningen. Vægtene begrænses til {low}-{high} gange gennemsnittet. Den effektive stikprøvestørrelse er {ess}. Svar uden oplyst alder, køn eller område og svar i en gruppe, som befolkningstallet ikke har, får vægt 1 (de tæller som sig selv).",
+        "Weighting: responses are weighted by iterative proportional fitting (raking) so that age × gender and area match the population. Weights are trimmed to {low}-{high} times the mean. The effective sample size is {ess}. Responses without a stated age, gender or area, and responses in a group the population does not hold, get weight 1 (they count as themselves).",
     ),
     "report.method.segments": (
         "Segmenter: borgerne grupperes efter valgte emner og formater (samt interesse, tid og engagement med lav vægt) med k-means; antallet af grupper vælges efter silhuet-mål.",

@@ -744,6 +744,8 @@ class RakeResult:
     trim: tuple[float, float] | None = (0.2, 5.0)
     trimmed_cells: int = 0
     empty_margins: list[str] = field(default_factory=list)
+    # Categories with respondents but no population; their respondents keep weight 1.
+    zero_targets: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -755,6 +757,9 @@ class RakeResult:
             "trim": list(self.trim) if self.trim else None,
             "trimmed_cells": self.trimmed_cells,
             "empty_margins": self.empty_margins,
+            "zero_targets": self.zero_targets,
+            "unknown_rule": t("weights.unknown_rule", "da"),
+            "unknown_rule_en": t("weights.unknown_rule", "en"),
             "margins": self.margins.to_dict(orient="records"),
         }
 
@@ -774,8 +779,9 @@ def ipf(
         for index, target in zip(margin_index, targets, strict=True):
             current = np.bincount(index, counts * w, minlength=len(target))
             w *= (target / np.where(current > 0, current, 1.0))[index]
+        # Relative error per category; rake() drops zero targets, an absolute one guards here.
         error = max(
-            np.max(np.abs(np.bincount(i, counts * w, minlength=len(t)) - t) / t)
+            np.max(np.abs(np.bincount(i, counts * w, minlength=len(t)) - t) / np.maximum(t, 1.0))
             for i, t in zip(margin_index, targets, strict=True)
         )
         if error < tol:
@@ -796,17 +802,35 @@ def rake(
     weights are trimmed to trim[0]-trim[1] × the mean and raked again, until both hold (at
     most 50 rounds); `converged` says whether the margins were met within `tol` and the weights
     stayed within the trim bounds. A binding trim can make exact margins impossible.
-    Respondents with an unknown band, area or gender (andet/uoplyst) get weight 1, the mean:
-    they are not part of the fit and count as themselves in weighted estimates. A margin
-    category without respondents cannot be reached; it is dropped, the other targets scaled
-    up, and it is listed in `empty_margins`.
+    Unknown attributes, one stated rule: respondents with an unknown band, area or gender
+    (andet/uoplyst), and respondents in a category the population does not hold (a zero
+    target, e.g. 15-17-year-olds when the population starts at 18), get weight 1, the mean:
+    nothing is known to weight them by, so they are not part of the fit and count as
+    themselves in weighted estimates; `excluded` counts them all and `zero_targets` names the
+    categories. A zero target is dropped before the fit, so it can never stall convergence.
+    A margin category without respondents cannot be reached; it is dropped, the other targets
+    scaled up, and it is listed in `empty_margins`.
     """
     wave, period = resolve_wave(con, filters)
     cells, excluded = cell_counts(con, filters, wave, period, BACKGROUND)
     cells = cells.assign(bg=cells["age_band"] + "|" + cells["gender"])
     pop_bg = cells.groupby("bg")["population"].sum()
     pop_area = cells.groupby("area")["population"].sum()
-    sample = cells[cells["respondents"] > 0].reset_index(drop=True)
+    answered = cells["respondents"] > 0
+    outside = answered & (
+        cells["bg"].map(pop_bg).le(0).to_numpy() | cells["area"].map(pop_area).le(0).to_numpy()
+    )
+    zero = [
+        f"age_band_gender={v}"
+        for v in pop_bg.index[pop_bg <= 0]
+        if v in set(cells.loc[answered, "bg"])
+    ]
+    zero += [
+        f"area={v}" for v in pop_area.index[pop_area <= 0] if v in set(cells.loc[answered, "area"])
+    ]
+    excluded += int(round(cells.loc[outside, "respondents"].sum()))
+    pop_bg, pop_area = pop_bg[pop_bg > 0], pop_area[pop_area > 0]
+    sample = cells[answered & ~outside].reset_index(drop=True)
     n = sample["respondents"].to_numpy(float)
     total = n.sum()
     empty = [f"age_band_gender={v}" for v in pop_bg.index if v not in set(sample["bg"])]
@@ -832,6 +856,7 @@ def rake(
         trim=trim,
         trimmed_cells=trimmed,
         empty_margins=empty,
+        zero_targets=zero,
     )
 
 

@@ -90,6 +90,8 @@ shown["missing_shown"] = shown["missing_voices"].where(shown["missing_voices"].r
 st.subheader(t("groups.chart_title", lang))
 if result.get("reference_rate") is not None:  # what every ratio and verdict compares with
     st.caption(t("groups.reference", lang, rate=percent(result["reference_rate"], lang)))
+if table.attrs.get("excluded"):  # one method for unknowns, said where the rates are shown
+    st.caption(t("unknown.rates_note", lang, n=number(table.attrs["excluded"], lang)))
 plot = shown.dropna(subset=["ratio"])
 order = list(plot["group"])
 base = alt.Chart(plot).encode(y=alt.Y("group:N", sort=order, title=None))
