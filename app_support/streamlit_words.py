@@ -16,8 +16,9 @@ from data_pipeline.i18n import t
 
 def uploader_words(lang: str, mb: int) -> None:
     """Our own button text and size note in every file uploader on the page."""
-    button = json.dumps(t("upload.browse", lang))
-    note = json.dumps(f"{t('upload.drop_here', lang)} · {t('upload.drop_limit', lang, mb=mb)}")
+    button = json.dumps(t("upload.browse", lang), ensure_ascii=False)  # CSS reads UTF-8, not \\u
+    note = f"{t('upload.drop_here', lang)} · {t('upload.drop_limit', lang, mb=mb)}"
+    note = json.dumps(note, ensure_ascii=False)
     zone = '[data-testid="stFileUploaderDropzone"]'
     st.html(
         f"""<style>

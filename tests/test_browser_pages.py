@@ -108,6 +108,10 @@ def check_page(page, where: str, lang: str) -> None:
         assert not english, f"{where}: {english}"
         for zone in page.locator('[data-testid="stFileUploaderDropzone"]').all():
             assert "Upload" not in zone.inner_text(), f"{where}: Streamlit's 'Upload' button"
+            shown = zone.locator("button [data-testid='stMarkdownContainer']").evaluate(
+                "node => getComputedStyle(node, '::after').content"
+            )
+            assert shown == f'"{t("upload.browse", "da")}"', f"{where}: {shown}"
 
 
 def switch_role(page, role: str) -> None:
