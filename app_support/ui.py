@@ -46,18 +46,22 @@ def downloads(
     frame: pd.DataFrame, name: str, lang: str, key: str, kinds: dict[str, str] | None = None
 ) -> None:
     """CSV and Excel of a table, both through data_pipeline.safe_export (no formulas, numbers as
-    numbers). `kinds` names the number columns (count, percent, ratio) for their formats."""
+    numbers). `kinds` names the number columns (count, percent, ratio) for their formats.
+
+    The files are written when a button is clicked, not on every rerun: building the XLSX took
+    ~40-120 ms of each filter change on Udforsk (tools/profile_rerun.py, issue 16)."""
+    frame = frame.copy()  # the page may change its frame after this call; the click comes later
     left, right = st.columns(2)
     left.download_button(
         t("download.csv", lang),
-        safe_export.csv_bytes(frame, kinds, lang),
+        lambda: safe_export.csv_bytes(frame, kinds, lang),
         file_name=f"{name}.csv",
         mime=safe_export.CSV_MIME,
         key=f"{key}_csv",
     )
     right.download_button(
         t("download.xlsx", lang),
-        safe_export.xlsx_bytes(frame, kinds=kinds),
+        lambda: safe_export.xlsx_bytes(frame, kinds=kinds),
         file_name=f"{name}.xlsx",
         mime=safe_export.XLSX_MIME,
         key=f"{key}_xlsx",

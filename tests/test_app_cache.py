@@ -42,3 +42,20 @@ def test_the_cluster_map_is_one_spec_per_wave_until_the_data_changes(app_db):
         con.close()
     with pytest.raises(PipelineError):
         data.area_cluster_map(app_db, "2025", "da")
+
+
+@pytest.mark.parametrize(("page", "tables"), [("udforsk", 1), ("grupper", 1), ("kort", 1)])
+def test_table_downloads_are_written_on_click_not_on_every_rerun(app_db, page, tables):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    buttons = [b.proto for b in at.get("download_button") if b.proto.id.endswith(("_csv", "_xlsx"))]
+    assert len(buttons) == 2 * tables  # a CSV and an XLSX per table
+    for button in buttons:
+        assert button.deferred_file_id and not button.url, button.label
