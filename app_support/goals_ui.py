@@ -12,7 +12,12 @@ from app_support import data
 from data_pipeline import goals
 from data_pipeline.i18n import t
 
-ICON = {goals.ON_TRACK: "🟢", goals.BEHIND: "🔴", goals.UNKNOWN: "⚪"}
+# Streamlit badges, not emoji: the municipal PCs' fonts may lack emoji.
+COLOUR = {goals.ON_TRACK: "green", goals.BEHIND: "red", goals.UNKNOWN: "gray"}
+
+
+def badge(status: str, lang: str) -> str:
+    return f":{COLOUR[status]}-badge[{t(f'goals.status.{status}', lang)}]"
 
 
 def status_lines(lang: str) -> None:
@@ -24,4 +29,4 @@ def status_lines(lang: str) -> None:
     if not lines:
         return
     st.subheader(t("goals.overview", lang))
-    st.markdown("\n".join(f"- {ICON[status]} {line}" for status, line in lines))
+    st.markdown("\n".join(f"- {badge(status, lang)} {line}" for status, line in lines))

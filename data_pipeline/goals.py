@@ -291,11 +291,29 @@ def status_line(con, goal: Goal, lang: str = "da") -> str:
     )
 
 
+def figures_text(now: dict, lang: str = "da") -> str:
+    """'0,95; 95 %: 0,88–1,01, bølge 2025', or '' without a figure."""
+    if now["ratio"] is None or _missing(now["ratio"]):
+        return ""
+    return t(
+        "goals.figures",
+        lang,
+        ratio=number(now["ratio"], lang, 2),
+        low=number(now["ci_low"], lang, 2),
+        high=number(now["ci_high"], lang, 2),
+        wave=now["wave"],
+    )
+
+
 def status_lines(con, lang: str = "da") -> list[tuple[str, str]]:
-    """(status, line) for every goal followed: what Overblik shows under its headline."""
-    return [
-        (current_status(con, g)["status"], status_line(con, g, lang)) for g in current_goals(con)
-    ]
+    """(status, 'goal (figures)') for every goal followed: what Overblik shows with a badge."""
+    lines = []
+    for goal in current_goals(con):
+        now = current_status(con, goal)
+        figures = figures_text(now, lang)
+        sentence = goal_sentence(con, goal, lang)
+        lines.append((now["status"], f"{sentence} ({figures})" if figures else sentence))
+    return lines
 
 
 def goals_json(con, lang: str = "da") -> list[dict]:

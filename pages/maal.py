@@ -7,7 +7,7 @@ are versioned in data_pipeline.goals: a change adds a version and the old one st
 import pandas as pd
 import streamlit as st
 
-from app_support import auth_ui, data, state, ui
+from app_support import auth_ui, data, goals_ui, state, ui
 from data_pipeline import goals
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -20,17 +20,14 @@ st.caption(t("goals.lead", lang))
 if saved := st.session_state.pop("_goal_saved", None):
     st.success(t("goals.saved", lang, version=saved))
 
-STATUS_ICON = {goals.ON_TRACK: "🟢", goals.BEHIND: "🔴", goals.UNKNOWN: "⚪"}
-
 cur = data.cursor()
 try:
     followed = goals.current_goals(cur)
     shown = []
     for goal in followed:
         table = goals.progress(cur, goal)
-        shown.append(
-            (goal, goals.goal_sentence(cur, goal, lang), goals.status_line(cur, goal, lang), table)
-        )
+        now = goals.current_status(cur, goal)
+        shown.append((goal, goals.goal_sentence(cur, goal, lang), now, table))
     history = goals.goal_history(cur)
     said = [
         goals.goal_sentence(cur, g, lang) + (f" {t('goals.retired', lang)}" if g.retired else "")
@@ -42,10 +39,9 @@ finally:
 
 if not followed:
     st.info(t("goals.none", lang))
-for goal, sentence, line, table in shown:
-    status = table["status"].iloc[-1] if not table.empty else goals.UNKNOWN
-    st.subheader(f"{STATUS_ICON[status]} {sentence}")
-    st.markdown(line)
+for goal, sentence, now, table in shown:
+    st.subheader(sentence)
+    st.markdown(f"{goals_ui.badge(now['status'], lang)} {goals.figures_text(now, lang)}")
     if not table.empty:
         ui.show_table(
             pd.DataFrame(

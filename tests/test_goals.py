@@ -152,7 +152,7 @@ def test_the_goals_page_shows_two_goals_with_their_status(page_db):
     at = run("pages/maal.py", "director")
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == t("goals.title", "da")
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in [*at.subheader, *at.markdown])
     assert "18–24-årige skal udgøre mindst 0,80" in text
     assert "Svarprocenten i Havnekvarteret" in text and t("goals.status.behind", "da") in text
 
