@@ -184,8 +184,11 @@ def _export(principal, drawn: panel.PanelDraw, lang: str) -> None:
     if not reason.strip():
         st.warning(t("contact.need_reason", lang))
         return
-    from app_support import contact_download
-
+    try:  # the access-checked one-time link of the contact export (issue 13)
+        from app_support import contact_download
+    except ImportError:
+        st.error(t("panel.export_unavailable", lang))
+        return
     cur = data.writer()
     try:
         draw_id = panel.record_draw(cur, principal, drawn, reason)

@@ -140,6 +140,11 @@ PANEL_TEXT.update(
             "The reserve list in order (respondent id, as in the file): {ids}.",
         ),
         "panel.export": ("Hent kontaktlisten for panelet", "Get the panel's contact list"),
+        "panel.export_unavailable": (
+            "Kontaktlisten kan ikke hentes her endnu; brug kommandoen 'panel' med samme frø.",
+            "The contact list cannot be fetched here yet; use the 'panel' command with the "
+            "same seed.",
+        ),
     }
 )
 
