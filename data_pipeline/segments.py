@@ -29,6 +29,7 @@ from data_pipeline.representation import (
     BACKGROUND,
     InvalidInput,
     add_statistics,
+    apply_fdr,
     area_names,
     cell_counts,
     describe_group,
@@ -264,7 +265,7 @@ def _profiles(con, filters, features: _Features, labels: np.ndarray, k: int) -> 
         / sizes[:, None]
     )
     overall = features.binary.mean(axis=0)
-    member_ratio = _member_ratios(con, filters, features)
+    member_ratio, member_over = _member_ratios(con, filters, features)
     population = population_by_band_gender(con, filters)
     bands = dict(con.execute("SELECT sort_order, label FROM age_band").fetchall())
     profiles = []
@@ -283,8 +284,9 @@ def _profiles(con, filters, features: _Features, labels: np.ndarray, k: int) -> 
             if np.any(members & ~np.isnan(member_ratio))
             else None,
         }
-        ratio = profile["mean_representation_ratio"]
-        profile["over_represented_note"] = bool(ratio is not None and ratio > 1.15)
+        # "Over-represented" as the verdict means it: most members come from age × gender
+        # groups whose whole interval lies above 1.25 (after Benjamini–Hochberg).
+        profile["over_represented_note"] = bool(members.any() and member_over[members].mean() > 0.5)
         profile.update(_names(profile))
         profiles.append(profile)
     return profiles
@@ -358,16 +360,20 @@ def _member_ratios(con, filters, features: _Features) -> np.ndarray:
     unknown): a segment drawn from over-represented cells is over-weighted unweighted."""
     wave, period = resolve_wave(con, filters)
     cells, _ = cell_counts(con, filters, wave, period, ("age_band", "gender"))
-    stats = add_statistics(cells)
+    stats = apply_fdr(add_statistics(cells))
     order = dict(con.execute("SELECT label, sort_order FROM age_band").fetchall())
     lookup = np.full((len(order) + 1, 2), np.nan)
+    over = np.zeros((len(order) + 1, 2))
     for row in stats.itertuples():
         if row.age_band in order:
             lookup[order[row.age_band], 0 if row.gender == "kvinde" else 1] = row.ratio
+            over[order[row.age_band], 0 if row.gender == "kvinde" else 1] = row.status == "over"
     known = (features.band >= 0) & (features.gender >= 0)
     ratios = np.full(len(features.band), np.nan)
     ratios[known] = lookup[features.band[known], features.gender[known]]
-    return ratios
+    in_over = np.zeros(len(features.band), dtype=bool)
+    in_over[known] = over[features.band[known], features.gender[known]] > 0
+    return ratios, in_over
 
 
 def _names(profile: dict) -> dict:
@@ -442,9 +448,10 @@ def _who(composition: pd.DataFrame) -> tuple[str, str]:
 # --- area clusters --------------------------------------------------------------------------
 
 
-def _area_profiles(con, filters: Filters) -> tuple[pd.DataFrame, pd.Series]:
+def _area_profiles(con, filters: Filters) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Ratio per age band × gender for each area, smoothed towards 1 for small cells
-    ((respondents + 5) / (expected + 5)) so a cell of 3 people cannot make a cluster."""
+    ((respondents + 5) / (expected + 5)) so a cell of 3 people cannot make a cluster; the
+    areas' level; and the raw cells, for the verdicts that describe a cluster."""
     wave, period = resolve_wave(con, filters)
     cells, _ = cell_counts(con, filters, wave, period, BACKGROUND)
     cells = cells[cells["population"] > 0]
@@ -455,10 +462,11 @@ def _area_profiles(con, filters: Filters) -> tuple[pd.DataFrame, pd.Series]:
         cell=cells["gender"] + "|" + cells["age_band"],
         expected=expected,
     )
+    cells.attrs["reference_rate"] = overall
     profile = cells.pivot_table(index="area", columns="cell", values="ratio").fillna(1.0)
     totals = cells.groupby("area")[["respondents", "expected"]].sum()
     level = totals["respondents"] / totals["expected"]
-    return profile.sort_index(), level.reindex(profile.index.sort_values())
+    return profile.sort_index(), level.reindex(profile.index.sort_values()), cells
 
 
 def area_clusters(
@@ -475,7 +483,7 @@ def area_clusters(
     """
     wave, _period = resolve_wave(con, filters)
     _require_respondents(count_respondents(con, filters.replace(wave=wave)), wave)
-    profile, level = _area_profiles(con, filters)
+    profile, level, cells = _area_profiles(con, filters)
     n = len(profile)
     if n < 3:
         raise InvalidInput(
@@ -496,8 +504,12 @@ def area_clusters(
     names = area_names(con)
     out = pd.DataFrame({"area": profile.index, "area_name": profile.index.map(names)})
     out["cluster"] = clusters
+    area_cluster = dict(zip(profile.index, clusters, strict=True))
     words = {
-        c: _cluster_words(profile[clusters == c], level[clusters == c]) for c in number.values()
+        c: _cluster_words(
+            cells[cells["area"].map(area_cluster) == c], cells.attrs["reference_rate"]
+        )
+        for c in number.values()
     }
     out["description_da"] = out["cluster"].map(lambda c: words[c][0])
     out["description_en"] = out["cluster"].map(lambda c: words[c][1])
@@ -505,27 +517,58 @@ def area_clusters(
     return out.sort_values(["cluster", "area"], kind="stable").reset_index(drop=True)
 
 
-def _cluster_words(profile: pd.DataFrame, level: pd.Series) -> tuple[str, str]:
-    mean_level = float(level.mean())
-    lowest = profile.mean().idxmin()
-    gender, band = lowest.split("|")
-    who_da = describe_group({"gender": gender, "age_band": band}, "da").lower()
-    who_en = describe_group({"gender": gender, "age_band": band}, "en").lower()
-    low_ratio = float(profile.mean().min())
-    if mean_level < 0.8:
-        return (
-            f"Lav deltagelse generelt ({format_number(mean_level, 'da', 1)} gange kommunens "
-            f"svarprocent), lavest blandt {who_da}",
-            f"Low participation overall ({mean_level:.1f} times the municipal rate), lowest "
-            f"among {who_en}",
+def _cluster_words(cells: pd.DataFrame, reference: float) -> tuple[str, str]:
+    """A cluster in the verdict words of representation (DESIGN.md §6): its areas pooled, as
+    a whole and per age band × gender, each judged by its 95 % interval against the whole
+    municipality's rate (Benjamini–Hochberg over the groups). "Like the population" only when
+    every group's interval lies inside 0.8-1.25; otherwise "not enough answers to tell"."""
+    by_cell = cells.groupby(["gender", "age_band"], as_index=False)[
+        ["respondents", "population"]
+    ].sum()
+    whole = pd.DataFrame(
+        {"respondents": [cells["respondents"].sum()], "population": [cells["population"].sum()]}
+    )
+    judged = apply_fdr(
+        pd.concat(
+            [
+                add_statistics(whole, reference=reference).assign(kind="all"),
+                add_statistics(by_cell, reference=reference).assign(kind="cell"),
+            ],
+            ignore_index=True,
         )
-    if low_ratio < 0.8:
+    )
+    overall, groups = judged.iloc[0], judged.iloc[1:]
+    under = groups[groups["status"] == "under"].sort_values("ratio")
+    times_da = lambda r: format_number(r, "da", 1)  # noqa: E731
+    if len(under):
+        low = under.iloc[0]
+        who_da = describe_group({"gender": low["gender"], "age_band": low["age_band"]}, "da")
+        who_en = describe_group({"gender": low["gender"], "age_band": low["age_band"]}, "en")
+    if overall["status"] == "under":
+        da = (
+            f"Underrepræsenteret samlet ({times_da(overall['ratio'])} gange svarprocenten i "
+            "hele kommunen)"
+        )
+        en = f"Under-represented overall ({overall['ratio']:.1f} times the whole municipality's rate)"
+        if len(under):
+            da += f", mest blandt {who_da.lower()}"
+            en += f", most among {who_en.lower()}"
+        return da, en
+    if len(under):
         return (
-            f"Lav deltagelse blandt {who_da} ({format_number(low_ratio, 'da', 1)} gange "
-            "kommunens svarprocent)",
-            f"Low participation among {who_en} ({low_ratio:.1f} times the municipal rate)",
+            f"Underrepræsenteret: {who_da.lower()} ({times_da(low['ratio'])} gange "
+            "svarprocenten i hele kommunen)",
+            f"Under-represented: {who_en.lower()} ({low['ratio']:.1f} times the whole "
+            "municipality's rate)",
+        )
+    if (groups["status"] == "fine").all() and overall["status"] == "fine":
+        return (
+            "Som befolkningen i alle grupper",
+            "Like the population in every group",
         )
     return (
-        "Deltagelse på niveau med kommunen i alle grupper",
-        "Participation in line with the municipality in every group",
+        "Ingen gruppe er tydeligt underrepræsenteret; for få svar til at sige, at alle ligner "
+        "befolkningen",
+        "No group is clearly under-represented; not enough answers to say all are like the "
+        "population",
     )

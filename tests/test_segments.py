@@ -100,5 +100,5 @@ def test_area_clusters_set_havnekvarteret_apart(con):
     assert set(clusters.columns) >= {"area", "area_name", "cluster", "description_da"}
     harbour = clusters.set_index("area_name").loc["Havnekvarteret"]
     assert harbour["cluster"] == 1  # clusters are numbered from the lowest participation
-    assert harbour["description_da"].startswith("Lav deltagelse")
+    assert harbour["description_da"].startswith("Underrepræsenteret samlet")
     assert (clusters["cluster"] == 1).sum() < 15
