@@ -107,4 +107,4 @@ try:
     log = erasure.audit_entries(cur, principal, AUDIT_ROWS)
 finally:
     cur.close()
-st.dataframe(words.audit_table(log, lang), hide_index=True, key="a_audit")
+st.dataframe(ui.blank_missing(words.audit_table(log, lang)), hide_index=True, key="a_audit")

@@ -27,7 +27,10 @@ st.caption(t("explore.lead", lang))
 state.show_url_notice(lang)
 st.caption(ui.plain(state.describe_filters(filters, lang)))
 
-left, right, measure_col, weight_col = st.columns([1, 1, 1.3, 1])
+# Three choices on the first row, chart and weighting on the second: at 1024 px a fourth
+# column would cut the toggle's label to "Vægtet …".
+left, right, measure_col = st.columns([1, 1, 1.3])
+chart_col, weight_col = st.columns([2, 1.3])
 # Every choice lives in the link (state.linked), so a copied URL opens this same table.
 rows = state.linked(
     left.selectbox, t("explore.rows", lang), DIMS, key="x_rows", default=DIMS[0],
@@ -56,7 +59,7 @@ weighted = state.linked(
     help=t("explore.weighted_help", lang),
 )
 chart_kind = state.linked(
-    st.radio,
+    chart_col.radio,
     t("explore.chart", lang),
     ["heatmap", "bars"],
     key="x_chart",

@@ -185,7 +185,7 @@ def history() -> None:
     if batches.empty:
         st.info(t("upload.no_batches", lang))
         return
-    st.dataframe(batch_table(batches), hide_index=True, key="u_batches")
+    st.dataframe(ui.blank_missing(batch_table(batches)), hide_index=True, key="u_batches")
     live = [int(b) for b in batches.loc[batches["undone_at"].isna(), "batch_id"]]
     if not live:
         return
@@ -307,7 +307,7 @@ if report is not None:
     if len(report.problems):
         st.caption(t("upload.problems", lang, n=len(report.problems)))
         problems = words.problems_table(report.problems, lang)
-        st.dataframe(problems, hide_index=True, key="u_problems")
+        st.dataframe(ui.blank_missing(problems), hide_index=True, key="u_problems")
         st.download_button(
             t("upload.download_problems", lang),
             safe_export.csv_bytes(problems, lang=lang),  # a citizen's "=HYPERLINK(…)" stays text
