@@ -400,8 +400,9 @@ def measure_warm_server(browser, db: Path, pages, repeat: int, codes) -> tuple[l
     return out, memory
 
 
-def run(data_sets, pages, repeat: int, work: Path, sections) -> dict:
-    from data_pipeline.bench import machine
+def run(data_sets, pages, repeat: int, work: Path, sections, out: Path | None = None) -> dict:
+    """Measure every data set; with `out`, the JSON so far is written after each one, so a
+    long run stopped half-way keeps what it measured."""
 
     reports = []
     with chromium() as browser:
@@ -423,6 +424,14 @@ def run(data_sets, pages, repeat: int, work: Path, sections) -> dict:
                 report["server_memory_mb"] = memory
             report["load_average"]["end"] = load()
             reports.append(report)
+            if out is not None:
+                out.write_text(json.dumps(_result(reports, repeat), ensure_ascii=False, indent=2))
+    return _result(reports, repeat)
+
+
+def _result(reports: list[dict], repeat: int) -> dict:
+    from data_pipeline.bench import machine
+
     return {
         "machine": machine(),
         "repeat": repeat,
@@ -450,7 +459,7 @@ def markdown(result: dict) -> str:
         lines += [
             f"### {title}",
             "",
-            "| measurement | page | median | min | max | server share | runs | target | met? |",
+            "| measurement | page | median | min | max | to script_finished | runs | target | met? |",
             "|---|---|---:|---:|---:|---:|---:|---|---|",
         ]
         for s in report["series"]:
@@ -465,11 +474,16 @@ def markdown(result: dict) -> str:
                 f"{met}{errors} |"
             )
         la = report["load_average"]
-        memory = report.get("server_memory_mb", {}).get("end", {})
+        memory = report.get("server_memory_mb", {}).get("end")
+        loads = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in la.items())
+        held = (
+            f"server memory at the end {memory['rss_mb']} MB (peak {memory['peak_mb']} MB); "
+            if memory
+            else ""
+        )
         lines += [
             "",
-            f"Load average (1 min): {', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in la.items())}; "
-            f"server memory at the end {memory.get('rss_mb')} MB (peak {memory.get('peak_mb')} MB); "
+            f"Load average (1 min): {loads}; {held}"
             f"median of {result['repeat']} runs; idle = {result['idle']}.",
             "",
         ]
@@ -500,10 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     pages = tuple(p for p in args.pages.split(",") if p)
     sections = tuple(s for s in args.only.split(",") if s)
     if args.workdir:
-        result = run(data_sets, pages, args.repeat, args.workdir, sections)
+        result = run(data_sets, pages, args.repeat, args.workdir, sections, args.out)
     else:
         with tempfile.TemporaryDirectory(prefix="deltagelsesatlas-browser-") as tmp:
-            result = run(data_sets, pages, args.repeat, Path(tmp), sections)
+            result = run(data_sets, pages, args.repeat, Path(tmp), sections, args.out)
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else markdown(result))
