@@ -174,11 +174,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "overview.no_population": (
         "Der er ingen befolkningstal for denne bølge, så svarprocent og repræsentation kan ikke "
-        "beregnes. Indlæs en befolkningstabel fra Danmarks Statistik: "
+        "beregnes. Indlæs en befolkningstabel fra Danmarks Statistik på siden Upload "
+        "(Befolkningstal), eller bed IT om at køre "
         "`python -m data_pipeline ingest FIL.csv --kind population`.",
         "There are no population figures for this wave, so response rates and representation "
-        "cannot be computed. Load a Statistics Denmark table: "
-        "`python -m data_pipeline ingest FILE.csv --kind population`.",
+        "cannot be computed. Load a Statistics Denmark table on the Upload page (Population), "
+        "or ask IT to run `python -m data_pipeline ingest FILE.csv --kind population`.",
     ),
     "col.share_respondents": ("Andel af svar", "Share of responses"),
     "col.share_population": ("Andel af borgere", "Share of citizens"),
@@ -281,9 +282,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "map.download_png": ("Hent kortet som PNG", "Download the map as PNG"),
     "map.table": ("Tallene bag kortet", "The figures behind the map"),
     "map.no_areas": (
-        "Der er ingen områdegrænser i databasen. Indlæs dem: "
+        "Der er ingen områdegrænser i databasen. Indlæs dem på siden Upload (Områder eller "
+        "postnumre), eller bed IT om at køre "
         "`python -m data_pipeline ingest grænser.geojson --kind areas`.",
-        "There are no area boundaries in the database. Load them: "
+        "There are no area boundaries in the database. Load them on the Upload page (Areas or "
+        "postal codes), or ask IT to run "
         "`python -m data_pipeline ingest boundaries.geojson --kind areas`.",
     ),
     "tooltip.area": ("Område", "Area"),

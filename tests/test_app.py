@@ -255,6 +255,7 @@ def test_without_population_the_answers_show_and_the_page_says_how_to_load_it(
     assert as_int(metric_value(at, 0)) == 9000
     notice = " ".join(i.value for i in at.info)
     assert "befolkningstal" in notice and "--kind population" in notice
+    assert "på siden Upload (Befolkningstal)" in notice  # the dashboard's own way first
     for page in ("udforsk", "kort", "grupper"):
         run_page(page)
 
