@@ -110,7 +110,7 @@ def _oidc_user(lang: str) -> auth.Principal:
         st.navigation([st.Page(login_screen, title="Login")], position="hidden").run()
         st.stop()
     principal = principal_from_token()
-    st.sidebar.caption(t("auth.signed_in_as", lang, name=plain(principal.actor)))
+    st.sidebar.caption(t("auth.signed_in_as", lang, name=plain(principal.actor, unlink=False)))
     st.sidebar.button(t("auth.logout", lang), on_click=st.logout, key="auth_logout")
     if not principal.roles:
         _refuse(t("auth.no_roles", lang))

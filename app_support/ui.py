@@ -27,14 +27,17 @@ _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
 _AUTOLINK = re.compile(r"(https?|ftps?|www|mailto)(?=[:.])", re.IGNORECASE)
 
 
-def plain(value) -> str:
+def plain(value, unlink: bool = True) -> str:
     """Text from a file or a URL (labels, names, parameters, error values) made literal for
     every element that renders Markdown (st.markdown, st.caption, st.info, ...): punctuation
-    escaped, line breaks folded into spaces so nothing starts a new block."""
+    escaped, line breaks folded into spaces so nothing starts a new block.
+
+    `unlink=False` is for a trusted identity (the signed-in e-mail), which may stay a link."""
     text = " ".join(str(value).split())
-    # The browser's autolinker works on the text after escapes are undone: an invisible word
-    # joiner keeps "http://", "www." and "name@host" from becoming links.
-    text = _AUTOLINK.sub("\\1\u2060", text).replace("@", "\u2060@")
+    if unlink:
+        # The browser's autolinker works on the text after escapes are undone: an invisible
+        # word joiner keeps "http://", "www." and "name@host" from becoming links.
+        text = _AUTOLINK.sub("\\1\u2060", text).replace("@", "\u2060@")
     return _MARKUP.sub(r"\\\1", text)
 
 

@@ -17,7 +17,13 @@ from data_pipeline.db import connect
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.security.helpers import app
 
-ATTACK = "# Heading [x](http://evil.example/) ![t](http://evil.example/i.png) www.evil.example"
+# One attack per parameter: the notice names each ignored value (cut at 40 characters).
+URL_ATTACKS = {
+    "area": "# Heading [x](http://evil.example/)",
+    "age": "![t](http://evil.example/i.png)",
+    "format": "www.evil.example",
+}
+ATTACK = " ".join(URL_ATTACKS.values())
 # A topic citizens typed in a survey (the label comes from the file); klima's label is replaced.
 TOPIC_ATTACK = "Klima ![t](http://evil.example/i.png) [x](http://evil.example/)"
 MARKDOWN_ELEMENTS = (
@@ -83,12 +89,13 @@ def test_a_url_parameter_and_a_topic_label_show_as_text(app_db, page):
     whose data also holds a topic label with Markdown: every notice and caption shows it as
     typed, and none of it becomes a heading, a link or an image."""
     _plant_topic_label(app_db)
-    at = app(page, role="admin", params={"area": ATTACK, "topic": "klima"})
+    at = app(page, role="admin", params={**URL_ATTACKS, "topic": "klima"})
     sources = _markdown_sources(at)
     active = [s for s in sources if ACTIVE_MARKUP.search(s)]
     assert not active, active
     shown = [read_back(s) for s in sources]
-    assert any(ATTACK in s for s in shown), "the ignored parameter is named literally"
+    for name, value in URL_ATTACKS.items():
+        assert any(f"{name}={value}" in s for s in shown), f"{name} is named literally"
     assert any(TOPIC_ATTACK in s for s in shown), "the topic label is shown literally"
 
 
@@ -99,7 +106,7 @@ def test_in_the_browser_no_link_image_or_heading_is_made_of_the_attack(sample_db
 
     db = copy_db(sample_db_file, tmp_path / "atlas.duckdb")
     _plant_topic_label(db)
-    query = urllib.parse.urlencode({"area": ATTACK, "topic": "klima"})
+    query = urllib.parse.urlencode({**URL_ATTACKS, "topic": "klima"})
     with streamlit_server(db) as url, chromium() as browser:
         page = browser.new_page()
         fetched = []
@@ -112,6 +119,6 @@ def test_in_the_browser_no_link_image_or_heading_is_made_of_the_attack(sample_db
             assert page.locator('img[src*="evil"]').count() == 0
             assert page.locator("h1:has-text('Heading')").count() == 0
             text = page.inner_text("body").replace(JOINER, "")
-            assert "# Heading [x](http://evil.example/)" in text
+            assert "area=# Heading [x](http://evil.example/)" in text
         assert "[x](http://evil.example/)" in text and "Klima ![t]" in text
         assert not [u for u in fetched if "evil" in urllib.parse.urlsplit(u).netloc]
