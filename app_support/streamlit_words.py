@@ -30,3 +30,16 @@ def uploader_words(lang: str, mb: int) -> None:
 }}
 </style>"""
     )
+
+
+def frame_words(lang: str) -> None:
+    """Every page: Streamlit's "Press Enter to apply" under a text field, in Danish."""
+    if lang != "da":
+        return
+    hint = json.dumps(t("app.press_enter", lang), ensure_ascii=False)
+    st.html(
+        f"""<style>
+[data-testid="InputInstructions"] span {{ display: none; }}
+[data-testid="InputInstructions"]::after {{ content: {hint}; }}
+</style>"""
+    )

@@ -13,6 +13,7 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "The page could not be shown. The error is written to the server log; try again, or "
         "contact whoever runs Deltagelsesatlas.",
     ),
+    "app.press_enter": ("Tryk Enter for at bruge", "Press Enter to apply"),
     "app.not_found_title": ("Siden findes ikke", "No such page"),
     "app.not_found": (
         "Der er ingen side på adressen /{path}. Måske er linket skrevet forkert eller forældet.",

@@ -215,3 +215,16 @@ def test_a_shared_link_and_back_reproduce_the_view(server, browser):
             settle(page)
         assert view_text(page) == before, f"{name}: Back"
         page.close()
+
+
+def test_text_fields_say_press_enter_in_danish(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(f"{server}/upload")
+    settle(page)
+    page.locator(MAIN).locator('[data-testid="stTextInput"] input').first.fill("2026")
+    hint = page.locator('[data-testid="InputInstructions"]').first
+    hint.wait_for(timeout=10_000)
+    assert "Press Enter" not in hint.inner_text()
+    drawn = hint.evaluate("node => getComputedStyle(node, '::after').content")
+    assert drawn == f'"{t("app.press_enter", "da")}"'
+    page.close()
