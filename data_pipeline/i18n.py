@@ -796,6 +796,20 @@ TEXT.update(
         "admin.erase_by": ("Find borgeren ud fra", "Find the citizen by"),
         "admin.by_email": ("E-mailadresse", "Email address"),
         "admin.by_respondent": ("Respondent-id", "Respondent id"),
+        "contact.ready": (
+            "Kontaktlisten er klar til at hente. Linket virker én gang, kun i denne browser og "
+            "i {minutes} minutter; listen laves og logges, når du henter den.",
+            "The contact list is ready to download. The link works once, only in this browser "
+            "and for {minutes} minutes; the list is built and logged when you fetch it.",
+        ),
+        "contact.download_unavailable": (
+            "Kontaktlisten kan ikke hentes sikkert her: start appen med `streamlit run app.py` "
+            "(med XSRF-beskyttelse slået til), eller brug kommandoen `python -m data_pipeline "
+            "export-contacts` på serveren.",
+            "The contact list cannot be downloaded safely here: run the app with `streamlit run "
+            "app.py` (with XSRF protection on), or use `python -m data_pipeline "
+            "export-contacts` on the server.",
+        ),
         "admin.erase_value": ("Værdi", "Value"),
         "admin.erase_confirm": (
             "Jeg har bekræftet anmodningen, og sletningen kan ikke fortrydes.",

@@ -1,14 +1,14 @@
 """Kontakt: choose a segment, see how many consenting citizens match, export their contacts.
 
 Only the outreach and admin roles reach this page, and the export checks the role again. The
-contact file is built when the button is clicked and handed to this session only: never cached.
+contact file never passes through Streamlit's media store: the page hands this browser a one-time
+link (app_support.contact_download), and the file is built, audited and streamed when it is
+fetched, after the role is checked once more. Never cached.
 """
-
-from datetime import date
 
 import streamlit as st
 
-from app_support import auth_ui, data, state, ui, waves
+from app_support import auth_ui, contact_download, data, state, ui, waves
 from data_pipeline import outreach
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import number, t
@@ -18,10 +18,6 @@ lang, filters = state.page_setup()
 principal = auth_ui.require_page("kontakt", lang)
 k = state.K_DEFAULT
 path = data.db_path()
-MIME = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 st.title(t("contact.title", lang))
 st.caption(t("contact.lead", lang))
@@ -83,24 +79,19 @@ if st.session_state.pop("_c_export_requested", False):
     if not reason.strip():
         st.warning(t("contact.need_reason", lang))
         st.stop()
-    cur = data.writer()  # the export writes its audit entry
-    try:
-        export = outreach.export_contacts(cur, principal, segment, reason, file_format, lang)
-    finally:
-        cur.close()
-    if export.rows == 0:
+    if count == 0:
         st.info(t("contact.none", lang))
         st.stop()
-    st.success(t("contact.built", lang, rows=number(export.rows, lang)))
-    st.download_button(
-        t("contact.download", lang),
-        export.data,
-        file_name=f"kontakter_{date.today().isoformat()}.{file_format}",
-        mime=MIME[file_format],
-        on_click="ignore",  # downloading must not rerun the page and rebuild the list
-        type="primary",
-        key="c_download",
-    )
+    # Not st.download_button: its bytes would sit in Streamlit's media store, readable by anyone
+    # holding the URL. The link works once, for this browser's session, for two minutes; the
+    # file is built, audited and streamed only then, after the role is checked again.
+    try:
+        link = contact_download.issue(principal, segment, reason, file_format, lang)
+    except contact_download.DownloadUnavailable:
+        st.error(t("contact.download_unavailable", lang))
+        st.stop()
+    st.success(t("contact.ready", lang, minutes=contact_download.TICKET_SECONDS // 60))
+    st.link_button(t("contact.download", lang), link, type="primary")
 
 # Issue 17: invite a panel that looks like the municipality, next to the plain export.
 from app_support import panel_ui  # noqa: E402  (the section stays in its own module)

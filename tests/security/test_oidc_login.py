@@ -199,3 +199,24 @@ def test_an_account_without_a_role_is_let_in_but_shown_nothing(browser, server, 
         assert not any(email in page.content() for email in contact_emails)
     finally:
         context.close()
+
+
+def test_a_logged_in_coordinator_downloads_contacts_only_through_the_checked_route(browser, server):
+    """Issue 13, finding 1, with real login: the coordinator's one-time link gives the file to
+    the coordinator's browser only; a logged-in viewer and a request without cookies get no
+    file, and the role is read from the identity cookie when the link is fetched."""
+    from tests.security.test_contact_download import EMAIL, _status_without_cookies, _ticket
+
+    context, page = log_in(browser, server, "outreach")
+    link = f"{server}{_ticket(page)}"
+    viewer, _ = log_in(browser, server, "viewer")
+    try:
+        assert _status_without_cookies(link) in (401, 403, 404)
+        assert viewer.request.get(link).status in (401, 403, 404)
+        response = context.request.get(link)
+        assert response.status == 200
+        assert EMAIL.search(response.body())
+        assert context.request.get(link).status == 404
+    finally:
+        viewer.close()
+        context.close()

@@ -188,9 +188,11 @@ def test_the_cli_refuses_an_unknown_file_type(db_file, tmp_path):
     assert code == 2 and not (tmp_path / "x.txt").exists()
 
 
-def test_the_kontakt_page_builds_the_file_on_click_and_audits_it(app_db):
-    """As a dialogue coordinator I pick a segment, see the count, give a reason and get the
-    file; without a reason nothing is exported."""
+def test_the_kontakt_page_never_exports_without_the_access_checked_route(app_db):
+    """As a dialogue coordinator I pick a segment, see the count and must give a reason. Where
+    no server can stream the file to my browser alone (here: no server at all), the page says
+    so and nothing is built or audited: there is no fallback to Streamlit's media store. The
+    real download is tested in tests/security/test_contact_download.py."""
     at = app("kontakt", role="outreach")
     assert at.metric[0].value not in ("", "0")
     at.button(key="FormSubmitter:c_export-Lav kontaktliste").click().run()
@@ -209,6 +211,6 @@ def test_the_kontakt_page_builds_the_file_on_click_and_audits_it(app_db):
     at.text_input(key="c_reason").input("Invitation til klimamøde")
     at.button(key="FormSubmitter:c_export-Lav kontaktliste").click().run()
     assert not at.exception
-    downloads = at.get("download_button")
-    assert len(downloads) == 1
-    assert audit_count() == before + 1
+    assert not at.get("download_button") and not at.get("link_button")
+    assert any("kan ikke hentes sikkert" in e.value for e in at.error)
+    assert audit_count() == before
