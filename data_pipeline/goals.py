@@ -312,7 +312,8 @@ def status_lines(con, lang: str = "da") -> list[tuple[str, str]]:
         now = current_status(con, goal)
         figures = figures_text(now, lang)
         sentence = goal_sentence(con, goal, lang)
-        lines.append((now["status"], f"{sentence} ({figures})" if figures else sentence))
+        line = f"{sentence.rstrip('.')} ({figures})." if figures else sentence
+        lines.append((now["status"], line))
     return lines
 
 

@@ -226,8 +226,8 @@ PANEL_TEXT.update(
     {
         "goals.report_title": ("Status på målene", "Status of the goals"),
         "goals.figures": (
-            "forhold {ratio} (95 %-interval {low}–{high}) i bølge {wave}",
-            "ratio {ratio} (95 % interval {low}–{high}) in wave {wave}",
+            "forhold {ratio}, 95 %-interval {low}–{high}, bølge {wave}",
+            "ratio {ratio}, 95 % interval {low}–{high}, wave {wave}",
         ),
         "goals.sheet": ("Mål", "Goals"),
         "goals.col.low": ("Interval fra", "Interval from"),
