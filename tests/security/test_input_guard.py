@@ -148,3 +148,44 @@ def test_a_100_kb_url_parameter_is_dropped_with_a_short_notice():
     notice = " ".join(i.value for i in at.info)
     assert "area" in notice and "topic" in notice
     assert len(notice) < 400 and "yyyy" not in notice
+
+
+def zip_of(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def declared(path) -> tuple[int, int, float]:
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    total = sum(m.file_size for m in members)
+    worst = max(m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 1 << 20)
+    return total, path.stat().st_size, worst
+
+
+def test_each_archive_check_refuses_on_its_own(tmp_path, monkeypatch):
+    """Each check of the archive directory is the only one a case trips, so none can be removed
+    unnoticed: one member packed 1000:1 beside noise (whole archive ~9:1); forty 1 MB members
+    packed hard (none over the per-member floor); a file that unpacks past the total limit at
+    an honest ratio."""
+    from data_pipeline import uploads
+
+    noise = np.random.default_rng(0).bytes(1 << 20)
+    one_hard = zip_of(tmp_path / "one.zip", {"big.bin": bytes(8 << 20), "noise.bin": noise})
+    total, packed, worst = declared(one_hard)
+    assert total < 100 * packed and worst > 100
+    with pytest.raises(uploads.UnsafeUpload, match="suspiciously hard"):
+        uploads.check_upload(one_hard)
+
+    many = zip_of(tmp_path / "many.zip", {f"m{i}.bin": bytes(1 << 20) for i in range(40)})
+    with zipfile.ZipFile(many) as archive:
+        assert all(m.file_size <= uploads.CHUNK for m in archive.infolist())
+    with pytest.raises(uploads.UnsafeUpload, match="suspiciously hard"):
+        uploads.check_upload(many)
+
+    monkeypatch.setattr(uploads, "MAX_UNCOMPRESSED_BYTES", 2 << 20)
+    honest = zip_of(tmp_path / "honest.zip", {"noise.bin": noise * 3})
+    with pytest.raises(uploads.UnsafeUpload, match="unpacks too large"):
+        uploads.check_upload(honest)
