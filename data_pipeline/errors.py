@@ -16,6 +16,7 @@ _ROW_ECHO = re.compile(r"(Original Line|Possible fixes|Possible Solution|  file=
 _POSIX_PATH = re.compile(r"(?<![\w:/.])/(?:[^\s'\"/:,;()]+/)+([^\s'\"/:,;()]*)")
 _WINDOWS_PATH = re.compile(r"\b[A-Za-z]:\\(?:[^\s'\"\\:,;()]+\\)+([^\s'\"\\:,;()]*)")
 MAX_MESSAGE = 2_000
+_CONTACT_VALUE = re.compile(r"[^@\s]+@[^@\s]+\.\w{2,}|\+?\d[\d \-]{6,}\d")
 HEADERS_SHOWN = 12
 HEADER_CHARS = 40
 
@@ -33,7 +34,11 @@ def headers_text(headers) -> str:
     is data (a name, an e-mail), so it is never quoted whole."""
     headers = list(headers)
     shown = [
-        f"'{h}'" if len(str(h)) <= HEADER_CHARS else f"'{str(h)[: HEADER_CHARS - 1]}…'"
+        "'…'"  # an e-mail or a phone number is a citizen's answer, not a header
+        if _CONTACT_VALUE.search(str(h))
+        else f"'{h}'"
+        if len(str(h)) <= HEADER_CHARS
+        else f"'{str(h)[: HEADER_CHARS - 1]}…'"
         for h in headers[:HEADERS_SHOWN]
     ]
     if len(headers) > HEADERS_SHOWN:

@@ -53,13 +53,16 @@ def test_a_headerless_file_does_not_echo_its_first_row(db, tmp_path, capsys):
     """A file without headers: its first row (a citizen's answer) is data; the refusal names at
     most a few shortened 'headers', never the long comment, and says how many more."""
     comment = "Jeg bor på Hemmelig Allé 12 og vil gerne kontaktes om skolen, " * 20
-    first = ["40", "Mand", SECRET_NAME, "12345678", comment] + [f"svar{i}" for i in range(20)]
+    first = ["40", "Mand", SECRET_MAIL, "+45 12 34 56 78", comment] + [
+        f"svar{i}" for i in range(20)
+    ]
     rows = [";".join(first), ";".join(["51", "Kvinde", "Ole", "87654321", "hej"] + ["x"] * 20)]
     path = tmp_path / "uden_overskrift.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, output = ingest_json(capsys, db, path)
     assert code == 2
     assert comment[:60] not in output and "svar19" not in output
+    assert SECRET_MAIL not in output and "12 34 56 78" not in output
     assert "(+13)" in output
 
 
