@@ -22,6 +22,7 @@ from data_pipeline.errors import InvalidFile
 from data_pipeline.readers.base import ROW_COLUMN, RawTable, unique_headers
 from data_pipeline.readers.spreadsheet import cell_text, open_workbook, sheet_rows
 from data_pipeline.readers.text import HEAD_BYTES, decode_text, first_record, sniff_delimiter
+from data_pipeline.scratch import scratch_root
 
 NAME = "surveyxact"
 SHEETS = ("Labels", "Dataset", "Structure")
@@ -178,7 +179,8 @@ def read_zip(path: Path) -> RawTable:
         members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
         if sum(m.file_size for m in members) > ZIP_MEMBER_LIMIT:
             raise InvalidFile("Zip-filen er for stor udpakket. / The zip inflates too much.")
-        with tempfile.TemporaryDirectory() as folder:
+        # In the private scratch directory: a killed load leaves it to the sweep, not to /tmp.
+        with tempfile.TemporaryDirectory(dir=scratch_root()) as folder:
             paths = []
             for member in members:
                 target = Path(folder) / Path(member.filename).name  # no paths from the zip
