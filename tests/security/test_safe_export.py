@@ -9,6 +9,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data_pipeline.auth import Principal
@@ -54,21 +55,33 @@ def test_a_phone_number_or_a_plain_number_is_left_as_it_is(text):
 
 
 class Downloads:
-    """Every file a page handed to Streamlit's download store, by file id."""
+    """Every file a page handed to Streamlit's download store, by file id: bytes given at once,
+    or the callable a deferred button runs when clicked (called here as a click would)."""
 
     def __init__(self, monkeypatch):
         self.files: dict[str, bytes] = {}
-        original = MemoryMediaFileStorage.load_and_get_id
+        self.deferred: dict[str, object] = {}
+        stored = MemoryMediaFileStorage.load_and_get_id
+        deferred = MediaFileManager.add_deferred
 
         def recording(storage, path_or_data, mimetype, kind, filename=None):
-            file_id = original(storage, path_or_data, mimetype, kind, filename)
+            file_id = stored(storage, path_or_data, mimetype, kind, filename)
             self.files[file_id] = storage.get_file(file_id).content
             return file_id
 
+        def recording_deferred(manager, data_callable, *args, **kwargs):
+            file_id = deferred(manager, data_callable, *args, **kwargs)
+            self.deferred[file_id] = data_callable
+            return file_id
+
         monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+        monkeypatch.setattr(MediaFileManager, "add_deferred", recording_deferred)
 
     def of(self, at, key: str) -> bytes:
         button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+        if button.proto.HasField("deferred_file_id"):
+            data = self.deferred[button.proto.deferred_file_id]()
+            return data.encode("utf-8") if isinstance(data, str) else data
         return self.files[button.proto.url.rsplit("/", 1)[1].split(".")[0]]
 
 
