@@ -516,8 +516,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Representation: the group's response rate divided by the response rate of the whole municipality (everyone who gave their age, gender or area, against all citizens aged 15 and over) – also under a filter. The 95% interval is a Wilson interval for the rate, carried over to the ratio. Three verdicts: under-represented when the whole interval lies below 0.8; like the population only when the whole interval lies between 0.8 and 1.25; over-represented when the whole interval lies above 1.25; otherwise not enough answers to tell – also when the group has too few responses. We allowed for testing many groups at once (Benjamini–Hochberg, at most 5% false findings): a group is called under- or over-represented only if that holds after the correction. Missing responses = the group's citizens times the response rate of the whole municipality minus the group's actual responses; the largest gaps are ranked by them.",
     ),
     "report.method.scores": (
-        "Samlede mål: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet) for alder, køn og lokalområde hver for sig – det samlede tal er den opdeling, hvor forskellen er størst, og repræsentativiteten 0–100 er det tal gange 100 – så scoren ikke falder, blot fordi små grupper har få svar. Overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) gælder ligeledes den opdeling, der ligner befolkningen mindst. R-indikatoren (1 minus to gange spredningen i svarprocenter) går på tværs af alder × køn × lokalområde og er justeret for den tilfældige variation i små grupper (Schouten, Cobben & Bethlehem 2009). Hvert mål har et 95 %-interval fra 1.000 bootstrap-træk af hver gruppes svar.",
-        "Overall scores: lowest/highest response rate (Go Vocal's representativeness score) for age, gender and area separately – the overall figure is the split with the largest gap, and the representativeness 0–100 is that figure times 100 – so the score does not fall just because small groups have few responses. Overlap with the population (the sum of the smaller of response share and population share) is likewise that of the split least like the population. The R-indicator (1 minus twice the spread of response rates) runs across age × gender × area and is adjusted for the chance variation of small groups (Schouten, Cobben & Bethlehem 2009). Each score has a 95% interval from 1,000 bootstrap draws of each group's responses.",
+        "Samlede mål: laveste/højeste svarprocent (det mål, Go Vocal kalder repræsentativitet) for alder, køn og lokalområde hver for sig – det samlede tal er den opdeling, hvor forskellen er størst, og repræsentativiteten 0–100 er det tal gange 100 – så scoren ikke falder, blot fordi små grupper har få svar. Overlap med befolkningen (summen af de mindste af svarandel og befolkningsandel) gælder ligeledes den opdeling, der ligner befolkningen mindst. R-indikatoren (1 minus to gange spredningen i svarprocenter) går på tværs af alder × køn × lokalområde og er justeret for den tilfældige variation i små grupper (Schouten, Cobben & Bethlehem 2009). Hvert mål har et 95 %-interval fra 400 bootstrap-træk af hver gruppes svar.",
+        "Overall scores: lowest/highest response rate (Go Vocal's representativeness score) for age, gender and area separately – the overall figure is the split with the largest gap, and the representativeness 0–100 is that figure times 100 – so the score does not fall just because small groups have few responses. Overlap with the population (the sum of the smaller of response share and population share) is likewise that of the split least like the population. The R-indicator (1 minus twice the spread of response rates) runs across age × gender × area and is adjusted for the chance variation of small groups (Schouten, Cobben & Bethlehem 2009). Each score has a 95% interval from 400 bootstrap draws of each group's responses.",
     ),
     "report.method.weights": (
         "Vægtning: svarene vægtes med iterativ proportional tilpasning (raking), så alder × køn og lokalområde fordeler sig som i befolkningen. Vægtene begrænses til {low}-{high} gange gennemsnittet. Den effektive stikprøvestørrelse er {ess}. Svar uden oplyst alder, køn eller område og svar i en gruppe, som befolkningstallet ikke har, får vægt 1 (de tæller som sig selv).",
@@ -569,6 +569,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "public.answered.text": (
         "{n} borgere svarede – {rate} af alle borgere på 15 år og derover. Tak til alle, der tog sig tid.",
         "{n} citizens answered – {rate} of all citizens aged 15 and over. Thank you to everyone who took the time.",
+    ),
+    "public.answered.text_group": (
+        "{n} borgere i den valgte gruppe svarede – {rate} af gruppens borgere ({scope}).",
+        "{n} citizens in the chosen group answered – {rate} of the group's citizens ({scope}).",
+    ),
+    "public.answered.text_interest": (
+        "{n} borgere svarede og {interest} – {rate} af {whom}. Tallet handler om, hvem der "
+        "valgte emnet, ikke om, hvem der deltog.",
+        "{n} citizens answered and {interest} – {rate} of {whom}. The figure is about who chose "
+        "it, not about who took part.",
+    ),
+    "public.whom_all": ("alle borgere på 15 år og derover", "all citizens aged 15 and over"),
+    "public.whom_group": ("gruppens borgere", "the group's citizens"),
+    "public.rate_note_group": ("af gruppens borgere", "of the group's citizens"),
+    "public.reach.too_few": (
+        "{who}: færre end {k} svar, hvor ca. {expected} var ventet.",
+        "{who}: fewer than {k} responses, where about {expected} were expected.",
+    ),
+    "public.reach.item_interest": (
+        "{who}: andelen, der svarede og {interest}, var {words}.",
+        "{who}: the share who answered and {interest} was {words}.",
     ),
     "public.answered.before": (
         "Ved undersøgelsen i {wave} svarede {n}.",

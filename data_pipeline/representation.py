@@ -543,7 +543,8 @@ def find_gaps(
     found = found.drop(columns="rank")
     if top is not None:
         found = found.head(top)
-    findings = _findings(found, dims, area_names(con), k)
+    interest = {lang: interest_words(con, filters, lang) for lang in ("da", "en")}
+    findings = _findings(found, dims, area_names(con), k, interest)
     findings.attrs.update(note)
     findings.attrs["fdr_tested"] = tested
     return findings
@@ -594,21 +595,21 @@ def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
     return cells[keep]
 
 
-def _findings(found: pd.DataFrame, dims, names: Mapping[str, str], k: int) -> pd.DataFrame:
+def _findings(
+    found: pd.DataFrame, dims, names: Mapping[str, str], k: int, interest: dict | None = None
+) -> pd.DataFrame:
+    interest = interest or {}
     groups = [{d: row[d] for d in dims if isinstance(row[d], str)} for _, row in found.iterrows()]
     if "expected_hint" not in found:
         found = found.assign(expected_hint=np.nan)
     columns = ["population", "respondents", *_STAT_COLUMNS, "status", "suppressed"]
     out = found[[*columns, "expected_hint"]].copy()
     out.insert(0, "group", groups)
-    out["sentence_da"] = [
-        finding_sentence(g, r, "da", names, k)
-        for g, (_, r) in zip(groups, out.iterrows(), strict=True)
-    ]
-    out["sentence_en"] = [
-        finding_sentence(g, r, "en", names, k)
-        for g, (_, r) in zip(groups, out.iterrows(), strict=True)
-    ]
+    for lang in ("da", "en"):
+        out[f"sentence_{lang}"] = [
+            finding_sentence(g, r, lang, names, k, interest.get(lang))
+            for g, (_, r) in zip(groups, out.iterrows(), strict=True)
+        ]
     return out.drop(columns="suppressed").reset_index(drop=True)
 
 
@@ -658,11 +659,17 @@ def format_number(value: float, lang: str = "da", decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def ratio_words(ratio: float, lang: str = "da") -> str:
+def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
     """ "en femtedel af svarprocenten i hele kommunen" / "0,6 gange svarprocenten i hele
-    kommunen": the reference is always the whole municipality, and the words say so."""
+    kommunen": the reference is always the whole municipality, and the words say so. Under a
+    topic, format or time filter (`interest`) the figure is the share who answered and chose
+    it, so the words say "andelen i hele kommunen", never the response rate."""
     en = lang == "en"
     rate = "the response rate of the whole municipality" if en else "svarprocenten i hele kommunen"
+    if interest:
+        rate = "the share in the whole municipality" if en else "andelen i hele kommunen"
+    if ratio != ratio:  # NaN: no ratio to put in words
+        return "–"
     if abs(ratio - 1) < 0.05:
         return f"about {rate}" if en else f"omtrent {rate}"
     for value, da_words, en_words in _FRACTIONS:
@@ -674,10 +681,46 @@ def ratio_words(ratio: float, lang: str = "da") -> str:
     return f"{times} times {rate}" if en else f"{times} gange {rate}"
 
 
+def interest_words(con, filters: Filters, lang: str) -> str | None:
+    """What a topic, format, time or engagement filter selects, as words for a sentence:
+    "valgte Klima og miljø" / "chose Climate and environment"; None without such a filter."""
+    chosen = [
+        (kind, code)
+        for kind, codes in (
+            ("topic", filters.topics),
+            ("format", filters.formats),
+            ("time", filters.times),
+            ("engagement", filters.engagements),
+        )
+        for code in codes
+    ]
+    if not chosen:
+        return None
+    labels = dict(
+        ((kind, code), (da, en))
+        for kind, code, da, en in con.execute(
+            "SELECT kind, code, label_da, label_en FROM vocabulary"
+        ).fetchall()
+    )
+    words = [labels.get(c, (c[1], c[1]))[1 if lang == "en" else 0].lower() for c in chosen]
+    joined = (" or " if lang == "en" else " eller ").join(words)
+    return f"chose {joined}" if lang == "en" else f"valgte {joined}"
+
+
 def finding_sentence(
-    group: Mapping[str, str], row: Mapping, lang: str, names: Mapping[str, str], k: int = DEFAULT_K
+    group: Mapping[str, str],
+    row: Mapping,
+    lang: str,
+    names: Mapping[str, str],
+    k: int = DEFAULT_K,
+    interest: str | None = None,
 ) -> str:
-    """One plain sentence for one cell, in the format of DESIGN.md §3 (Danish or English)."""
+    """One plain sentence for one cell, in the format of DESIGN.md §3 (Danish or English).
+
+    Under a topic, format or time filter, `interest` (interest_words) says what the count
+    is: those who answered and chose it, compared with the same share in the whole
+    municipality; no responses are "missing" then, since choosing a topic is not taking part.
+    """
     en = lang == "en"
     who = describe_group(group, lang, names)
     pop = format_number(row["population"], lang)
@@ -703,6 +746,11 @@ def finding_sentence(
     )
     if en:
         numbers = numbers.replace("95 %", "95%")
+    if interest:
+        words = ratio_words(row["ratio"], lang, interest=True)
+        if en:
+            return f"{who}: {resp} of {pop} residents answered and {interest} – {words} {numbers}."
+        return f"{who}: {resp} af {pop} borgere svarede og {interest} – {words} {numbers}."
     head = (
         f"{who}: {resp} responses among {pop} residents – {ratio_words(row['ratio'], lang)} {numbers}."
         if en

@@ -25,7 +25,7 @@ from data_pipeline.representation import (
     resolve_wave,
 )
 
-BOOTSTRAP_REPLICATES = 1000
+BOOTSTRAP_REPLICATES = 400
 BOOTSTRAP_SEED = 12
 _GENDER_WORDS = {"kvinde": ("kvinder", "women"), "mand": ("mænd", "men")}
 

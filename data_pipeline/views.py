@@ -83,7 +83,12 @@ def gaps_in_context(
 ) -> pd.DataFrame:
     """The largest gaps among the open dimensions, named with the filter's fixed values too:
     under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
-    from data_pipeline.representation import area_names, find_gaps, finding_sentence
+    from data_pipeline.representation import (
+        area_names,
+        find_gaps,
+        finding_sentence,
+        interest_words,
+    )
 
     gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k, cells=cells)
     fixed = {
@@ -101,7 +106,10 @@ def gaps_in_context(
     records = gaps.to_dict("records")
     for lang in ("da", "en"):
         gaps[f"sentence_{lang}"] = [
-            finding_sentence({**fixed, **row["group"]}, row, lang, names, k) for row in records
+            finding_sentence(
+                {**fixed, **row["group"]}, row, lang, names, k, interest_words(con, filters, lang)
+            )
+            for row in records
         ]
     return gaps
 

@@ -31,6 +31,8 @@ from data_pipeline.representation import (
     area_names,
     describe_group,
     find_gaps,
+    has_demographic_filter,
+    interest_words,
     rake,
     ratio_words,
 )
@@ -56,7 +58,7 @@ def build_public_summary(
     name, opened, closed = wave_row(con, filters.wave)
     sections = [
         _asked(name, opened, closed, lang),
-        _answered(overview, lang, k),
+        _answered(con, overview, filters, lang, k),
         _cares(shares["topic"], lang),
         _take_part(shares["format"], shares["time"], lang),
         _reach(con, filters, lang, k),
@@ -99,19 +101,34 @@ def _asked(name: str, opened, closed, lang: str) -> Section:
     )
 
 
-def _answered(overview, lang: str, k: int) -> Section:
+def _answered(con, overview, filters: q.Filters, lang: str, k: int) -> Section:
     if not overview.respondents_publishable:
         return Section(
             key="answered",
             title=t("public.answered.title", lang),
             paragraphs=[t("public.answered.few", lang, k=k)],
         )
+    # Filtered to a group, the rate is the group's own; filtered to a topic, the count is of
+    # those who answered and chose it. Neither is "all citizens aged 15 and over".
+    group = has_demographic_filter(filters)
+    interest = interest_words(con, filters, lang)
+    key = "public.answered.text_group" if group else "public.answered.text"
     text = t(
-        "public.answered.text",
+        key,
         lang,
         n=number(overview.respondents, lang),
         rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
+        scope=describe_scope(con, filters, lang),
     )
+    if interest:
+        text = t(
+            "public.answered.text_interest",
+            lang,
+            n=number(overview.respondents, lang),
+            rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
+            interest=interest,
+            whom=t("public.whom_group" if group else "public.whom_all", lang),
+        )
     paragraphs = [text]
     if overview.previous_respondents:
         paragraphs.append(
@@ -126,7 +143,9 @@ def _answered(overview, lang: str, k: int) -> Section:
     if overview.rate is not None:
         facts.append(
             Fact(
-                t("metric.rate", lang), percent(overview.rate, lang, 0), t("public.rate_note", lang)
+                t("metric.rate", lang),
+                percent(overview.rate, lang, 0),
+                t("public.rate_note_group" if group else "public.rate_note", lang),
             )
         )
     return Section(
@@ -205,16 +224,26 @@ def reach_groups(gaps: pd.DataFrame, limit: int = REACH_GROUPS) -> list[dict]:
 def _reach(con, filters: q.Filters, lang: str, k: int) -> Section:
     gaps = find_gaps(con, filters, dims=views.open_dimensions(filters), top=30, k=k)
     names = area_names(con)
-    ratios = dict(zip(map(_key, gaps["group"]), gaps["ratio"], strict=True))
-    items = [
-        t(
-            "public.reach.item",
-            lang,
-            who=describe_group(group, lang, names),
-            words=ratio_words(ratios[_key(group)], lang),
-        )
-        for group in reach_groups(gaps)
-    ]
+    rows = dict(zip(map(_key, gaps["group"]), gaps.to_dict("records"), strict=True))
+    interest = interest_words(con, filters, lang)
+
+    def item(group: dict) -> str:
+        row = rows[_key(group)]
+        who = describe_group(group, lang, names)
+        if row["status"] == "too_few":  # too few to publish, but the gap stays visible
+            return t(
+                "public.reach.too_few",
+                lang,
+                who=who,
+                k=k,
+                expected=number(row["expected_hint"], lang),
+            )
+        words = ratio_words(row["ratio"], lang, interest=bool(interest))
+        if interest:
+            return t("public.reach.item_interest", lang, who=who, interest=interest, words=words)
+        return t("public.reach.item", lang, who=who, words=words)
+
+    items = [item(group) for group in reach_groups(gaps)]
     return Section(
         key="reach",
         title=t("public.reach.title", lang),
