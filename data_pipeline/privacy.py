@@ -19,6 +19,7 @@ from data_pipeline.errors import DatabaseError
 
 DEFAULT_K = 5
 MIN_K = 3
+_EPS = 1e-9  # counts may be fractional (postal codes spread over areas)
 
 
 def check_k(k: int | None) -> int:
@@ -99,6 +100,31 @@ def is_publishable(count: float | None, total: float | None = None, k: int = DEF
     if count is None or count < k:
         return False
     return total is None or total - count >= k or total == count
+
+
+def survives_differencing(count: float, complements, k: int = DEFAULT_K) -> bool:
+    """May the count under a filter be shown next to every count one change of the filter
+    gives? (protection at the level of the filter, not only of the cell)
+
+    A user can drop one chosen value of a field, or drop the field's filter. For each narrowed
+    field the difference to those counts must be 0 or at least k:
+    1. with two or more values chosen, each chosen value's own count (dropping it);
+    2. the count without this field's filter minus this count (dropping the field; this also
+       covers "every value but one" against no filter at all, checked on the narrower count).
+    A field left open is never checked here: its counts are the wider ones of rule 2.
+    Each pair of counts one change apart thus has its narrower or wider side hidden.
+    """
+    k = check_k(k)
+
+    def risky(value: float) -> bool:
+        return _EPS < value < k - _EPS
+
+    for complement in complements:
+        if len(complement.chosen) >= 2 and any(risky(c) for c in complement.cells.values()):
+            return False
+        if risky(complement.without - count):
+            return False
+    return True
 
 
 # --- pseudonyms ----------------------------------------------------------------------------

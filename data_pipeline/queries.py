@@ -549,3 +549,63 @@ def wave_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) -> int:
     return con.execute(
         "SELECT count(*) FROM respondent WHERE wave_id = $w", {"w": wave}
     ).fetchone()[0]
+
+
+# Filter fields a user can narrow in the filter bar or a link, with the column each one reads.
+FILTER_COLUMNS: dict[str, str] = {
+    "age_bands": "r.age_band",
+    "genders": "r.gender",
+    "areas": "r.area_code",
+    "times": "r.time_per_month",
+    "engagements": "r.engagement_level",
+}
+FILTER_MASKS: dict[str, tuple[str, str]] = {
+    "topics": ("topic", "topic_mask"),
+    "formats": ("format", "format_mask"),
+}
+
+
+@dataclass(frozen=True)
+class Complement:
+    """What a user can learn next to the count under a filter by changing one of its fields:
+    the count of each chosen value (for topics and formats: of those who chose only that one
+    of the chosen), and the count with this field's filter removed."""
+
+    field: str
+    chosen: tuple[str, ...]
+    cells: dict
+    without: float
+
+
+def filter_complements(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Complement]:
+    """One Complement per narrowed field of the filter (privacy.survives_differencing)."""
+    wave = filters.wave or latest_wave(con)
+    filters = filters.replace(wave=wave)
+    where = where_clause(con, filters, wave)
+    source = respondent_source(filters)
+    weight = "r.area_w" if source.spread else "1.0"
+    result = []
+    for field_name in (*FILTER_COLUMNS, *FILTER_MASKS):
+        chosen = tuple(getattr(filters, field_name))
+        if not chosen:
+            continue
+        if field_name in FILTER_COLUMNS:
+            sql = (
+                f"SELECT {FILTER_COLUMNS[field_name]}::VARCHAR, sum({weight}) "  # noqa: S608
+                f"FROM {source.relation} WHERE {where.sql} GROUP BY 1"
+            )
+            params = where.params
+        else:
+            kind, mask = FILTER_MASKS[field_name]
+            sql = (
+                "SELECT CAST(CAST(round(log2(m::DOUBLE)) AS INTEGER) AS VARCHAR), sum(w) FROM ("  # noqa: S608
+                f"SELECT r.{mask} & (SELECT coalesce(bit_or(1::UBIGINT << bit), 0::UBIGINT) "
+                f"FROM vocabulary WHERE kind = '{kind}' AND code IN (SELECT unnest($chosen))) "
+                f"AS m, {weight} AS w FROM {source.relation} WHERE {where.sql}) "
+                "WHERE bit_count(m) = 1 GROUP BY 1"
+            )
+            params = {**where.params, "chosen": list(chosen)}
+        cells = {value: whole(n) for value, n in con.execute(sql, params).fetchall()}
+        without = count_respondents(con, filters.replace(**{field_name: ()}))
+        result.append(Complement(field_name, chosen, cells, without))
+    return result

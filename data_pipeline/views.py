@@ -14,7 +14,7 @@ import pandas as pd
 
 from data_pipeline import queries as q
 from data_pipeline.i18n import gender_label, t
-from data_pipeline.privacy import is_publishable, suppress_table
+from data_pipeline.privacy import is_publishable, suppress_table, survives_differencing
 
 RANKED_KINDS = ("topic", "format", "time", "engagement", "interest")
 
@@ -120,6 +120,37 @@ def _rate(respondents: int | None, population: int | None) -> float | None:
     return respondents / population
 
 
+def headline_publishable(con, filters: q.Filters, n, wave_total, k: int = 5) -> bool:
+    """The respondent count under a filter may be shown: at least k, k from the wave total (or
+    the total itself), and no count one filter change away differs from it by 1 to k-1."""
+    if not (is_publishable(n, wave_total, k) or n == wave_total and n >= k):
+        return False
+    return survives_differencing(n, q.filter_complements(con, filters), k)
+
+
+def headline_count(con, filters: q.Filters, k: int = 5):
+    """The headline respondent count as Overblik publishes it, or None where it is hidden."""
+    wave = filters.wave or q.latest_wave(con)
+    filters = filters.replace(wave=wave)
+    n = q.count_respondents(con, filters)
+    wave_total = q.count_respondents(con, q.Filters(wave=wave))
+    return n if headline_publishable(con, filters, n, wave_total, k) else None
+
+
+def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd.DataFrame:
+    """Per-area counts (map) hidden where a count one filter change away would reveal a
+    suppressed cell: each area's count is checked as the count under filter + that area."""
+    frame = frame.copy()
+    for index, row in frame.iterrows():
+        if row["suppressed"]:
+            continue
+        cell_filter = filters.replace(areas=(row["area"],))
+        complements = q.filter_complements(con, cell_filter)
+        if not survives_differencing(row["respondents"], complements, k):
+            frame.loc[index, ["suppressed", "respondents", "value"]] = [True, np.nan, np.nan]
+    return frame
+
+
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
     from data_pipeline.representation import BACKGROUND, grouping_cells
     from data_pipeline.scores import plain_score_text, scores
@@ -128,7 +159,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
     filters = filters.replace(wave=wave)
     n, option_counts = q.option_counts(con, filters)
     wave_total = q.count_respondents(con, q.Filters(wave=wave))
-    publishable = is_publishable(n, wave_total, k) or n == wave_total and n >= k
+    publishable = headline_publishable(con, filters, n, wave_total, k)
     population = q.count_population(con, filters)
     previous = q.previous_wave(con, wave) if wave else None
     prev_n = q.count_respondents(con, filters.replace(wave=previous)) if previous else None
@@ -334,6 +365,9 @@ def map_view(
         frame = _per_area(areas, counts, population)
         frame["value"] = frame["respondents"] / frame["population"] / overall if overall else np.nan
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
+        frame = hide_differences(
+            con, frame, narrowed.replace(wave=narrowed.wave or q.latest_wave(con)), k
+        )
     elif measure in ("topic", "format"):
         totals = q.respondents_by(con, base, ("area",))
         chosen_filter = base.replace(**{f"{measure}s": (code,)} if code else {})
@@ -353,6 +387,7 @@ def map_view(
         frame = _per_area(areas, counts, population)
         frame["value"] = frame["respondents"] / frame["population"]
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
+        frame = hide_differences(con, frame, base.replace(wave=base.wave or q.latest_wave(con)), k)
     frame.loc[frame["suppressed"], "value"] = np.nan
     frame["n"] = [
         f"<{k}" if s else f"{round(v):,}".replace(",", ".")
