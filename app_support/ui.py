@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import re
+import textwrap
 from functools import lru_cache
 
 import altair as alt
@@ -80,12 +81,15 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
         .mark_bar(color=COLORS["respondents"])
         .encode(
             x=alt.X("share:Q", title=t("col.share", lang), axis=alt.Axis(format="%")),
-            # Every option named in full: Vega would otherwise drop or cut labels in a narrow column.
+            # Every option named in full: Vega would otherwise drop or cut labels in a narrow
+            # column; long names break over two lines so the bars keep room at 1024 px.
             y=alt.Y(
                 "label:N",
                 sort=list(shown["label"]),
                 title=None,
-                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+                axis=alt.Axis(
+                    labelOverlap=False, labelLimit=240, labelExpr=wrapped_labels(shown["label"])
+                ),
             ),
             tooltip=[
                 alt.Tooltip("label:N", title=t("col.option", lang)),
@@ -97,9 +101,22 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
     return danish_chart(chart, lang)
 
 
+def wrapped_labels(labels, width: int = 16) -> str:
+    """A Vega label expression that writes each long label over lines of about `width`
+    characters (an array of lines is drawn as a multi-line label); short labels stay as they are."""
+    lines = {
+        str(label): textwrap.wrap(str(label), width, break_long_words=False, break_on_hyphens=True)
+        for label in labels
+        if len(str(label)) > width
+    }
+    return f"{json.dumps(lines, ensure_ascii=False)}[datum.value] || datum.value"
+
+
 def ranked_height(frame: pd.DataFrame) -> int:
     """Room for every option's label: Streamlit would otherwise squeeze the bars together."""
-    return 70 + 28 * max(3, int(frame["share"].notna().sum()))
+    shown = frame.loc[frame["share"].notna()]
+    two_lines = "label" in shown and shown["label"].astype(str).str.len().gt(16).any()
+    return 70 + (38 if two_lines else 28) * max(3, len(shown))
 
 
 def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
