@@ -288,7 +288,8 @@ def choose_option(page, kind: str) -> tuple[float, float, int]:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(
         FILTER_KINDS[kind]
     )
-    box.click()
+    # The text input, not the box's centre: with chips chosen, the centre may be a chip's ✕.
+    box.locator("input").first.click()
     option = page.get_by_role("option").first
     option.wait_for(timeout=30_000)
     page.evaluate("() => { window.__bench.t0 = null; window.__bench.armed = true; }")
@@ -329,6 +330,7 @@ def record(series: Series, timed) -> None:
         elapsed, script, boxes = timed()
     except Exception as exc:  # a run that fails is reported, not lost
         series.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+        progress(f"  {series.measurement} {series.page}: failed: {series.errors[-1]}")
         return
     series.runs_ms.append(elapsed)
     series.script_ms.append(script)
