@@ -161,6 +161,12 @@ def run_weights(args) -> tuple[object, int]:
             f"Effektiv stikprøvestørrelse / effective sample size: "
             f"{payload['effective_sample_size']:.0f} af {payload['respondents'] + payload['excluded']}; "
             f"konvergeret / converged: {payload['converged']} "
-            f"({payload['iterations']} iterationer)"
+            f"({payload['iterations']} iterationer)\n"
+            f"Designeffekt (Kish) / design effect: {payload['design_effect']:.2f}\n"
+            + "\n".join(
+                f"{b['variable']}: standardiseret forskel / standardised difference "
+                f"{b['before']:.3f} før / before, {b['after']:.3f} efter / after"
+                for b in payload["balance"]
+            )
         ), EXIT_OK
     return payload, EXIT_OK

@@ -198,6 +198,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "series.population": ("Befolkning", "Population"),
     "status.under": ("Underrepræsenteret", "Under-represented"),
     "status.over": ("Overrepræsenteret", "Over-represented"),
+    "weights.diagnostics": (
+        "Vægtet: designeffekt {deff} (vægtene koster præcision som {ess} svar af {n}). "
+        "Standardiseret forskel til befolkningen før → efter vægtning: alder × køn {bg}, "
+        "område {area}. {rule}",
+        "Weighted: design effect {deff} (the weights cost precision as if {ess} of {n} "
+        "answered). Standardised difference from the population before → after weighting: "
+        "age × gender {bg}, area {area}. {rule}",
+    ),
     "weights.unknown_rule": (
         "Svar uden oplyst alder, køn eller område – og svar i en gruppe, som befolkningstallet "
         "ikke har (fx 15-17-årige, når befolkningen starter ved 18) – får vægt 1: de tæller "

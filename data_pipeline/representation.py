@@ -795,9 +795,32 @@ class RakeResult:
     # Categories with respondents but no population; their respondents keep weight 1.
     zero_targets: list[str] = field(default_factory=list)
 
+    @property
+    def design_effect(self) -> float:
+        """Kish's design effect of the weights, n / effective n (1 = no loss of precision)."""
+        n = self.respondents + self.excluded
+        return n / self.effective_sample_size if self.effective_sample_size else float("nan")
+
+    @property
+    def balance(self) -> pd.DataFrame:
+        """Absolute standardised difference per variable before and after weighting, as
+        Meta's balance reports it: per category |sample share - population share| /
+        sqrt(p(1-p)) with p the population share, averaged over the variable's categories."""
+        m = self.margins[(self.margins["population_share"] > 0)]
+        m = m[m["population_share"] < 1]
+        scale = np.sqrt(m["population_share"] * (1 - m["population_share"]))
+        frame = m.assign(
+            before=(m["unweighted_share"] - m["population_share"]).abs() / scale,
+            after=(m["weighted_share"] - m["population_share"]).abs() / scale,
+        )
+        out = frame.groupby("dimension", sort=False)[["before", "after"]].mean()
+        return out.rename_axis("variable").reset_index()
+
     def to_json(self) -> dict:
         return {
             "effective_sample_size": self.effective_sample_size,
+            "design_effect": self.design_effect,
+            "balance": self.balance.to_dict(orient="records"),
             "converged": self.converged,
             "iterations": self.iterations,
             "respondents": self.respondents,
@@ -1036,8 +1059,19 @@ def weighted_shares(
             unweighted_share=counts / total_n if total_n else np.nan,
             weighted_share=wsums / total_w if total_w else np.nan,
         )
+        # The weighted share's 95 % interval with Kish's design effect: the weights cost
+        # precision as if there were n / deff answers.
+        deff = rake_result.design_effect
+        p = table["weighted_share"].to_numpy(float)
+        half = Z95 * np.sqrt(deff * p * (1 - p) / total_n) if total_n else np.nan
+        table["weighted_low"] = np.clip(p - half, 0.0, 1.0)
+        table["weighted_high"] = np.clip(p + half, 0.0, 1.0)
+    table.attrs["design_effect"] = deff
     return suppress_table(
-        table, "respondents", k, dependent_columns=("unweighted_share", "weighted_share")
+        table,
+        "respondents",
+        k,
+        dependent_columns=("unweighted_share", "weighted_share", "weighted_low", "weighted_high"),
     )
 
 

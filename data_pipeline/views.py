@@ -265,7 +265,8 @@ def explore_view(
     if weighted:
         from data_pipeline.representation import rake, weighted_counts
 
-        weights = weighted_counts(con, filters, (rows, cols), rake(con, filters))
+        raked = rake(con, filters)
+        weights = weighted_counts(con, filters, (rows, cols), raked)
         weights = weights.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
         frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
     frame = _complete_grid(con, frame, rows, cols, filters)
@@ -282,7 +283,35 @@ def explore_view(
     frame.loc[frame["suppressed"], "value"] = np.nan
     frame["row_label"] = _label_series(con, rows, frame["row"], lang)
     frame["col_label"] = _label_series(con, cols, frame["col"], lang)
+    if weighted:  # what the weights cost and what they fixed, where weights are shown
+        frame.attrs["weights_note"] = weights_note(raked, lang)
     return frame
+
+
+def weights_note(raked, lang: str = "da") -> str:
+    """One sentence of weighting diagnostics (as Meta's balance): Kish's design effect and
+    effective n, the standardised difference per variable before/after, and the rule for
+    respondents the weights cannot reach."""
+    from data_pipeline.i18n import number
+
+    balance = raked.balance.set_index("variable")
+
+    def pair(variable: str) -> str:
+        if variable not in balance.index:
+            return "–"
+        row = balance.loc[variable]
+        return f"{number(row['before'], lang, 3)} → {number(row['after'], lang, 3)}"
+
+    return t(
+        "weights.diagnostics",
+        lang,
+        deff=number(raked.design_effect, lang, 2),
+        ess=number(raked.effective_sample_size, lang),
+        n=number(raked.respondents + raked.excluded, lang),
+        bg=pair("age_band_gender"),
+        area=pair("area"),
+        rule=t("weights.unknown_rule", lang),
+    )
 
 
 # A single-valued dimension narrowed by the filter bar: values outside the selection are zero

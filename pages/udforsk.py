@@ -80,6 +80,8 @@ frame = data.explore(data.db_path(), view_filters, rows, cols, measure, weighted
 if frame["respondents"].fillna(0).sum() == 0 and not frame["suppressed"].any():
     st.warning(t("filter.empty", lang))
     st.stop()
+if weighted and frame.attrs.get("weights_note"):  # design effect and balance (issue 12)
+    st.caption(frame.attrs["weights_note"])
 
 is_share = measure != "count"
 frame["text"] = [

@@ -603,6 +603,7 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
             high=number(trim[1], lang, 1),
             ess=number(weights.effective_sample_size, lang),
         ),
+        views.weights_note(weights, lang),
         t("report.method.segments", lang),
         t("report.method.suppression", lang, k=k),
     ]
