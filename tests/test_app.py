@@ -185,7 +185,8 @@ def test_map_filter_change_updates_the_table(app_db):
 
 def test_groups_page_lists_findings(app_db):
     at = run_page("grupper")
-    text = " ".join(m.value for m in at.markdown)
+    # Labels from the data are Markdown-escaped (issue 13, finding 7): read them as shown.
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "80+" in text
 
 

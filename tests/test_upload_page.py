@@ -134,7 +134,7 @@ def test_a_file_whose_content_is_not_its_name_is_refused(app_db):
     at = open_page("upload")
     at.file_uploader[0].set_value(("svar.csv", b"\x00\x01\x02binary\x00", "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.error and "svar.csv" in at.error[0].value
+    assert at.error and "svar.csv" in at.error[0].value.replace("\\", "")  # Markdown-escaped
     assert batches(app_db) == []
 
 

@@ -44,7 +44,7 @@ def test_sql_in_filter_values_is_only_ever_a_value(sample_db, payload):
 def test_sql_in_the_query_string_is_ignored_with_a_notice(app_db):
     """As an attacker editing the shared link, my values are dropped and named in a notice."""
     at = app(params={"area": SQL_PAYLOADS[0], "topic": SQL_PAYLOADS[1]})
-    notice = " ".join(i.value for i in at.info)
+    notice = " ".join(i.value for i in at.info).replace("\\", "")  # shown Markdown-escaped
     assert "OR '1'='1" in notice
     assert at.metric[0].value == "9.000"
 
