@@ -141,9 +141,8 @@ PANEL_TEXT.update(
         ),
         "panel.export": ("Hent kontaktlisten for panelet", "Get the panel's contact list"),
         "panel.export_unavailable": (
-            "Kontaktlisten kan ikke hentes her endnu; brug kommandoen 'panel' med samme frø.",
-            "The contact list cannot be fetched here yet; use the 'panel' command with the "
-            "same seed.",
+            "Kontaktlisten kan ikke hentes her endnu; kontakt en administrator.",
+            "The contact list cannot be fetched here yet; contact an administrator.",
         ),
     }
 )
