@@ -278,9 +278,18 @@ def open_and_time(browser, url: str) -> tuple[float, float, int]:
     context, page = new_page(browser)
     try:
         page.goto(url)
-        return wait_idle(page, since=0.0)
+        result = wait_idle(page, since=0.0)
+        check_dashboard(page)
+        return result
     finally:
         context.close()
+
+
+def check_dashboard(page) -> None:
+    """A timing of a refusal is no timing: demo mode (no login) runs only on the sample data."""
+    if not page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count():
+        text = page.locator("body").inner_text()[:160].replace("\n", " ")
+        raise RuntimeError(f"no filter bar: the app did not show the dashboard ({text})")
 
 
 def choose_option(page, kind: str) -> tuple[float, float, int]:
@@ -393,6 +402,7 @@ def measure_warm_server(browser, db: Path, pages, repeat: int, codes) -> tuple[l
                 try:
                     page.goto(f"{server.url}/{name}")
                     wait_idle(page, since=0.0)
+                    check_dashboard(page)
                     for _ in range(repeat):
                         record(series, lambda p=page, k=kind: choose_option(p, k))
                 finally:
