@@ -21,8 +21,9 @@ from data_pipeline import store
 from data_pipeline.db import connect
 from data_pipeline.load import ingest
 from data_pipeline.sample import SAMPLE_DIR
-from tests.browser_support import chromium, requires_chromium, streamlit_server
+from tests.browser_support import chromium, requires_chromium
 from tests.conftest import ROOT
+from tests.oidc_support import app_with_login, log_in, oidc_provider
 from tests.security.helpers import copy_db
 
 TIMEOUT = 180
@@ -156,10 +157,17 @@ def test_an_open_app_session_sees_a_cli_import_after_a_rerun(sample_copy, tmp_pa
 
 @requires_chromium
 def test_a_cli_import_succeeds_while_the_dashboard_serves_a_browser(sample_copy, tmp_path):
-    """As IT I schedule imports without stopping the dashboard: with a browser on the page the
-    import and the read commands succeed, and a reload shows the new wave."""
-    with streamlit_server(sample_copy) as server, chromium() as browser:
-        page = browser.new_page()
+    """As IT I schedule imports without stopping the dashboard: with a signed-in browser on the
+    page the import and the read commands succeed, and a reload shows the new wave. (Signed in:
+    once real data is loaded, demo mode is refused, as in production.)"""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    with (
+        oidc_provider() as provider,
+        app_with_login(sample_copy, provider, secrets) as server,
+        chromium() as browser,
+    ):
+        _context, page = log_in(browser, server, "viewer")
         page.goto(server)
         wait_for_app(page)
         assert page.url.endswith("wave=2025")  # the newest wave is chosen and put in the URL

@@ -12,13 +12,13 @@ page, /oauth2callback, the token exchange and ID-token check, the identity cooki
 from __future__ import annotations
 
 import importlib.util
-import warnings
 from pathlib import Path
 
 import pytest
 
 from data_pipeline.db import connect
-from tests.browser_support import chromium, free_port, requires_chromium, streamlit_server, wait_for
+from tests.browser_support import chromium, requires_chromium
+from tests.oidc_support import TIMEOUT, app_with_login, log_in, oidc_provider
 from tests.security.helpers import copy_db
 
 MISSING = [
@@ -35,14 +35,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
 
-HOST = "127.0.0.1"  # a secure context for Chromium, so the auth cookies work over plain http
-TIMEOUT = 60_000
-USERS = {
-    "viewer": ["viewer"],
-    "outreach": ["outreach"],
-    "admin": ["admin"],
-    "nobody": [],  # a municipal account without any role in the atlas
-}
 # Menu titles (Danish, the default language) of every page, in menu order.
 ALL_PAGES = [
     "Overblik",
@@ -68,21 +60,7 @@ NO_ROLES = "Din konto har ingen rolle i Deltagelsesatlas."
 
 @pytest.fixture(scope="module")
 def provider():
-    # Importing authlib.deprecate sets its deprecation notices to "always"; import it first,
-    # then silence the notices that oidc-provider-mock's own imports raise.
-    import authlib.deprecate  # noqa: F401
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from oidc_provider_mock import User, run_server_in_thread
-
-    users = [  # sub is the email: the provider's authorize page shows one button per user
-        User(sub=f"{name}@kommune.test", claims={"email": f"{name}@kommune.test", "roles": roles})
-        for name, roles in USERS.items()
-    ]
-    with run_server_in_thread(port=free_port(), user_claims=users) as server:
-        url = f"http://{HOST}:{server.server_port}"
-        wait_for(f"{url}/.well-known/openid-configuration")
+    with oidc_provider() as url:
         yield url
 
 
@@ -93,26 +71,8 @@ def app_db(sample_db_file, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(provider, app_db, tmp_path_factory):
-    port = free_port()
-    url = f"http://{HOST}:{port}"
-    secrets = tmp_path_factory.mktemp("oidc-secrets") / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "{url}/oauth2callback"\n'
-        'cookie_secret = "test-cookie-secret-0123456789abcdef"\n'
-        'client_id = "deltagelsesatlas-test"\n'
-        'client_secret = "test-client-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
-        encoding="utf-8",
-    )
-    env = {
-        # Roles come from the token only: no developer's role file can leak into the test.
-        "DELTAGELSESATLAS_ROLE_FILE": str(secrets.parent / "no-roles.toml"),
-    }
-    with streamlit_server(
-        app_db, address=HOST, extra_args=("--secrets.files", str(secrets)), env=env, port=port
-    ) as app_url:
-        yield app_url
+    with app_with_login(app_db, provider, tmp_path_factory.mktemp("oidc-secrets")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -131,19 +91,6 @@ def contact_emails(sample_db_file) -> list[str]:
     con.close()
     assert emails, "the sample database should hold contact data to look for"
     return emails
-
-
-def log_in(browser, server: str, role: str):
-    """Open the app in a fresh browser profile and log in through the provider as `role`."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(server)
-    page.locator(".st-key-auth_login button").click(timeout=TIMEOUT)
-    # The provider's authorize page: one button per predefined user.
-    page.get_by_role("button", name=f"{role}@kommune.test").click(timeout=TIMEOUT)
-    page.wait_for_url(f"{server}/**", timeout=TIMEOUT)
-    page.get_by_text(f"Logget ind som {role}@kommune.test").wait_for(timeout=TIMEOUT)
-    return context, page
 
 
 def menu(page) -> list[str]:
