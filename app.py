@@ -17,9 +17,9 @@ from app_support.navigation import (
     unknown_path_page,
     urls_hidden_from,
 )
-from data_pipeline.errors import DatabaseError
-from data_pipeline.i18n import t
-from data_pipeline.uploads import deny_file_access
+from data_pipeline.core.errors import DatabaseError
+from data_pipeline.core.i18n import t
+from data_pipeline.ingest.uploads import deny_file_access
 
 # A local picture: a Material or emoji icon would be fetched from a font server (fails offline).
 ICON = Path(__file__).parent / "app_support" / "icon.png"

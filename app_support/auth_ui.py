@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import data_pipeline.privacy.roles as auth
 from app_support import data
 from app_support.ui import plain
-from data_pipeline import auth
-from data_pipeline.i18n import t
-from data_pipeline.uploads import UnsafeSetup, ensure_defusedxml
+from data_pipeline.core.i18n import t
+from data_pipeline.ingest.uploads import UnsafeSetup, ensure_defusedxml
 
 PRODUCTION_ENV = auth.PRODUCTION_ENV
 # The demo opens as admin so every page can be tried; the switcher narrows it.

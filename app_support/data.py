@@ -22,11 +22,14 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from data_pipeline import queries, scratch, store, views
-from data_pipeline.db import check_version, connect, default_db_path
-from data_pipeline.errors import DatabaseError
-from data_pipeline.queries import Filters
-from data_pipeline.uploads import deny_file_access
+import data_pipeline.store.locking as store
+from data_pipeline.analysis import queries
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core import scratch
+from data_pipeline.core.errors import DatabaseError
+from data_pipeline.ingest.uploads import deny_file_access
+from data_pipeline.present import views
+from data_pipeline.store.db import check_version, connect, default_db_path
 
 CACHE_TTL = 600
 SNAPSHOT_ALIAS = "atlas"
@@ -50,8 +53,8 @@ _STATE: dict = {"reader": None, "retired": []}
 
 def _build_sample(path: str) -> None:
     """First start: build the database from sample_data/ (under the writer lock)."""
-    from data_pipeline.i18n import t
-    from data_pipeline.sample import load_sample
+    from data_pipeline.core.i18n import t
+    from data_pipeline.store.sample import load_sample
 
     with store.hold(path):
         if Path(path).exists():
@@ -158,8 +161,8 @@ def delete_and_rewrite(delete) -> tuple[object, str | None]:
     """Erasure and purge: `delete(con)` on the file, then the rewrite that removes the deleted
     bytes, both under one hold of the lock; then only the new snapshot is read. Returns what
     `delete` returned and None, or the reason the rewrite failed."""
-    from data_pipeline.erasure import rewrite_database
-    from data_pipeline.errors import PipelineError
+    from data_pipeline.core.errors import PipelineError
+    from data_pipeline.privacy.erasure import rewrite_database
 
     path, problem = db_path(), None
     with store.hold(path):  # no other writer between the delete and the rewrite
@@ -268,7 +271,7 @@ def map_values(
 @_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)
 def area_frame(path: str):
-    from data_pipeline.geo import frame_from_geojson_text
+    from data_pipeline.ingest.boundaries import frame_from_geojson_text
 
     return _with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
 
@@ -284,7 +287,7 @@ def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
 def segments(path: str, wave: str | None, lang: str):
     """Clustering runs once per wave: other filter changes never re-cluster silently. The cache
     keeps the segment profiles (aggregates) only, never who is in which segment."""
-    from data_pipeline.segments import fit_segments
+    from data_pipeline.analysis.segments import fit_segments
 
     result = _with_cursor(fit_segments, Filters(wave=wave))
     return dataclasses.replace(result, labels=result.labels.iloc[0:0])
@@ -293,7 +296,7 @@ def segments(path: str, wave: str | None, lang: str):
 def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
     """The respondents in one segment, for the Kontakt page: computed on request, not cached
     (the same seed and snapshot give the same segments as the cached profiles)."""
-    from data_pipeline.segments import fit_segments
+    from data_pipeline.analysis.segments import fit_segments
 
     labels = _with_cursor(fit_segments, Filters(wave=wave)).labels
     return tuple(int(i) for i in labels.loc[labels["segment"] == segment, "respondent_id"])
@@ -302,7 +305,7 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
-    from data_pipeline.segments import area_clusters as clusters
+    from data_pipeline.analysis.segments import area_clusters as clusters
 
     return _with_cursor(clusters, Filters(wave=wave))
 
@@ -314,8 +317,8 @@ def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
     wave and data version: it does not depend on the other filters, and drawing it anew on every
     filter change cost ~175 ms at 1 M respondents (tools/profile_rerun.py). Raises
     PipelineError when the wave has too few responses or areas (never cached)."""
-    from data_pipeline.geo import choropleth
-    from data_pipeline.i18n import t
+    from data_pipeline.core.i18n import t
+    from data_pipeline.ingest.boundaries import choropleth
 
     clusters = area_clusters(path, wave)
     values = clusters.rename(columns={"area": "area_code"}).assign(

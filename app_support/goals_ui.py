@@ -1,7 +1,7 @@
 """The goals' status lines on Overblik (issue 17): one short line per goal, nothing when none.
 
 Reads through the page's snapshot cursor; the words and the status rule live in
-data_pipeline.goals.
+data_pipeline.analysis.goals.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import data
-from data_pipeline import goals
-from data_pipeline.i18n import t
+from data_pipeline.analysis import goals
+from data_pipeline.core.i18n import t
 
 # Streamlit badges, not emoji: the municipal PCs' fonts may lack emoji.
 COLOUR = {goals.ON_TRACK: "green", goals.BEHIND: "red", goals.UNKNOWN: "gray"}

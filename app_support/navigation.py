@@ -20,15 +20,15 @@ PAGES: list[tuple[str, str, str, str]] = [
 
 
 def pages_for(roles) -> list[tuple[str, str, str, str]]:
-    """The pages these roles may see, in menu order (data_pipeline.auth decides)."""
-    from data_pipeline.auth import can_see_page
+    """The pages these roles may see, in menu order (data_pipeline.privacy.roles decides)."""
+    from data_pipeline.privacy.roles import can_see_page
 
     return [page for page in PAGES if can_see_page(roles, page[3])]
 
 
 def urls_hidden_from(roles) -> list[str]:
     """The url paths these roles may not see: they get a refusal page, never the page."""
-    from data_pipeline.auth import can_see_page
+    from data_pipeline.privacy.roles import can_see_page
 
     return [page[3] for page in PAGES if not can_see_page(roles, page[3])]
 
@@ -45,7 +45,7 @@ def run_guarded(page, lang: str) -> None:
 
     import streamlit as st
 
-    from data_pipeline.i18n import t
+    from data_pipeline.core.i18n import t
 
     try:
         page.run()
@@ -69,7 +69,7 @@ def unknown_path_page(menu: list, lang: str):
     import streamlit as st
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    from data_pipeline.i18n import t
+    from data_pipeline.core.i18n import t
 
     ctx = get_script_run_ctx()
     manager = getattr(ctx, "pages_manager", None)
@@ -99,7 +99,7 @@ def home_page(menu: list, lang: str):
     path "/" only, and a typed /overblik would otherwise be "Page not found"."""
     import streamlit as st
 
-    from data_pipeline.i18n import t
+    from data_pipeline.core.i18n import t
 
     def home() -> None:  # a shared "/?wave=2021" keeps its filters on the way
         st.switch_page(menu[0], query_params={k: st.query_params.get(k) for k in st.query_params})

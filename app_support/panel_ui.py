@@ -3,7 +3,7 @@ pool, draw, and hand the contact list out through the page's access-checked down
 
 Keeps only ids, quotas and probabilities in the session (never contact data); the contact file
 is built by the contact export when the one-time link is fetched. The role is checked here, in
-data_pipeline.panel, and again when the file is fetched.
+data_pipeline.outreach.panel, and again when the file is fetched.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import data_pipeline.privacy.roles as auth
 from app_support import data, ui
-from data_pipeline import auth, panel
-from data_pipeline.errors import PipelineError
-from data_pipeline.i18n import number, percent, t
-from data_pipeline.queries import Filters
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.outreach.contacts import panel
 
 RESULT = "_panel_draw"  # session key: the last draw (ids and figures only)
 

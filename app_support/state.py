@@ -12,9 +12,9 @@ import streamlit as st
 
 from app_support import data, streamlit_words
 from app_support.ui import plain
-from data_pipeline.i18n import t
-from data_pipeline.privacy import DEFAULT_K, check_k
-from data_pipeline.queries import Filters
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.disclosure import DEFAULT_K, check_k
+from data_pipeline.core.i18n import t
 
 # URL parameter -> (widget key, choices key, Filters field)
 FILTER_PARAMS: dict[str, tuple[str, str, str]] = {

@@ -11,7 +11,7 @@ import json
 
 import streamlit as st
 
-from data_pipeline.i18n import t
+from data_pipeline.core.i18n import t
 
 
 def uploader_words(lang: str, mb: int) -> None:

@@ -16,8 +16,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import safe_export
-from data_pipeline.i18n import number, percent, t, vega_locale
+from data_pipeline.core.i18n import number, percent, t, vega_locale
+from data_pipeline.present import safe_export
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
 
@@ -49,7 +49,7 @@ def count_text(value, suppressed: bool, k: int) -> str:
 def downloads(
     frame: pd.DataFrame, name: str, lang: str, key: str, kinds: dict[str, str] | None = None
 ) -> None:
-    """CSV and Excel of a table, both through data_pipeline.safe_export (no formulas, numbers as
+    """CSV and Excel of a table, both through data_pipeline.present.safe_export (no formulas, numbers as
     numbers). `kinds` names the number columns (count, percent, ratio) for their formats.
 
     The files are written when a button is clicked, not on every rerun: building the XLSX took
@@ -151,7 +151,7 @@ def today_text(lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def _sample_area_names() -> frozenset[str]:
-    from data_pipeline.sample import SAMPLE_DIR
+    from data_pipeline.store.sample import SAMPLE_DIR
 
     collection = json.loads((SAMPLE_DIR / "areas.geojson").read_text(encoding="utf-8"))
     return frozenset(
@@ -170,7 +170,7 @@ def municipality(area_names) -> str | None:
         return configured
     names = set(area_names)
     if names and names <= _sample_area_names():
-        from data_pipeline.synthetic import MUNICIPALITY
+        from tools.synthetic import MUNICIPALITY
 
         return MUNICIPALITY
     return None

@@ -8,9 +8,9 @@ import streamlit as st
 
 from app_support import data
 from app_support.ui import plain
-from data_pipeline import queries
-from data_pipeline.i18n import t
-from data_pipeline.queries import Filters
+from data_pipeline.analysis import queries
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.i18n import t
 
 
 def stop_if_empty(filters: Filters, lang: str) -> int:

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from data_pipeline.i18n import TEXT, counted, t, vega_locale
+from data_pipeline.core.i18n import TEXT, counted, t, vega_locale
 
 
 def field_label(code: str, lang: str) -> str:

@@ -2,6 +2,6 @@
 
 import sys
 
-from data_pipeline.cli import main
+from data_pipeline.cli.main import main
 
 sys.exit(main())

@@ -7,9 +7,9 @@ every cache is dropped.
 
 import streamlit as st
 
+import data_pipeline.privacy.erasure as erasure
 from app_support import auth_ui, data, state, ui, words
-from data_pipeline import erasure
-from data_pipeline.i18n import counted, t
+from data_pipeline.core.i18n import counted, t
 
 AUDIT_ROWS = 200
 

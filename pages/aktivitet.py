@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, words
-from data_pipeline import activity
-from data_pipeline.i18n import number, t
+from data_pipeline.analysis import activity
+from data_pipeline.core.i18n import number, t
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.errors import PipelineError
-from data_pipeline.i18n import number, percent, t
+from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.i18n import number, percent, t
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.geo import chart_to_png, choropleth, place_labels
-from data_pipeline.i18n import number, percent, t, vega_locale
+from data_pipeline.core.i18n import number, percent, t, vega_locale
+from data_pipeline.ingest.boundaries import chart_to_png, choropleth, place_labels
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT

@@ -1,16 +1,16 @@
 """Mål: the directors' goals for the term and whether we are getting there (issue 17).
 
 Only the director and admin roles reach this page; setting a goal checks the role again. Goals
-are versioned in data_pipeline.goals: a change adds a version and the old one stays as history.
+are versioned in data_pipeline.analysis.goals: a change adds a version and the old one stays as history.
 """
 
 import pandas as pd
 import streamlit as st
 
 from app_support import auth_ui, data, goals_ui, state, ui
-from data_pipeline import goals
-from data_pipeline.errors import PipelineError
-from data_pipeline.i18n import number, t
+from data_pipeline.analysis import goals
+from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.i18n import number, t
 
 lang, filters = state.page_setup()
 principal = auth_ui.require_page("maal", lang)

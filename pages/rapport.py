@@ -7,11 +7,11 @@ import streamlit as st
 
 # Imported during the page run: a download builds its file in a worker thread, and a first
 # import there can race Streamlit's module reloader (seen as a failed download in the browser).
-import data_pipeline.segments  # noqa: F401
+import data_pipeline.analysis.segments  # noqa: F401
 from app_support import auth_ui, data, state, ui, waves
-from data_pipeline import reports
-from data_pipeline.i18n import t
-from data_pipeline.queries import Filters
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.i18n import t
+from data_pipeline.present import reports
 
 lang, filters = state.page_setup()
 auth_ui.require_page("rapport", lang)
@@ -71,7 +71,7 @@ council, public = st.columns(2, gap="large")
 with council:
     st.subheader(t("report.page.council", lang))
     st.write(t("report.page.council_text", lang))
-    if wave_respondents < data_pipeline.segments.MIN_RESPONDENTS:
+    if wave_respondents < data_pipeline.analysis.segments.MIN_RESPONDENTS:
         # The council report describes the wave's interest segments; too few to form them.
         st.info(t("groups.segments_too_few", lang))
     else:

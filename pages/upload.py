@@ -7,14 +7,22 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import data_pipeline.privacy.roles as auth
 from app_support import auth_ui, data, state, streamlit_words, ui, words
-from data_pipeline import auth, safe_export, scratch, uploads
-from data_pipeline.errors import PipelineError
-from data_pipeline.i18n import number, t
-from data_pipeline.load import KINDS, ingest, list_batches, undo
-from data_pipeline.matching import remember
-from data_pipeline.preview import FIELD_CHOICES, check_file, mapping_from_choices, preview_file
-from data_pipeline.readers import bundle_inputs
+from data_pipeline.core import scratch
+from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.i18n import number, t
+from data_pipeline.ingest import uploads
+from data_pipeline.ingest.matching import remember
+from data_pipeline.ingest.readers import bundle_inputs
+from data_pipeline.present import safe_export
+from data_pipeline.store.load import KINDS, ingest, list_batches, undo
+from data_pipeline.store.preview import (
+    FIELD_CHOICES,
+    check_file,
+    mapping_from_choices,
+    preview_file,
+)
 
 lang, filters = state.page_setup()
 principal = auth_ui.require_page("upload", lang)
@@ -41,12 +49,12 @@ streamlit_words.uploader_words(lang, MAX_MB)  # not Streamlit's "Upload" / "200M
 
 def store(files) -> list[tuple[str, Path]]:
     """Each set of uploads gets its own private folder; the size and type are checked by
-    content on the server (data_pipeline.uploads) before any reader opens a file."""
+    content on the server (data_pipeline.ingest.uploads) before any reader opens a file."""
     digest = hashlib.sha256("|".join(f"{f.name}:{f.size}:{f.file_id}" for f in files).encode())
     root = Path(st.session_state.get("u_root") or "")
     if not st.session_state.get("u_root") or not root.is_dir():
         # Copies live in the private scratch directory (0700); a loaded or refused file is
-        # deleted at once, an abandoned one by the sweep (data_pipeline.scratch).
+        # deleted at once, an abandoned one by the sweep (data_pipeline.core.scratch).
         scratch.sweep()
         root = scratch.scratch_dir("upload_")
         st.session_state["u_root"] = str(root)

@@ -1,7 +1,7 @@
 """Regenerate the Fjordlund Kommune sample data.
 
 Usage: ``python sample_data/generate.py [--out DIR]`` (default: this folder).
-All logic lives in ``data_pipeline.synthetic``; every seed is fixed, so two runs write
+All logic lives in ``tools.synthetic``; every seed is fixed, so two runs write
 byte-identical files.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a plain script from any working directory
 
-from data_pipeline.synthetic import write_sample  # noqa: E402
+from tools.synthetic import write_sample  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

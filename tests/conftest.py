@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.sample import SAMPLE_DIR, load_sample
+from data_pipeline.store.db import connect
+from data_pipeline.store.sample import SAMPLE_DIR, load_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 # A failing page must fail its test: the app would otherwise show a Danish sentence and log it
@@ -42,7 +42,7 @@ def sample_db(sample_db_file, tmp_path):
 @pytest.fixture()
 def areas_db(tmp_path):
     """A database holding only the sample areas and postal codes: ready for survey files."""
-    from data_pipeline.load import ingest
+    from data_pipeline.store.load import ingest
 
     con = connect(tmp_path / "areas.duckdb")
     ingest(con, SAMPLE_DIR / "areas.geojson", "areas")

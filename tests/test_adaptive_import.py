@@ -13,11 +13,11 @@ import sys
 
 import pytest
 
-from data_pipeline.errors import InvalidFile
-from data_pipeline.load import ingest, undo
-from data_pipeline.mapping import UserMapping, map_columns
-from data_pipeline.multiselect import split_column
-from data_pipeline.scales import sort_position
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.mapping import UserMapping, map_columns
+from data_pipeline.ingest.multiselect import split_column
+from data_pipeline.ingest.scales import sort_position
+from data_pipeline.store.load import ingest, undo
 from tests.conftest import REAL_DATA, ROOT, write_text
 
 AREAS = ["Nordby", "Sønderby", "Midtbyen", "Havnekvarteret"]

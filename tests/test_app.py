@@ -10,7 +10,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.db import connect
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 TIMEOUT = 60
@@ -214,9 +214,9 @@ def test_weighted_toggle_reweights_the_shares(app_db):
 
 
 def test_an_extra_background_column_can_be_crossed(tmp_path, monkeypatch):
-    from data_pipeline.load import ingest
-    from data_pipeline.mapping import UserMapping
-    from data_pipeline.sample import SAMPLE_DIR
+    from data_pipeline.ingest.mapping import UserMapping
+    from data_pipeline.store.load import ingest
+    from data_pipeline.store.sample import SAMPLE_DIR
 
     path = tmp_path / "extra.duckdb"
     con = connect(path)
@@ -243,8 +243,8 @@ def test_an_extra_background_column_can_be_crossed(tmp_path, monkeypatch):
 def test_without_population_the_answers_show_and_the_page_says_how_to_load_it(
     tmp_path, monkeypatch
 ):
-    from data_pipeline.load import ingest
-    from data_pipeline.sample import SAMPLE_DIR
+    from data_pipeline.store.load import ingest
+    from data_pipeline.store.sample import SAMPLE_DIR
 
     path = tmp_path / "nopop.duckdb"
     con = connect(path)

@@ -7,8 +7,8 @@ import shutil
 import pytest
 import streamlit as st
 
-from data_pipeline.errors import PipelineError
-from data_pipeline.load import undo
+from data_pipeline.core.errors import PipelineError
+from data_pipeline.store.load import undo
 
 
 @pytest.fixture()

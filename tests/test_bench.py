@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline import bench, views
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.representation import find_gaps, representation_table
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import find_gaps, representation_table
+from data_pipeline.present import views
+from data_pipeline.store.db import connect
+from tools import bench
 
 RESULT_KEYS = {
     "operation",

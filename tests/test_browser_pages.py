@@ -13,8 +13,8 @@ import shutil
 
 import pytest
 
-from data_pipeline.auth import ROLES, can_see_page
-from data_pipeline.i18n import t
+from data_pipeline.core.i18n import t
+from data_pipeline.privacy.roles import ROLES, can_see_page
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.conftest import ROOT
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.filters_cli import resolve_filters
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.cli.filters import resolve_filters
+from data_pipeline.cli.main import main
+from data_pipeline.store.db import connect
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.conftest import REAL_DATA
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline import store
-from data_pipeline.db import connect
-from data_pipeline.load import ingest
-from data_pipeline.sample import SAMPLE_DIR
+import data_pipeline.store.locking as store
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest
+from data_pipeline.store.sample import SAMPLE_DIR
+from tests import pause_before_commit
 from tests.browser_support import chromium, requires_chromium
 from tests.conftest import ROOT
 from tests.oidc_support import app_with_login, log_in, oidc_provider
@@ -40,9 +41,14 @@ def cli(*args: str, env: dict | None = None, **popen) -> subprocess.CompletedPro
     )
 
 
-def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
+def start_cli(*args: str, env: dict | None = None, pause: float = 0) -> subprocess.Popen:
+    """The CLI in a child process; with `pause`, each load holds the lock that long before
+    COMMIT (tests/pause_before_commit.py)."""
+    prefix = (
+        pause_before_commit.command(pause) if pause else [sys.executable, "-m", "data_pipeline"]
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "data_pipeline", *args],
+        [*prefix, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -83,14 +89,13 @@ def new_wave_file(tmp_path: Path, rows: int = 300) -> Path:
 def test_two_imports_started_at_once_both_load_and_one_waits(areas_file):
     """As IT with two scheduled imports at the same minute, both succeed: the second waits for
     the first and says so; the database then holds both batches whole."""
-    pause = {"DELTAGELSESATLAS_PAUSE_BEFORE_COMMIT": "2"}  # each writer holds the lock > 2 s
     first = start_cli(
         "ingest", str(SAMPLE_DIR / "survey_2021.csv"), "--kind", "survey", "--wave", "2021",
-        "--db", str(areas_file), "--json", env=pause,
+        "--db", str(areas_file), "--json", pause=2,  # each holds the lock > 2 s
     )  # fmt: skip
     second = start_cli(
         "ingest", str(SAMPLE_DIR / "survey_2025.xlsx"), "--kind", "survey", "--wave", "2025",
-        "--db", str(areas_file), "--json", env=pause,
+        "--db", str(areas_file), "--json", pause=2,  # each holds the lock > 2 s
     )  # fmt: skip
     outputs = [process.communicate(timeout=TIMEOUT) for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs

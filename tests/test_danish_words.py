@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import ui, words
-from data_pipeline.i18n import counted, plural
+from data_pipeline.core.i18n import counted, plural
 from tests.conftest import ROOT
 
 TIMEOUT = 90

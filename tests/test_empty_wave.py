@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support.navigation import PAGES
-from data_pipeline.auth import ROLES, can_see_page
-from data_pipeline.db import connect
-from data_pipeline.i18n import t
+from data_pipeline.core.i18n import t
+from data_pipeline.privacy.roles import ROLES, can_see_page
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 TIMEOUT = 120

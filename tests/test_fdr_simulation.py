@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.representation import find_gaps
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import find_gaps
+from data_pipeline.store.db import connect
 
 SURVEYS = 50
 SEED = 20261205

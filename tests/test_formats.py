@@ -13,12 +13,12 @@ import zipfile
 import openpyxl
 import pytest
 
-from data_pipeline import statbank
-from data_pipeline.errors import InvalidFile
-from data_pipeline.load import ingest
-from data_pipeline.mapping import UserMapping
-from data_pipeline.multiselect import split_column
-from data_pipeline.readers import bundle_inputs, read_table
+import data_pipeline.store.statbank as statbank
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.mapping import UserMapping
+from data_pipeline.ingest.multiselect import split_column
+from data_pipeline.ingest.readers import bundle_inputs, read_table
+from data_pipeline.store.load import ingest
 from tests.conftest import write_text
 
 
@@ -298,7 +298,7 @@ def square(x: float) -> list:
 @pytest.fixture()
 def dagi_db(tmp_path):
     """Two municipalities with DAGI's 4-digit codes and DAGI's spelling."""
-    from data_pipeline.db import connect
+    from data_pipeline.store.db import connect
 
     features = [
         {
@@ -629,7 +629,7 @@ def test_decidim_open_data_files(areas_db, tmp_path):
 
 
 def test_area_names_match_tolerantly_but_fuzzy_ones_only_as_suggestions():
-    from data_pipeline.matching import match_areas
+    from data_pipeline.ingest.matching import match_areas
 
     areas = [("0169", "Høje-Taastrup"), ("0101", "København"), ("03", "Indre By")]
     found = {
@@ -642,7 +642,7 @@ def test_area_names_match_tolerantly_but_fuzzy_ones_only_as_suggestions():
 
 
 def test_a_confirmed_match_is_remembered_for_the_next_import(areas_db, tmp_path):
-    from data_pipeline.matching import remember, remembered
+    from data_pipeline.ingest.matching import remember, remembered
 
     db_file = areas_db.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
@@ -671,7 +671,7 @@ def test_cli_ingest_autodetects_and_names_each_format(tmp_path):
     import subprocess
     import sys
 
-    from data_pipeline.sample import SAMPLE_DIR
+    from data_pipeline.store.sample import SAMPLE_DIR
     from tests.conftest import ROOT
 
     db = str(tmp_path / "cli.duckdb")

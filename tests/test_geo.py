@@ -14,7 +14,7 @@ import vl_convert
 from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from data_pipeline import geo
+from data_pipeline.ingest import boundaries as geo
 
 REAL_GEO = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "geo"
 

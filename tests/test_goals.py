@@ -13,9 +13,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.auth import AccessDenied, Principal
-from data_pipeline.db import connect
-from data_pipeline.goals import (
+from data_pipeline.analysis.goals import (
     BEHIND,
     ON_TRACK,
     UNKNOWN,
@@ -27,7 +25,9 @@ from data_pipeline.goals import (
     set_goal,
     status_for,
 )
-from data_pipeline.i18n import t
+from data_pipeline.core.i18n import t
+from data_pipeline.privacy.roles import AccessDenied, Principal
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 DIRECTOR = Principal("direktør@kommune.dk", frozenset({"director"}))
@@ -175,9 +175,9 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
     from pypdf import PdfReader
 
-    from data_pipeline import reports
-    from data_pipeline.queries import Filters
-    from data_pipeline.segments import fit_segments
+    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.segments import fit_segments
+    from data_pipeline.present import reports
 
     set_goal(sample_db, DIRECTOR, "area", "04", 1.0, 2029)
     segments = fit_segments(sample_db, Filters(wave="2025"))
@@ -191,9 +191,9 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
 
 def test_a_report_without_goals_has_no_goals_page(sample_db):
-    from data_pipeline import reports
-    from data_pipeline.queries import Filters
-    from data_pipeline.segments import fit_segments
+    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.segments import fit_segments
+    from data_pipeline.present import reports
 
     segments = fit_segments(sample_db, Filters(wave="2025"))
     report = reports.build_report(sample_db, Filters(), segments=segments)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 
 import duckdb
 import pytest
 
-from data_pipeline import db
-from data_pipeline.errors import DatabaseError
-from data_pipeline.load import ingest, run_batch, stage_survey_file, undo
-from data_pipeline.mapping import UserMapping
-from data_pipeline.sample import SAMPLE_DIR
+import data_pipeline.store.db as db
+from data_pipeline.core.errors import DatabaseError
+from data_pipeline.ingest.mapping import UserMapping
+from data_pipeline.store.load import ingest, run_batch, stage_survey_file, undo
+from data_pipeline.store.sample import SAMPLE_DIR
+from tests import pause_before_commit
 from tests.conftest import ROOT
 
 TABLES = (
@@ -87,12 +87,9 @@ def test_sigkill_during_ingest_leaves_the_database_as_it_was(tmp_path):
     before = counts(con)
     con.close()
     survey = SAMPLE_DIR / "survey_2025.xlsx"
-    env = {**os.environ, "DELTAGELSESATLAS_PAUSE_BEFORE_COMMIT": "60"}
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "data_pipeline",
+            *pause_before_commit.command(60),
             "ingest",
             str(survey),
             "--db",
@@ -103,7 +100,6 @@ def test_sigkill_during_ingest_leaves_the_database_as_it_was(tmp_path):
             "2025",
         ],
         cwd=ROOT,
-        env=env,
         stdout=subprocess.PIPE,
         text=True,
     )

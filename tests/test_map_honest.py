@@ -21,7 +21,8 @@ from PIL import Image
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline import geo, queries
+from data_pipeline.analysis import queries
+from data_pipeline.ingest import boundaries as geo
 from tests.conftest import ROOT
 
 WIDTH, HEIGHT = 600, 120

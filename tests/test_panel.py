@@ -15,10 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from data_pipeline.auth import AccessDenied, Principal
-from data_pipeline.db import connect
-from data_pipeline.erasure import erase_citizen
-from data_pipeline.panel import (
+from data_pipeline.outreach.panel import (
     PanelRequest,
     QuotasNotMet,
     draw_panel,
@@ -27,6 +24,9 @@ from data_pipeline.panel import (
     quotas_for,
     relax_quotas,
 )
+from data_pipeline.privacy.erasure import erase_citizen
+from data_pipeline.privacy.roles import AccessDenied, Principal
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 OUTREACH = Principal("koordinator", frozenset({"outreach"}))

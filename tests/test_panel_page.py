@@ -8,7 +8,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.i18n import t
+from data_pipeline.core.i18n import t
 from tests.conftest import ROOT
 
 TIMEOUT = 180

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.queries import Filters, count_respondents, option_counts, respondents_by
-from data_pipeline.representation import find_gaps, rake, representation_table
-from data_pipeline.sample import SAMPLE_DIR
-from data_pipeline.synthetic import cell_multiplier
-from data_pipeline.views import groups_view, map_view
+from data_pipeline.analysis.queries import Filters, count_respondents, option_counts, respondents_by
+from data_pipeline.analysis.representation import find_gaps, rake, representation_table
+from data_pipeline.present.views import groups_view, map_view
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.conftest import ROOT
+from tools.synthetic import cell_multiplier
 
 WAVE = "2021"
 # Reached on the sample: max |ratio - planted ratio| over the 15 areas = 0.064 (Ålund). Most
@@ -172,7 +172,7 @@ def test_outputs_say_that_postal_codes_were_spread(con):
     assert representation_table(con, Filters(wave="2025"), by=("area",)).attrs["postal_spread"] == 0
     by_age = representation_table(con, Filters(wave=WAVE), by=("age_band",))
     assert by_age.attrs["postal_spread"] == 0  # not by area, nothing spread
-    from data_pipeline.reports.content import build_report
+    from data_pipeline.present.reports.content import build_report
 
     report = str(build_report(con, Filters(wave=WAVE), "en"))
     assert "Responses with only a postal code are spread over areas" in report

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.privacy import (
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.disclosure import (
     display_count,
     is_publishable,
     pseudonym,
     suppress_table,
     suppression_mask,
 )
-from data_pipeline.queries import Filters
-from data_pipeline.views import explore_view, map_view
+from data_pipeline.present.views import explore_view, map_view
 
 
 def test_k_is_configurable_but_never_below_3():

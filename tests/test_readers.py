@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from data_pipeline.errors import InvalidFile
-from data_pipeline.readers import read_table
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.readers import read_table
 from tests.conftest import write_text
 
 HEADER = ["Navn", "Alder", "Køn"]

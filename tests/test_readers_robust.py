@@ -12,9 +12,9 @@ import io
 
 import pytest
 
-from data_pipeline.errors import InvalidFile
-from data_pipeline.load import ingest
-from data_pipeline.readers import content_fingerprint, read_table, surveyxact, text
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.readers import content_fingerprint, read_table, surveyxact, text
+from data_pipeline.store.load import ingest
 from tests.conftest import write_text
 
 HEADER = ["Id", "Navn", "Alder", "Kommentar"]

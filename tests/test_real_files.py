@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.load import ingest
-from data_pipeline.readers import bundle_inputs, read_table
+from data_pipeline.ingest.readers import bundle_inputs, read_table
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest
 from tests.conftest import REAL_DATA
 
 pytestmark = pytest.mark.skipif(
@@ -170,6 +170,6 @@ def test_statistics_denmark_files(denmark_db, name, read, loaded, totals, variab
             periods = result.detected["periods"]
             assert periods == ["2021K2"]
     finally:
-        from data_pipeline.load import undo
+        from data_pipeline.store.load import undo
 
         undo(denmark_db, result.batch_id)

@@ -19,13 +19,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline import queries as q
-from data_pipeline import reports, views
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.reports.xlsx import HEADER_ROW
-from data_pipeline.representation import rake, weighted_shares
-from data_pipeline.segments import fit_segments
+from data_pipeline.analysis import queries as q
+from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.analysis.segments import fit_segments
+from data_pipeline.cli.main import main
+from data_pipeline.present import reports, views
+from data_pipeline.present.reports.xlsx import HEADER_ROW
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 PLANTED_NAME, PLANTED_EMAIL = "Zørro Testesen", "zorro@example.dk"

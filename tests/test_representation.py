@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 from ipfn import ipfn
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.representation import (
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import (
     InvalidInput,
     describe_group,
     find_gaps,
@@ -23,7 +22,8 @@ from data_pipeline.representation import (
     weighted_counts,
     weighted_shares,
 )
-from data_pipeline.scores import score_counts, scores
+from data_pipeline.analysis.scores import score_counts, scores
+from data_pipeline.store.db import connect
 
 GROUND_TRUTH = Path(__file__).resolve().parents[1] / "sample_data" / "ground_truth"
 Z = 1.959963984540054
@@ -145,7 +145,7 @@ def test_small_cells_are_suppressed_with_the_next_smallest(tiny):
 
 
 def test_status_rules():
-    from data_pipeline.representation import _status
+    from data_pipeline.analysis.representation import _status
 
     status = _status(
         respondents=[100, 100, 100, 100, 3],

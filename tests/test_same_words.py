@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.reports.content import build_report
-from data_pipeline.reports.public import build_public_summary
-from data_pipeline.segments import fit_segments
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.segments import fit_segments
+from data_pipeline.present.reports.content import build_report
+from data_pipeline.present.reports.public import build_public_summary
+from data_pipeline.store.db import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 WHOLE = "en tredjedel af svarprocenten i hele kommunen"

@@ -8,7 +8,7 @@ import sys
 
 import geopandas as gpd
 
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.conftest import ROOT
 
 GENERATED = [

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.scores import plain_score_text, r_indicator_values, score_counts, scores
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.scores import plain_score_text, r_indicator_values, score_counts, scores
+from data_pipeline.store.db import connect
 
 SEED = 20261205
 SURVEYS = 30

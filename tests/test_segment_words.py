@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.segments import area_clusters
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.segments import area_clusters
+from data_pipeline.store.db import connect
 
 Z = 1.959963984540054
 

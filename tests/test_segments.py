@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.segments import area_clusters, fit_segments
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.segments import area_clusters, fit_segments
+from data_pipeline.store.db import connect
 
 TRUTH = Path(__file__).resolve().parents[1] / "sample_data" / "ground_truth" / "segments_2025.csv"
 WAVE = Filters(wave="2025")
@@ -87,7 +87,7 @@ def test_profiles_name_the_planted_interests(five):
 
 
 def test_invalid_k_is_refused(con):
-    from data_pipeline.representation import InvalidInput
+    from data_pipeline.analysis.representation import InvalidInput
 
     with pytest.raises(InvalidInput, match="k skal være"):
         fit_segments(con, WAVE, k=1)

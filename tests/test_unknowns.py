@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.db import connect
-from data_pipeline.i18n import t
-from data_pipeline.queries import Filters
-from data_pipeline.representation import rake, weighted_shares
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.core.i18n import t
+from data_pipeline.store.db import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.db import connect
+from data_pipeline.store.db import connect
 from tests.conftest import ROOT
 
 TIMEOUT = 90

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from data_pipeline.errors import InvalidFile
-from data_pipeline.load import ingest
-from data_pipeline.mapping import UserMapping
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.mapping import UserMapping
+from data_pipeline.store.load import ingest
 from tests.conftest import write_text
 
 HEADER = "Alder;Køn;Lokalområde;Emner;Formater;Må vi kontakte dig?;Navn;E-mail;Telefon"

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from data_pipeline import representation as rep
-from data_pipeline.db import connect
-from data_pipeline.i18n import TEXT, t
-from data_pipeline.queries import Filters
-from data_pipeline.representation import _status, find_gaps, representation_table
+from data_pipeline.analysis import representation as rep
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import _status, find_gaps, representation_table
+from data_pipeline.core.i18n import TEXT, t
+from data_pipeline.store.db import connect
 
 WAVE = "2025"
 
@@ -194,7 +194,7 @@ def test_gaps_inside_a_filtered_area_compare_with_the_whole_municipality(sample_
 
 
 def test_the_map_ratio_under_an_age_filter_compares_with_the_whole_municipality(sample_con, raw):
-    from data_pipeline import views
+    from data_pipeline.present import views
 
     resp, pop = raw
     reference = len(resp) / pop["count"].sum()  # every respondent against every citizen 15+

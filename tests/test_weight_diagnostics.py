@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.queries import Filters
-from data_pipeline.representation import rake, weighted_shares
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.store.db import connect
 
 Z = 1.959963984540054
 
@@ -78,8 +78,8 @@ def test_udforsk_and_the_report_show_the_diagnostics_where_weights_are_used(
 
     from streamlit.testing.v1 import AppTest
 
-    from data_pipeline.reports.content import build_report
-    from data_pipeline.views import weights_note
+    from data_pipeline.present.reports.content import build_report
+    from data_pipeline.present.views import weights_note
 
     note = weights_note(rake(con, Filters(wave="2025")), "da")
     assert "designeffekt 1,1" in note and "→ 0,000" in note

@@ -130,14 +130,14 @@ STATE_JS = """() => {
 def build_database(data: str, root: Path) -> Path:
     """The sample municipality, or N generated respondents as `bench` builds them (kept in root,
     so a second run with the same --workdir reuses it)."""
-    from data_pipeline.db import connect
+    from data_pipeline.store.db import connect
 
     path = root / f"{data}.duckdb"
     if path.exists():
         return path
     root.mkdir(parents=True, exist_ok=True)
     if data == "sample":
-        from data_pipeline.sample import load_sample
+        from data_pipeline.store.sample import load_sample
 
         con = connect(path)
         try:
@@ -145,7 +145,7 @@ def build_database(data: str, root: Path) -> Path:
         finally:
             con.close()
         return path
-    from data_pipeline import bench
+    from tools import bench
 
     bench.build_query_db(int(data), root / f"gen-{data}", path)
     return path
@@ -153,8 +153,9 @@ def build_database(data: str, root: Path) -> Path:
 
 def filter_codes(db: Path) -> dict[str, list[str]]:
     """Codes for shared links: age bands, areas and topics, in the database's order."""
-    from data_pipeline import queries, views
-    from data_pipeline.db import connect
+    from data_pipeline.analysis import queries
+    from data_pipeline.present import views
+    from data_pipeline.store.db import connect
 
     con = connect(db, read_only=True)
     try:
@@ -442,7 +443,7 @@ def run(data_sets, pages, repeat: int, work: Path, sections, out: Path | None = 
 
 
 def _result(reports: list[dict], repeat: int) -> dict:
-    from data_pipeline.bench import machine
+    from tools.bench import machine
 
     return {
         "machine": machine(),

@@ -8,10 +8,10 @@ import socket
 
 import pytest
 
-from data_pipeline import auth
-from data_pipeline.db import connect
-from data_pipeline.load import ingest
-from data_pipeline.sample import SAMPLE_DIR
+import data_pipeline.privacy.roles as auth
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.security.helpers import app, copy_db
 

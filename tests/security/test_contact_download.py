@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline.db import connect
+from data_pipeline.store.db import connect
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.security.helpers import copy_db
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from data_pipeline import queries as q
-from data_pipeline import views
-from data_pipeline.privacy import DEFAULT_K
+from data_pipeline.analysis import queries as q
+from data_pipeline.core.disclosure import DEFAULT_K
+from data_pipeline.present import views
 
 K = DEFAULT_K
 # The fields the attack varies (each query is a real page count: 0.1-0.2 s on this machine).

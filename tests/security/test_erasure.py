@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from data_pipeline.auth import AccessDenied, Principal
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.erasure import erase_citizen
+from data_pipeline.cli.main import main
+from data_pipeline.privacy.erasure import erase_citizen
+from data_pipeline.privacy.roles import AccessDenied, Principal
+from data_pipeline.store.db import connect
 from tests.security.helpers import app
 
 RESPONDENT_TABLES = ("respondent", "respondent_topic", "respondent_format", "contact")

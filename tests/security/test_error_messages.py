@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from data_pipeline.cli import main
-from data_pipeline.errors import InvalidFile, headers_text, public_message
+from data_pipeline.cli.main import main
+from data_pipeline.core.errors import InvalidFile, headers_text, public_message
 from tests.security.helpers import app, copy_db, visible_text
 
 SECRET_NAME, SECRET_MAIL = "Søren Hemmelig", "soren.hemmelig@example.dk"

@@ -13,10 +13,11 @@ import tomllib
 import duckdb
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.load import ingest
-from data_pipeline.sample import SAMPLE_DIR
-from data_pipeline.uploads import deny_file_access
+from data_pipeline.ingest.uploads import deny_file_access
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest
+from data_pipeline.store.sample import SAMPLE_DIR
+from tests import pause_before_commit
 from tests.conftest import ROOT
 from tests.security.helpers import app
 
@@ -129,11 +130,10 @@ def test_sigkill_during_ingest_leaves_no_contact_data_behind(tmp_path):
     ingest(con, SAMPLE_DIR / "areas.geojson", "areas")
     ingest(con, SAMPLE_DIR / "postal_codes.csv", "areas")
     con.close()
-    env = {**os.environ, "DELTAGELSESATLAS_PAUSE_BEFORE_COMMIT": "60"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "data_pipeline", "ingest", str(SAMPLE_DIR / "survey_2021.csv"),
+        [*pause_before_commit.command(60), "ingest", str(SAMPLE_DIR / "survey_2021.csv"),
          "--db", str(path), "--kind", "survey", "--wave", "2021"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stdout.readline().strip() == "PAUSED-BEFORE-COMMIT"
     os.kill(process.pid, signal.SIGKILL)

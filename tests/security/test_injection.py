@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from data_pipeline.errors import InvalidFile
-from data_pipeline.load import ingest
-from data_pipeline.mapping import UserMapping
-from data_pipeline.queries import Filters, count_respondents
-from data_pipeline.sample import SAMPLE_DIR
-from data_pipeline.views import explore_view
+from data_pipeline.analysis.queries import Filters, count_respondents
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.mapping import UserMapping
+from data_pipeline.present.views import explore_view
+from data_pipeline.store.load import ingest
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.security.helpers import app, visible_text
 
 SQL_PAYLOADS = [
@@ -87,7 +87,7 @@ def test_a_mapping_file_naming_an_unknown_or_malicious_field_is_refused(tmp_path
 def test_html_in_an_answer_is_shown_as_plain_text(app_db, tmp_path):
     """As a director I see a citizen's '<img onerror>' answer as text: no markdown element that
     carries it is allowed to render HTML."""
-    from data_pipeline.db import connect
+    from data_pipeline.store.db import connect
 
     con = connect(app_db)
     con.execute(

@@ -12,10 +12,10 @@ import pytest
 import shapely
 from openpyxl import Workbook
 
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.geo_repair import repair_within
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.cli.main import main
+from data_pipeline.ingest.geo_repair import repair_within
+from data_pipeline.store.db import connect
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.security.helpers import app
 
 WORKBOOK_PARTS = {
@@ -170,7 +170,7 @@ def test_each_archive_check_refuses_on_its_own(tmp_path, monkeypatch):
     unnoticed: one member packed 1000:1 beside noise (whole archive ~9:1); forty 1 MB members
     packed hard (none over the per-member floor); a file that unpacks past the total limit at
     an honest ratio."""
-    from data_pipeline import uploads
+    from data_pipeline.ingest import uploads
 
     noise = np.random.default_rng(0).bytes(1 << 20)
     one_hard = zip_of(tmp_path / "one.zip", {"big.bin": bytes(8 << 20), "noise.bin": noise})

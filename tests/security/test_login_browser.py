@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data_pipeline.db import connect
-from data_pipeline.load import ingest
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.security.helpers import copy_db
 

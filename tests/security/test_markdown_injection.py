@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 
 from app_support.ui import plain
-from data_pipeline.db import connect
+from data_pipeline.store.db import connect
 from tests.browser_support import chromium, requires_chromium, streamlit_server
 from tests.security.helpers import app
 

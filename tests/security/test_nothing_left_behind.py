@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline import scratch, store
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.errors import DatabaseError
-from data_pipeline.privacy import pseudonym_key
+import data_pipeline.store.locking as store
+from data_pipeline.cli.main import main
+from data_pipeline.core import scratch
+from data_pipeline.core.disclosure import pseudonym_key
+from data_pipeline.core.errors import DatabaseError
+from data_pipeline.store.db import connect
 from tests.security.helpers import app
 
 PLANTED = "planted.borger.4711@example.dk"

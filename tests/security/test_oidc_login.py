@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from data_pipeline.db import connect
+from data_pipeline.store.db import connect
 from tests.browser_support import chromium, requires_chromium
 from tests.oidc_support import TIMEOUT, app_with_login, log_in, oidc_provider
 from tests.security.helpers import copy_db

@@ -12,13 +12,13 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from data_pipeline.auth import AccessDenied, Principal
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.errors import InvalidFile
-from data_pipeline.outreach import Segment, export_contacts
-from data_pipeline.queries import Filters
-from data_pipeline.safe_export import FORMULA_STARTS, PHONE
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.cli.main import main
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.outreach.contacts import Segment, export_contacts
+from data_pipeline.present.safe_export import FORMULA_STARTS, PHONE
+from data_pipeline.privacy.roles import AccessDenied, Principal
+from data_pipeline.store.db import connect
 from tests.security.helpers import app
 
 OUTREACH = Principal("coordinator@kommune.dk", frozenset({"outreach"}))

@@ -9,10 +9,10 @@ import sqlite3
 
 import pytest
 
-from data_pipeline.cli import main
-from data_pipeline.db import connect
-from data_pipeline.queries import extra_dimensions
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.analysis.queries import extra_dimensions
+from data_pipeline.cli.main import main
+from data_pipeline.store.db import connect
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.security.helpers import copy_db
 
 SURVEY = SAMPLE_DIR / "survey_2021.csv"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from app_support.navigation import PAGES, pages_for
-from data_pipeline.auth import RoleMap, only_sample_data, roles_from_claims, visible_pages
-from data_pipeline.db import connect
-from data_pipeline.load import ingest, undo
-from data_pipeline.sample import SAMPLE_DIR
+from data_pipeline.privacy.roles import RoleMap, only_sample_data, roles_from_claims, visible_pages
+from data_pipeline.store.db import connect
+from data_pipeline.store.load import ingest, undo
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.security.helpers import app, visible_text
 
 ALL = [url for *_rest, url in PAGES]

@@ -12,12 +12,12 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from data_pipeline.auth import Principal
-from data_pipeline.db import connect
-from data_pipeline.i18n import t
-from data_pipeline.outreach import Segment, export_contacts
-from data_pipeline.queries import Filters
-from data_pipeline.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
+from data_pipeline.analysis.queries import Filters
+from data_pipeline.core.i18n import t
+from data_pipeline.outreach.contacts import Segment, export_contacts
+from data_pipeline.present.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
+from data_pipeline.privacy.roles import Principal
+from data_pipeline.store.db import connect
 from tests.security.helpers import app
 
 OUTREACH = Principal("coordinator@kommune.dk", frozenset({"outreach"}))

@@ -13,9 +13,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from data_pipeline import uploads
-from data_pipeline.sample import SAMPLE_DIR
-from data_pipeline.uploads import UnsafeUpload, check_upload, store_upload
+from data_pipeline.ingest import uploads
+from data_pipeline.ingest.uploads import UnsafeUpload, check_upload, store_upload
+from data_pipeline.store.sample import SAMPLE_DIR
 from tests.conftest import ROOT
 
 BILLION_LAUGHS = (
@@ -168,7 +168,7 @@ def test_an_archive_with_a_traversing_member_is_refused(tmp_path):
 def test_the_app_refuses_to_start_when_openpyxl_is_not_using_defusedxml():
     """As the operator I know the app checks at start that openpyxl parses through defusedxml."""
     code = (
-        "from data_pipeline.uploads import ensure_defusedxml, UnsafeSetup\n"
+        "from data_pipeline.ingest.uploads import ensure_defusedxml, UnsafeSetup\n"
         "try:\n    ensure_defusedxml()\nexcept UnsafeSetup as exc:\n    print('REFUSED', exc)\n"
         "else:\n    print('OK')\n"
     )

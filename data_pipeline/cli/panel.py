@@ -1,0 +1,99 @@
+"""`panel`: draw a panel that looks like the municipality and write its contact file (issue 17).
+
+Owns the arguments and the JSON output of the command. Never prints contact data: the list goes
+only to --out (0600), and the output gives ids-free figures: quotas, probabilities, seed, sha256.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
+from data_pipeline.cli.privacy import _require_file, _write_private
+from data_pipeline.privacy.roles import cli_principal
+from data_pipeline.store.db import connect
+
+
+def _setup_panel(p):
+    _db_arg(p)
+    p.add_argument("--topic", required=True, help="the dialogue's topic: a code or a label")
+    p.add_argument("--size", required=True, type=int, help="how many to invite")
+    p.add_argument("--area", action="append", default=[], help="area code or name; repeatable")
+    p.add_argument("--format", action="append", default=[], help="preferred format; repeatable")
+    p.add_argument("--wave", help="survey wave (default: the latest)")
+    p.add_argument("--seed", type=int, help="the lottery's seed (default: a random one, printed)")
+    p.add_argument("--reserve", type=int, help="reserve list length (default: size/4 rounded up)")
+    p.add_argument(
+        "--relax",
+        action="append",
+        default=[],
+        choices=["age_band", "gender", "area"],
+        help="loosen this quota when the pool cannot fill it; repeatable",
+    )
+    p.add_argument("--reason", required=True, help="why these citizens are invited (logged)")
+    p.add_argument("--actor", required=True, help="who draws (logged)")
+    p.add_argument("--out", required=True, type=Path, help="contact file, .csv or .xlsx")
+    p.add_argument("--lang", choices=["da", "en"], default="da")
+    _json_arg(p)
+
+
+@command("panel", "draw a stratified panel of consenting citizens and export it (audited)")(
+    _setup_panel
+)
+def run_panel(args) -> tuple[object, int]:
+    from data_pipeline.cli.filters import resolve_filters
+    from data_pipeline.outreach.contacts import file_format_for
+    from data_pipeline.outreach.panel import (
+        PanelRequest,
+        QuotasNotMet,
+        draw_panel,
+        export_panel,
+        plan_panel,
+        refusal,
+    )
+
+    file_format = file_format_for(args.out.name)
+    _require_file(args.db)
+    principal = cli_principal(args.actor)
+    con = connect(args.db)
+    try:
+        filters = resolve_filters(
+            con, wave=args.wave, topic=[args.topic], area=args.area, format=args.format
+        )
+        if len(filters.topics) != 1:
+            raise QuotasNotMet("Angiv ét emne med --topic. / Give one topic with --topic.")
+        request = PanelRequest(
+            topic=filters.topics[0],
+            size=args.size,
+            wave=filters.wave,
+            areas=filters.areas,
+            formats=filters.formats,
+            relax=tuple(dict.fromkeys(args.relax)),
+            reserve=args.reserve,
+        )
+        plan = plan_panel(con, principal, request, args.lang)
+        stop = refusal(plan, args.lang)
+        if stop:
+            raise QuotasNotMet(stop, plan.shortfalls)
+        drawn = draw_panel(con, principal, plan, args.seed, args.lang)
+        export = export_panel(con, principal, drawn, args.reason, file_format, args.lang)
+    finally:
+        con.close()
+    _write_private(args.out, export.data)
+    quotas = drawn.comparison(args.lang)
+    payload = {
+        "out": str(args.out),
+        "draw_id": export.draw_id,
+        "rows": export.rows,
+        "invited": len(drawn.invited),
+        "reserve": len(drawn.reserve),
+        "pool": len(plan.pool),
+        "seed": drawn.seed,
+        "algorithm": "maximin",
+        "selection_probability": drawn.probability_summary(),
+        "quotas": quotas.to_dict(orient="records"),
+        "notes": [*plan.notes, *([drawn.reserve_note] if drawn.reserve_note else [])],
+        "format": file_format,
+        "sha256": export.sha256,
+    }
+    return payload, EXIT_OK

@@ -1,0 +1,158 @@
+"""Tolerant matching of names across sources, never silent: suggest, confirm, remember.
+
+Exact matches after normalisation (case, hyphens, spaces, 3- vs 4-digit codes) are applied and
+reported; anything fuzzier is only a suggestion until an analyst confirms it. Confirmations are
+remembered in a JSON mapping file beside the database (`<db>.mapping.json`, the same format as
+a user mapping file), so the next import of the same source needs no clicks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.mapping import UserMapping, normalize_place, normalize_text
+
+SUGGESTION_CUTOFF = 0.72
+MAX_SUGGESTIONS = 3
+
+
+@dataclass
+class Match:
+    """How one source value relates to the known names."""
+
+    value: str
+    code: str | None = None  # set only for an exact or confirmed match
+    how: str = "none"  # code | name | confirmed | none
+    suggestions: list[tuple[str, str, float]] = field(default_factory=list)  # (code, name, score)
+
+
+def _code_key(text: str) -> str | None:
+    text = text.strip()
+    return text.lstrip("0") or "0" if text.isdigit() else None
+
+
+def match_areas(
+    values: list[str], areas: list[tuple[str, str]], mapping: UserMapping | None = None
+) -> list[Match]:
+    """Each value: an exact or confirmed area code, or up to three suggestions with scores."""
+    confirmed = {
+        normalize_place(k): v for k, v in (mapping or UserMapping()).values.get("area", {}).items()
+    }
+    by_code = {code: code for code, _ in areas}
+    by_digits = {_code_key(code): code for code, _ in areas if _code_key(code)}
+    by_name = {normalize_place(name): code for code, name in areas}
+    names = {code: name for code, name in areas}
+    result = []
+    for value in values:
+        key = normalize_place(value)
+        if confirmed.get(key) in by_code:
+            result.append(Match(value, confirmed[key], "confirmed"))
+        elif value.strip() in by_code or (_code_key(value) and _code_key(value) in by_digits):
+            code = by_code.get(value.strip()) or by_digits[_code_key(value)]
+            result.append(Match(value, code, "code"))
+        elif key in by_name:
+            result.append(Match(value, by_name[key], "name"))
+        else:
+            result.append(Match(value, suggestions=suggest(value, names)))
+    return result
+
+
+def suggest(value: str, names: dict[str, str]) -> list[tuple[str, str, float]]:
+    """Closest names by difflib ratio over normalised text; best first."""
+    key = normalize_place(value)
+    scored = []
+    for code, name in names.items():
+        candidate = normalize_place(name)
+        score = difflib.SequenceMatcher(None, key, candidate).ratio()
+        # A name that contains the value (or the reverse) is a strong hint: "Indre" ~ "Indre By".
+        if key and (key in candidate or candidate in key):
+            score = max(score, 0.8)
+        if score >= SUGGESTION_CUTOFF:
+            scored.append((code, name, round(score, 3)))
+    scored.sort(key=lambda item: (-item[2], item[1]))
+    return scored[:MAX_SUGGESTIONS]
+
+
+def suggest_choice(value: str, options: dict[str, str]) -> list[tuple[str, str, float]]:
+    """The same for any vocabulary (gender, topics): options maps code -> label."""
+    key = normalize_text(value)
+    scored = []
+    for code, label in options.items():
+        score = max(
+            difflib.SequenceMatcher(None, key, normalize_text(label)).ratio(),
+            difflib.SequenceMatcher(None, key, normalize_text(code)).ratio(),
+        )
+        if score >= SUGGESTION_CUTOFF:
+            scored.append((code, label, round(score, 3)))
+    scored.sort(key=lambda item: -item[2])
+    return scored[:MAX_SUGGESTIONS]
+
+
+def unknown_reason(match: Match, lang: str = "da") -> str:
+    """A rejection reason that names the best suggestion, so the fix is one click away."""
+    if not match.suggestions:
+        return (
+            "Unknown area (not among the loaded areas)"
+            if lang == "en"
+            else "Ukendt område (ikke blandt de indlæste lokalområder)"
+        )
+    code, name, _score = match.suggestions[0]
+    if lang == "en":
+        return f"Unknown area; did you mean '{name}' ({code})? Confirm it on the Upload page"
+    return f"Ukendt område; mente du '{name}' ({code})? Bekræft det på siden Upload"
+
+
+# --- remembered confirmations ------------------------------------------------------------------
+
+
+def mapping_file(db_path: str | Path | None) -> Path | None:
+    if not db_path or str(db_path) == ":memory:":
+        return None
+    return Path(f"{db_path}.mapping.json")
+
+
+def remembered(db_path: str | Path | None) -> UserMapping:
+    path = mapping_file(db_path)
+    if path is None or not path.exists():
+        return UserMapping()
+    return UserMapping.from_file(path)
+
+
+def merge(base: UserMapping, override: UserMapping | None) -> UserMapping:
+    """The mapping given for this load wins over remembered confirmations."""
+    if override is None:
+        return base
+    values = {k: dict(v) for k, v in base.values.items()}
+    for field_name, pairs in override.values.items():
+        values.setdefault(field_name, {}).update(pairs)
+    return UserMapping(columns={**base.columns, **override.columns}, values=values)
+
+
+def remember(
+    db_path: str | Path | None,
+    values: dict[str, dict[str, str]] | None = None,
+    columns: dict[str, str] | None = None,
+) -> UserMapping:
+    """Add confirmed pairs to the remembered mapping (validated, written atomically)."""
+    path = mapping_file(db_path)
+    if path is None:
+        raise InvalidFile(
+            "En database i hukommelsen kan ikke huske bekræftelser. / "
+            "An in-memory database cannot remember confirmations."
+        )
+    current = remembered(db_path)
+    updated = merge(
+        current, UserMapping.from_dict({"values": values or {}, "columns": columns or {}})
+    )
+    payload = {"columns": updated.columns, "values": updated.values}
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(payload, out, ensure_ascii=False, indent=2, sort_keys=True)
+    os.replace(temp, path)
+    return updated

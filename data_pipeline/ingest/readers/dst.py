@@ -1,0 +1,21 @@
+"""Statistics Denmark (Statistikbanken) tables: the BULK/CSV layout `...;TID;INDHOLD`.
+
+Recognised by the INDHOLD (content) column that every StatBank download ends with; decoding
+the labels happens in load_reference.py over distinct values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_pipeline.ingest.readers.base import RawTable
+
+NAME = "dst"
+
+
+def matches(raw: RawTable, path: Path | None = None) -> bool:
+    return any(h.strip().lower() in ("indhold", "content") for h in raw.headers)
+
+
+def prepare(raw: RawTable) -> RawTable:
+    return raw
