@@ -59,6 +59,11 @@ MOVES: dict[str, str] = {
     "cli_reports": "cli.reports",
     "cli_sources": "cli.sources",
     "filters_cli": "cli.filters",
+    # written on branches during the move
+    "parse_limit": "ingest.parse_limit",
+    "panel_solve": "outreach.panel_solve",
+    "lookups": "analysis.lookups",
+    "segment_store": "analysis.segment_store",
 }
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}
