@@ -20,7 +20,7 @@ import pandas as pd
 
 from data_pipeline.errors import PipelineError
 from data_pipeline.i18n import t
-from data_pipeline.privacy import DEFAULT_K, check_k, suppress_table
+from data_pipeline.privacy import DEFAULT_K, check_k, differencing_mask, suppress_table
 from data_pipeline.queries import (
     DIMENSIONS,
     MULTI_DIMENSIONS,
@@ -406,7 +406,9 @@ def representation_table(
     # Only a group hidden for its own small count says "fewer than k, where about N were
     # expected"; one hidden to protect another (secondary suppression) may have k or more.
     too_few = (table["respondents"] < k).to_numpy()
-    table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
+    # A count one filter change away must not reveal a small group either (docs/SECURITY.md).
+    hidden = differencing_mask(con, filters.replace(wave=wave), table, {d: d for d in by}, k=k)
+    table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS, hidden=hidden)
     table["expected_hint"] = np.where(
         too_few, expected_hint(table["population"], reference), np.nan
     )
@@ -511,7 +513,12 @@ def find_gaps(
         stats = add_statistics(cell, threshold, k, references.get(gid))
         too_few = (stats["respondents"] < k).to_numpy()
         hint = expected_hint(stats["population"], stats.attrs.get("reference_rate"))
-        stats = suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS)
+        # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
+        grouped = {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
+        differs = differencing_mask(con, filters.replace(wave=wave), stats, grouped, k=k)
+        stats = suppress_table(
+            stats, "respondents", k, dependent_columns=_STAT_COLUMNS, hidden=differs
+        )
         tables.append(stats)
         small = too_few & ~np.isnan(hint) & (stats["population"] >= min_population).to_numpy()
         hidden.append(stats[small].assign(expected_hint=hint[small]))

@@ -18,7 +18,7 @@ from data_pipeline import queries as q
 from data_pipeline import views
 from data_pipeline.i18n import number, percent, t
 from data_pipeline.load import list_batches
-from data_pipeline.privacy import DEFAULT_K, check_k, suppression_mask
+from data_pipeline.privacy import DEFAULT_K, check_k, differencing_mask, suppression_mask
 from data_pipeline.reports import charts
 from data_pipeline.reports.model import Column, Fact, Figure, Report, Section, Table
 from data_pipeline.representation import (
@@ -72,8 +72,9 @@ def option_shares(
     multi-select options and secondary suppression to single-choice ones."""
     table = weighted_shares(con, filters, kind, weights, k)
     multi = kind in q.MULTI_DIMENSIONS
+    differs = differencing_mask(con, filters, table, {"code": kind}, k=k)
     mask = suppression_mask(
-        table["respondents"], k, total=total if multi else None, additive=not multi
+        table["respondents"], k, total=total if multi else None, additive=not multi, hidden=differs
     )
     hidden = mask.to_numpy() | table["suppressed"].to_numpy()
     for column in ("respondents", "unweighted_share", "weighted_share"):
