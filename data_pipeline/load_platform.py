@@ -21,8 +21,9 @@ from data_pipeline.mapping import (
     map_columns,
     normalize_header,
 )
+from data_pipeline.parse_limit import read_table_within
 from data_pipeline.privacy import pseudonym, pseudonym_key
-from data_pipeline.readers import ROW_COLUMN, RawTable, read_table
+from data_pipeline.readers import ROW_COLUMN, RawTable
 from data_pipeline.readers.govocal import key as govocal_key
 
 REGISTRATION_FIELDS = {
@@ -112,7 +113,7 @@ def stage_platform(con, path: Path, mapping: UserMapping, lang: str, db_path: st
     from data_pipeline.load import Staged
     from data_pipeline.load_reference import _stage_rejections
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     fmt = raw.meta.get("format")
     if fmt == "govocal":
         activities, rejections = govocal_activities(raw)

@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from data_pipeline.errors import InvalidFile, headers_text
 from data_pipeline.mapping import UserMapping, area_map, normalize_header, normalize_text
-from data_pipeline.readers import ROW_COLUMN, read_table, sniff_container
+from data_pipeline.parse_limit import read_table_within
+from data_pipeline.readers import ROW_COLUMN, sniff_container
 
 TOTAL = "__total__"
 DST_COLUMNS = {
@@ -180,7 +181,7 @@ def _other_dimension_filters(columns: dict[int, list], headers: list[str]) -> di
 def stage_population(con, path: Path, mapping: UserMapping, lang: str):
     from data_pipeline.load import Staged
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     headers = raw.headers
     cols, others = _population_columns(headers)
     table = raw.table
@@ -447,7 +448,7 @@ def stage_areas(con, path: Path, code_field, name_field):
 def stage_postal(con, path: Path):
     from data_pipeline.load import Staged
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     cols = {key: _find(raw.headers, names) for key, names in POSTAL_COLUMNS.items()}
     missing = [k for k, v in cols.items() if v is None and k != "share"]
     if missing:

@@ -23,7 +23,8 @@ from data_pipeline.mapping import (
 )
 from data_pipeline.matching import match_areas, merge, remembered, suggest_choice
 from data_pipeline.multiselect import split_column
-from data_pipeline.readers import ROW_COLUMN, read_table
+from data_pipeline.parse_limit import read_table_within
+from data_pipeline.readers import ROW_COLUMN
 
 PREVIEW_ROWS = 20
 PROBLEM_ROWS = 100
@@ -66,7 +67,7 @@ def preview_file(path: Path, kind: str, mapping: UserMapping | None = None) -> P
     """Detected format and metadata, the first rows, and a suggested field per column."""
     if kind == "areas" and _is_boundary(path):
         return _preview_boundaries(path)
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     meta = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet", "header_row")}
     meta["rows"] = raw.meta.get("rows_in_file", raw.rows)
     for extra in ("export", "entity", "skipped"):
@@ -214,7 +215,7 @@ def _new_topics(con, path, header: str, mapping: UserMapping) -> list[tuple]:
     )
     options = {row[0]: row[1] for row in vocab.rows}
     user_values = {normalize_text(k) for k in mapping.values.get("topics", {})}
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     cells = [c for c in raw.table.column(header).to_pylist() if c and c.strip()]
     split = split_column(sorted(set(cells)), vocab.labels)
     labels: dict[str, int] = {}
