@@ -157,6 +157,7 @@ def differencing_mask(
     dims: dict[str, str],
     count_column: str = "respondents",
     k: int = DEFAULT_K,
+    cache: dict | None = None,
 ) -> np.ndarray:
     """True for each cell of a published table whose count a user could difference against
     the same cell one filter change away (survives_differencing, for a whole table at once).
@@ -171,7 +172,8 @@ def differencing_mask(
        for topic/format under the same filter) minus the cell is 0 or at least k.
     Two GROUP BY queries per narrowed field and one per such column (queries.table_counts),
     never one per cell. Pass the result as `hidden` to suppress_table, whose secondary
-    suppression then protects the cells hidden here as well.
+    suppression then protects the cells hidden here as well. Views that check several tables
+    under one filter may share a `cache` dict: the same wider table is then queried once.
     """
     from data_pipeline import queries as q
 
@@ -185,6 +187,13 @@ def differencing_mask(
     names = tuple(dims.values())
     columns = [alias[c] for c in dims]
     field_of = {dim: field for field, dim in q.FIELD_DIMENSIONS.items()}
+    cache = {} if cache is None else cache
+
+    def table(where, dims, split=None) -> pd.DataFrame:
+        key = (where, dims, split)
+        if key not in cache:
+            cache[key] = q.table_counts(con, where, dims, split)
+        return cache[key]
 
     def risky(values: np.ndarray) -> np.ndarray:
         return (values > _EPS) & (values < k - _EPS)
@@ -195,10 +204,10 @@ def differencing_mask(
         chosen = tuple(getattr(filters, field))
         if not chosen or field in fixed:
             continue
-        wider = q.table_counts(con, filters.replace(**{field: ()}), names)
+        wider = table(filters.replace(**{field: ()}), names)
         mask |= risky(_aligned(keys, wider, columns) - counts)
         if len(chosen) >= 2:
-            split = q.table_counts(con, filters, names, split=field)
+            split = table(filters, names, field)
             for value in chosen:
                 part = split[split[q.SPLIT_ALIAS] == str(value)]
                 mask |= risky(_aligned(keys, part, columns))
@@ -208,7 +217,7 @@ def differencing_mask(
             continue
         rest = tuple(d for d in names if d != dim)
         cleared = filters.replace(**{field: ()}) if field in q.FILTER_COLUMNS else filters
-        wider = q.table_counts(con, cleared, rest)
+        wider = table(cleared, rest)
         rest_columns = [q._alias(d) for d in rest]
         mask |= risky(_aligned(keys, wider, rest_columns) - counts)
     return mask

@@ -508,14 +508,16 @@ def find_gaps(
         whole = _grouping_set_cells(con, demographic_free(filters), wave, period, dims)
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
-    tables, hidden = [], []
+    tables, hidden, checked = [], [], {}  # `checked`: wider tables shared by the sets
     for gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k, references.get(gid))
         too_few = (stats["respondents"] < k).to_numpy()
         hint = expected_hint(stats["population"], stats.attrs.get("reference_rate"))
         # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
         grouped = {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
-        differs = differencing_mask(con, filters.replace(wave=wave), stats, grouped, k=k)
+        differs = differencing_mask(
+            con, filters.replace(wave=wave), stats, grouped, k=k, cache=checked
+        )
         stats = suppress_table(
             stats, "respondents", k, dependent_columns=_STAT_COLUMNS, hidden=differs
         )
