@@ -609,3 +609,75 @@ def filter_complements(con: duckdb.DuckDBPyConnection, filters: Filters) -> list
         without = count_respondents(con, filters.replace(**{field_name: ()}))
         result.append(Complement(field_name, chosen, cells, without))
     return result
+
+
+# A filter field and the table dimension it narrows (the same attribute under two names).
+FIELD_DIMENSIONS: dict[str, str] = {
+    "age_bands": "age_band",
+    "genders": "gender",
+    "areas": "area",
+    "times": "time",
+    "engagements": "engagement",
+    "topics": "topic",
+    "formats": "format",
+}
+SPLIT_ALIAS = "split_value"
+
+
+def table_counts(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dims: tuple[str, ...],
+    split: str | None = None,
+) -> pd.DataFrame:
+    """Respondents per cell of `dims` under the filter, in one GROUP BY (for the disclosure
+    check of a published table: privacy.differencing_mask).
+
+    Topic and format cells are those who chose the option (several per respondent). `split`
+    names a narrowed filter field whose chosen values become one more column, SPLIT_ALIAS:
+    for age band, gender, area, time and engagement the respondent's value; for topics and
+    formats the chosen option of those who chose exactly one of the chosen (the people a user
+    removes by dropping that option from the filter). Values are text; unknown is NULL."""
+    wave = filters.wave or latest_wave(con)
+    where = where_clause(con, filters, wave)
+    spread = "area" in dims or split == "areas"
+    source = respondent_source(filters, by_area=spread)
+    weight = "r.area_w" if source.spread else "1.0"
+    params = dict(where.params)
+    select, joins, conditions = [], [], [where.sql]
+    for dim in dims:
+        alias = _alias(dim)
+        if dim in MULTI_DIMENSIONS:
+            kind, mask = MULTI_DIMENSIONS[dim]
+            joins.append(
+                f"JOIN vocabulary v_{alias} ON v_{alias}.kind = '{kind}' AND v_{alias}.bit IS "
+                f"NOT NULL AND ((r.{mask} >> v_{alias}.bit) & 1) = 1"
+            )
+            select.append(f"v_{alias}.code AS {alias}")
+        else:
+            select.append(f"{_dim_sql(dim)}::VARCHAR AS {alias}")
+    if split in FILTER_COLUMNS:
+        select.append(f"{FILTER_COLUMNS[split]}::VARCHAR AS {SPLIT_ALIAS}")
+    elif split in FILTER_MASKS:
+        kind, mask = FILTER_MASKS[split]
+        chosen = (
+            f"(SELECT coalesce(bit_or(1::UBIGINT << bit), 0::UBIGINT) FROM vocabulary "
+            f"WHERE kind = '{kind}' AND code IN (SELECT unnest($split_chosen)))"
+        )
+        joins.append(
+            f"JOIN vocabulary v_split ON v_split.kind = '{kind}' AND v_split.bit IS NOT NULL "
+            f"AND ((r.{mask} >> v_split.bit) & 1) = 1 "
+            "AND v_split.code IN (SELECT unnest($split_chosen))"
+        )
+        conditions.append(f"bit_count(r.{mask} & {chosen}) = 1")
+        select.append(f"v_split.code AS {SPLIT_ALIAS}")
+        params["split_chosen"] = list(getattr(filters, split))
+    elif split is not None:
+        raise ValueError(f"Unknown filter field {split!r}")
+    sql = (
+        f"SELECT {', '.join([*select, f'sum({weight})::DOUBLE AS respondents'])} "  # noqa: S608
+        f"FROM {source.relation} {' '.join(joins)} WHERE {' AND '.join(conditions)}"
+    )
+    if select:
+        sql += " GROUP BY ALL"
+    return con.execute(sql, params).df()

@@ -30,7 +30,7 @@ from data_pipeline.analysis.queries import (
     waves,
     where_clause,
 )
-from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppress_table
+from data_pipeline.core.disclosure import DEFAULT_K, check_k, differencing_mask, suppress_table
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -406,7 +406,9 @@ def representation_table(
     # Only a group hidden for its own small count says "fewer than k, where about N were
     # expected"; one hidden to protect another (secondary suppression) may have k or more.
     too_few = (table["respondents"] < k).to_numpy()
-    table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS)
+    # A count one filter change away must not reveal a small group either (docs/SECURITY.md).
+    hidden = differencing_mask(con, filters.replace(wave=wave), table, {d: d for d in by}, k=k)
+    table = suppress_table(table, "respondents", k, dependent_columns=_STAT_COLUMNS, hidden=hidden)
     table["expected_hint"] = np.where(
         too_few, expected_hint(table["population"], reference), np.nan
     )
@@ -506,12 +508,19 @@ def find_gaps(
         whole = _grouping_set_cells(con, demographic_free(filters), wave, period, dims)
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
-    tables, hidden = [], []
+    tables, hidden, checked = [], [], {}  # `checked`: wider tables shared by the sets
     for gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k, references.get(gid))
         too_few = (stats["respondents"] < k).to_numpy()
         hint = expected_hint(stats["population"], stats.attrs.get("reference_rate"))
-        stats = suppress_table(stats, "respondents", k, dependent_columns=_STAT_COLUMNS)
+        # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
+        grouped = {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
+        differs = differencing_mask(
+            con, filters.replace(wave=wave), stats, grouped, k=k, cache=checked
+        )
+        stats = suppress_table(
+            stats, "respondents", k, dependent_columns=_STAT_COLUMNS, hidden=differs
+        )
         tables.append(stats)
         small = too_few & ~np.isnan(hint) & (stats["population"] >= min_population).to_numpy()
         hidden.append(stats[small].assign(expected_hint=hint[small]))

@@ -40,6 +40,7 @@ def suppression_mask(
     total: float | None = None,
     groups: pd.Series | None = None,
     additive: bool = True,
+    hidden: pd.Series | np.ndarray | None = None,
 ) -> pd.Series:
     """True where a count must not be published.
 
@@ -48,10 +49,14 @@ def suppression_mask(
     3. Secondary: when a group holds exactly one suppressed cell and its total is published,
        the total minus the others would reveal it, so the next-smallest cell is hidden too.
        `additive=False` skips this for cells that do not add up to a total (multi-select).
+    `hidden` marks cells already withheld for another reason (differencing_mask); they count
+    as suppressed before the secondary step, so it protects them too.
     """
     k = check_k(k)
     values = counts.astype(float).fillna(0)
     mask = values < k
+    if hidden is not None:
+        mask |= pd.Series(np.asarray(hidden, dtype=bool), index=counts.index)
     if total is not None:
         mask |= (total - values) < k
     if not additive:
@@ -74,11 +79,12 @@ def suppress_table(
     group_column: str | None = None,
     dependent_columns: tuple[str, ...] = (),
     additive: bool = True,
+    hidden: pd.Series | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Mark and blank out cells that may not be shown; dependent shares/rates go with them."""
     result = frame.copy()
     groups = result[group_column] if group_column else None
-    mask = suppression_mask(result[count_column], k, total, groups, additive)
+    mask = suppression_mask(result[count_column], k, total, groups, additive, hidden)
     result["suppressed"] = mask.to_numpy()
     result[count_column] = result[count_column].astype(float).where(~mask, np.nan)
     for column in dependent_columns:
@@ -125,6 +131,96 @@ def survives_differencing(count: float, complements, k: int = DEFAULT_K) -> bool
         if risky(complement.without - count):
             return False
     return True
+
+
+_NULL_KEY = "\x00unknown"
+
+
+def _cell_keys(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: _NULL_KEY if v is None or v != v else str(v))
+
+
+def _aligned(keys: pd.DataFrame, table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The counts of `table` for each row of `keys` (matched on `columns`; 0 where absent)."""
+    counts = table["respondents"].astype(float).fillna(0.0)
+    if not columns:
+        return np.full(len(keys), float(counts.sum()))
+    cells = pd.DataFrame({c: _cell_keys(table[c]) for c in columns}).assign(_n=counts.to_numpy())
+    cells = cells.groupby(columns, as_index=False)["_n"].sum()
+    return keys[columns].merge(cells, on=columns, how="left")["_n"].fillna(0.0).to_numpy()
+
+
+def differencing_mask(
+    con,
+    filters,
+    frame: pd.DataFrame,
+    dims: dict[str, str],
+    count_column: str = "respondents",
+    k: int = DEFAULT_K,
+    cache: dict | None = None,
+) -> np.ndarray:
+    """True for each cell of a published table whose count a user could difference against
+    the same cell one filter change away (survives_differencing, for a whole table at once).
+
+    `frame` holds one row per cell; `dims` maps its columns to dimension names (queries
+    DIMENSIONS, topic, format). A cell is read as the filter plus its own values, so:
+    1. for each field the filter narrows (and no column of the table fixes): the same table
+       with that field cleared, minus the cell, is 0 or at least k; with two or more values
+       chosen, each chosen value's own count in the cell is 0 or at least k;
+    2. for each column that is a filter field (age band, gender, area, time, engagement,
+       topic, format): the cell's row of the table without that column (its field cleared;
+       for topic/format under the same filter) minus the cell is 0 or at least k.
+    Two GROUP BY queries per narrowed field and one per such column (queries.table_counts),
+    never one per cell. Pass the result as `hidden` to suppress_table, whose secondary
+    suppression then protects the cells hidden here as well. Views that check several tables
+    under one filter may share a `cache` dict: the same wider table is then queried once.
+    """
+    from data_pipeline.analysis import queries as q
+
+    k = check_k(k)
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    filters = filters.replace(wave=filters.wave or q.latest_wave(con))
+    alias = {column: q._alias(dim) for column, dim in dims.items()}
+    keys = pd.DataFrame({alias[c]: _cell_keys(frame[c]).to_numpy() for c in dims})
+    counts = frame[count_column].astype(float).fillna(0.0).to_numpy()
+    names = tuple(dims.values())
+    columns = [alias[c] for c in dims]
+    field_of = {dim: field for field, dim in q.FIELD_DIMENSIONS.items()}
+    cache = {} if cache is None else cache
+
+    def table(where, dims, split=None) -> pd.DataFrame:
+        key = (where, dims, split)
+        if key not in cache:
+            cache[key] = q.table_counts(con, where, dims, split)
+        return cache[key]
+
+    def risky(values: np.ndarray) -> np.ndarray:
+        return (values > _EPS) & (values < k - _EPS)
+
+    mask = np.zeros(len(frame), dtype=bool)
+    fixed = {field_of[d] for d in names if d in field_of and field_of[d] in q.FILTER_COLUMNS}
+    for field in (*q.FILTER_COLUMNS, *q.FILTER_MASKS):
+        chosen = tuple(getattr(filters, field))
+        if not chosen or field in fixed:
+            continue
+        wider = table(filters.replace(**{field: ()}), names)
+        mask |= risky(_aligned(keys, wider, columns) - counts)
+        if len(chosen) >= 2:
+            split = table(filters, names, field)
+            for value in chosen:
+                part = split[split[q.SPLIT_ALIAS] == str(value)]
+                mask |= risky(_aligned(keys, part, columns))
+    for dim in names:
+        field = field_of.get(dim)
+        if field is None:
+            continue
+        rest = tuple(d for d in names if d != dim)
+        cleared = filters.replace(**{field: ()}) if field in q.FILTER_COLUMNS else filters
+        wider = table(cleared, rest)
+        rest_columns = [q._alias(d) for d in rest]
+        mask |= risky(_aligned(keys, wider, rest_columns) - counts)
+    return mask
 
 
 # --- pseudonyms ----------------------------------------------------------------------------

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis import queries as q
-from data_pipeline.core.disclosure import is_publishable, suppress_table, survives_differencing
+from data_pipeline.core.disclosure import (
+    differencing_mask,
+    is_publishable,
+    suppress_table,
+    survives_differencing,
+)
 from data_pipeline.core.i18n import gender_label, t
 
 RANKED_KINDS = ("topic", "format", "time", "engagement", "interest")
@@ -139,16 +144,10 @@ def headline_count(con, filters: q.Filters, k: int = 5):
 
 def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd.DataFrame:
     """Per-area counts (map) hidden where a count one filter change away would reveal a
-    suppressed cell: each area's count is checked as the count under filter + that area."""
-    frame = frame.copy()
-    for index, row in frame.iterrows():
-        if row["suppressed"]:
-            continue
-        cell_filter = filters.replace(areas=(row["area"],))
-        complements = q.filter_complements(con, cell_filter)
-        if not survives_differencing(row["respondents"], complements, k):
-            frame.loc[index, ["suppressed", "respondents", "value"]] = [True, np.nan, np.nan]
-    return frame
+    suppressed cell: each area's count is checked as the count under filter + that area
+    (privacy.differencing_mask), then suppressed again so secondary suppression holds."""
+    hidden = differencing_mask(con, filters, frame, {"area": "area"}, "respondents", k)
+    return suppress_table(frame, "respondents", k, dependent_columns=("value",), hidden=hidden)
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
@@ -187,7 +186,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         else None,
         by_band_gender=band_gender_view(con, filters, k, lang, cells=cells),
         ranked={
-            kind: _ranked(con, option_counts[kind], n, kind, k, lang)
+            kind: _ranked(con, option_counts[kind], n, kind, k, lang, filters)
             for kind in ("topic", "format", "time")
         },
         plain_score=plain_score_text(con, score_table, lang) if publishable else None,
@@ -215,7 +214,9 @@ def band_gender_view(
         frame = population.merge(respondents, on=["age_band", "gender"], how="left")
         frame["respondents"] = frame["respondents"].fillna(0)
         total_r = respondents["respondents"].sum()
-    frame = suppress_table(frame, "respondents", k, group_column="age_band")
+    cells = {"age_band": "age_band", "gender": "gender"}
+    hidden = differencing_mask(con, filters, frame, cells, "respondents", k)
+    frame = suppress_table(frame, "respondents", k, group_column="age_band", hidden=hidden)
     total_p = frame["population"].sum()
     frame["share_respondents"] = frame["respondents"] / total_r if total_r else np.nan
     frame["share_population"] = frame["population"] / total_p if total_p else np.nan
@@ -227,16 +228,25 @@ def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da"
     """Options of one question ranked by the share of (filtered) respondents choosing them."""
     total, counts = q.option_counts(con, filters)
     return _ranked(
-        con, counts.get(kind, pd.DataFrame(columns=["code", "respondents"])), total, kind, k, lang
+        con,
+        counts.get(kind, pd.DataFrame(columns=["code", "respondents"])),
+        total,
+        kind,
+        k,
+        lang,
+        filters,
     )
 
 
-def _ranked(con, counts: pd.DataFrame, total: int, kind: str, k: int, lang: str) -> pd.DataFrame:
+def _ranked(
+    con, counts: pd.DataFrame, total: int, kind: str, k: int, lang: str, filters: q.Filters
+) -> pd.DataFrame:
     frame = pd.DataFrame({"code": order(con, kind)}).merge(counts, on="code", how="left")
     frame["respondents"] = frame["respondents"].fillna(0)
     # Multi-select options are not parts of one total, so only the complement rule applies.
     multi = kind in ("topic", "format")
-    frame = suppress_table(frame, "respondents", k, total=total, additive=not multi)
+    hidden = differencing_mask(con, filters, frame, {"code": kind}, "respondents", k)
+    frame = suppress_table(frame, "respondents", k, total=total, additive=not multi, hidden=hidden)
     frame["share"] = frame["respondents"] / total if total else np.nan
     frame["label"] = frame["code"].map(labels(con, kind, lang)).fillna(frame["code"])
     if multi:
@@ -270,8 +280,9 @@ def explore_view(
         weights = weights.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
         frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
     frame = _complete_grid(con, frame, rows, cols, filters)
+    hidden = differencing_mask(con, filters, frame, {"row": rows, "col": cols}, "respondents", k)
     frame = suppress_table(
-        frame, "respondents", k, group_column="row", dependent_columns=("weighted",)
+        frame, "respondents", k, group_column="row", dependent_columns=("weighted",), hidden=hidden
     )
     basis = "weighted" if weighted else "respondents"
     if measure == "row":
@@ -405,8 +416,14 @@ def map_view(
         )
         frame = _per_area(areas, totals, None).merge(chosen, on="area", how="left")
         frame["chosen"] = frame["chosen"].fillna(0)
-        # The complement rule: both those who chose and those who did not must be >= k.
+        # The complement rule: both those who chose and those who did not must be >= k; and
+        # neither count may be differenced against the same area one filter change away.
         hidden = (frame["chosen"] < k) | (frame["respondents"] - frame["chosen"] < k)
+        wave = base.wave or q.latest_wave(con)
+        hidden |= differencing_mask(con, base.replace(wave=wave), frame, {"area": "area"}, k=k)
+        hidden |= differencing_mask(
+            con, chosen_filter.replace(wave=wave), frame, {"area": "area"}, "chosen", k
+        )
         frame["value"] = (frame["chosen"] / frame["respondents"]).where(~hidden)
         frame["suppressed"] = hidden | (frame["respondents"] < k)
         frame["population"] = np.nan

@@ -16,7 +16,7 @@ import duckdb
 
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.ingest.mapping import UserMapping, map_columns
-from data_pipeline.ingest.readers import read_table
+from data_pipeline.ingest.parse_limit import read_table_within
 from data_pipeline.ingest.scales import sort_position
 from data_pipeline.ingest.uploads import check_upload
 from data_pipeline.ingest.validate import require_survey_fields, stage_survey
@@ -115,7 +115,7 @@ def wave_from(name: str, wave: str | None) -> str:
 
 def stage_survey_file(con, path: Path, name: str, wave: str | None, mapping, lang) -> Staged:
     wave_id = wave_from(name, wave)
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     plan = map_columns(raw.headers, mapping)
     require_survey_fields(plan)
     year_match = re.search(r"(19|20)\d\d", wave_id)

@@ -22,7 +22,8 @@ from data_pipeline.ingest.mapping import (
     map_columns,
     normalize_header,
 )
-from data_pipeline.ingest.readers import ROW_COLUMN, RawTable, read_table
+from data_pipeline.ingest.parse_limit import read_table_within
+from data_pipeline.ingest.readers import ROW_COLUMN, RawTable
 from data_pipeline.ingest.readers.govocal import key as govocal_key
 from data_pipeline.store.batch import Staged, stage_rejections
 
@@ -111,7 +112,7 @@ class Activity:
 
 def stage_platform(con, path: Path, mapping: UserMapping, lang: str, db_path: str | None):
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     fmt = raw.meta.get("format")
     if fmt == "govocal":
         activities, rejections = govocal_activities(raw)

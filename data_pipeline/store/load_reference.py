@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from data_pipeline.core.errors import InvalidFile, headers_text
 from data_pipeline.ingest.mapping import UserMapping, area_map, normalize_header, normalize_text
-from data_pipeline.ingest.readers import ROW_COLUMN, read_table, sniff_container
+from data_pipeline.ingest.parse_limit import read_table_within
+from data_pipeline.ingest.readers import ROW_COLUMN, sniff_container
 from data_pipeline.store.batch import Staged, stage_rejections
 
 TOTAL = "__total__"
@@ -180,7 +181,7 @@ def _other_dimension_filters(columns: dict[int, list], headers: list[str]) -> di
 
 def stage_population(con, path: Path, mapping: UserMapping, lang: str):
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     headers = raw.headers
     cols, others = _population_columns(headers)
     table = raw.table
@@ -440,7 +441,7 @@ def stage_areas(con, path: Path, code_field, name_field):
 
 def stage_postal(con, path: Path):
 
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     cols = {key: _find(raw.headers, names) for key, names in POSTAL_COLUMNS.items()}
     missing = [k for k, v in cols.items() if v is None and k != "share"]
     if missing:

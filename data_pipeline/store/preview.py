@@ -22,7 +22,8 @@ from data_pipeline.ingest.mapping import (
 )
 from data_pipeline.ingest.matching import match_areas, merge, remembered, suggest_choice
 from data_pipeline.ingest.multiselect import split_column
-from data_pipeline.ingest.readers import ROW_COLUMN, read_table
+from data_pipeline.ingest.parse_limit import read_table_within
+from data_pipeline.ingest.readers import ROW_COLUMN
 from data_pipeline.store.batch import db_file
 from data_pipeline.store.db import WRITE_LOCK
 
@@ -67,7 +68,7 @@ def preview_file(path: Path, kind: str, mapping: UserMapping | None = None) -> P
     """Detected format and metadata, the first rows, and a suggested field per column."""
     if kind == "areas" and _is_boundary(path):
         return _preview_boundaries(path)
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     meta = {k: raw.meta.get(k) for k in ("format", "encoding", "delimiter", "sheet", "header_row")}
     meta["rows"] = raw.meta.get("rows_in_file", raw.rows)
     for extra in ("export", "entity", "skipped"):
@@ -213,7 +214,7 @@ def _new_topics(con, path, header: str, mapping: UserMapping) -> list[tuple]:
     )
     options = {row[0]: row[1] for row in vocab.rows}
     user_values = {normalize_text(k) for k in mapping.values.get("topics", {})}
-    raw = read_table(path)
+    raw = read_table_within(path)  # under the parse time limit
     cells = [c for c in raw.table.column(header).to_pylist() if c and c.strip()]
     split = split_column(sorted(set(cells)), vocab.labels)
     labels: dict[str, int] = {}

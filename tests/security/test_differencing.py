@@ -1,15 +1,20 @@
 """The differencing attack, automated (issue 13, finding 2): a viewer sets one filter, then the
 same filter with one value dropped (or the field cleared, or every value but one chosen), and
 subtracts the two counts the app publishes. No such pair may differ by 1 to k-1, on the
-Overblik headline or on the map's per-area counts, for any filter tried on the sample."""
+Overblik headline, the map's per-area counts and topic shares, Grupper's table and
+intersections, Udforsk's crosstab (also as the page shows it), Overblik's ranked lists and the
+report's tables, for any filter tried on the sample."""
 
 from __future__ import annotations
 
 import pytest
 
 from data_pipeline.analysis import queries as q
+from data_pipeline.analysis.representation import find_gaps, rake, representation_table
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.present import views
+from data_pipeline.present.reports.content import option_shares
+from tests.security.helpers import app
 
 K = DEFAULT_K
 # The fields the attack varies (each query is a real page count: 0.1-0.2 s on this machine).
@@ -34,11 +39,11 @@ def _values(con) -> dict[str, tuple[str, ...]]:
     }
 
 
-def one_change_away(filters: q.Filters, values: dict) -> list[q.Filters]:
+def one_change_away(filters: q.Filters, values: dict, fields=FIELDS) -> list[q.Filters]:
     """Every filter a user gets from `filters` by dropping one value of one field: from a
     narrowed field (down to clearing it), or from an open field (all values but one)."""
     result = []
-    for field in FIELDS:
+    for field in fields:
         chosen = getattr(filters, field)
         if chosen:
             result += [
@@ -121,3 +126,223 @@ def test_the_map_never_shows_two_area_counts_that_differ_by_a_small_cell(sample_
                 if a == a and b == b and _risky(a, b):  # both shown (not NaN)
                     leaks.append((start, other, area, a, b))
     assert not leaks, leaks[:5]
+
+
+# --- every published table (issue 13, finding 2, all surfaces) -----------------------------
+
+
+def published(frame, keys, count: str = "respondents") -> dict:
+    """cell -> count for every cell a table shows (hidden cells are left out)."""
+    shown = frame[~frame["suppressed"].astype(bool)]
+    return {
+        tuple(row[key] for key in keys): float(row[count])
+        for row in shown.to_dict("records")
+        if row[count] == row[count]
+    }
+
+
+def attack(publish, starts, values, fields=FIELDS) -> tuple[int, list]:
+    """Compare every cell `publish(filter)` shows under each start with the same cell one
+    filter change away; returns (pairs compared, leaking pairs)."""
+    seen: dict = {}
+
+    def shown(filters):
+        if filters not in seen:
+            seen[filters] = publish(filters)
+        return seen[filters]
+
+    pairs, leaks = 0, []
+    for start in starts:
+        mine = shown(start)
+        for other in one_change_away(start, values, fields):
+            theirs = shown(other)
+            for cell, a in mine.items():
+                b = theirs.get(cell)
+                if b is None:
+                    continue
+                pairs += 1
+                if _risky(a, b):
+                    leaks.append((start, other, cell, a, b))
+    return pairs, leaks
+
+
+def few_starts(wave: str, values: dict) -> list[q.Filters]:
+    """No filter, each gender alone, area 04, and area 04 with women and men."""
+    base = q.Filters(wave=wave)
+    return (
+        [base]
+        + [base.replace(genders=(g,)) for g in values["genders"]]
+        + [base.replace(areas=("04",)), base.replace(areas=("04",), genders=("kvinde", "mand"))]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("by", [("age_band",), ("gender",), ("area",)])
+def test_grupper_table_never_shows_two_counts_one_filter_change_apart_that_differ_a_little(
+    sample_db, by
+):
+    """Grupper's representation table (and its CSV/XLSX, built from the same frame)."""
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+
+    def publish(filters):
+        table = representation_table(sample_db, filters, by=by, k=K)
+        return published(table, list(by))
+
+    fields = ("age_bands", "genders", "topics")
+    pairs, leaks = attack(publish, few_starts(wave, values), values, fields)
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.slow
+def test_grupper_intersections_never_differ_a_little_one_filter_change_apart(sample_db):
+    """Every intersection Grupper and Overblik may list (all of them, not only the top ten)."""
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+
+    def publish(filters):
+        gaps = find_gaps(
+            sample_db, filters, views.open_dimensions(filters), top=None, only_under=False, k=K
+        )
+        gaps = gaps[gaps["status"] != "too_few"]
+        return {
+            tuple(sorted(group.items())): float(n)
+            for group, n in zip(gaps["group"], gaps["respondents"], strict=True)
+            if n == n
+        }
+
+    starts = [q.Filters(wave=wave), q.Filters(wave=wave, genders=("kvinde", "mand"))]
+    pairs, leaks = attack(publish, starts, values, ("genders", "topics"))
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("rows", "cols"), [("age_band", "gender"), ("area", "topic"), ("time", "format")]
+)
+def test_the_udforsk_crosstab_never_differs_a_little_one_filter_change_apart(sample_db, rows, cols):
+    """Udforsk's crosstab: the table, the chart and both downloads are drawn from this frame."""
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+
+    def publish(filters):
+        return published(views.explore_view(sample_db, filters, rows, cols, k=K), ["row", "col"])
+
+    fields = ("age_bands", "genders", "topics")
+    pairs, leaks = attack(publish, few_starts(wave, values), values, fields)
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("measure", ["topic", "format"])
+def test_the_map_share_and_its_tooltip_never_differ_a_little_one_filter_change_apart(
+    sample_db, measure
+):
+    """Kort's topic/format share: the tooltip shows the area's respondents and the share, so
+    those who chose the option (share × n) are published as well."""
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+    code = values[f"{measure}s"][0]
+
+    def publish(filters):
+        frame = views.map_view(sample_db, filters, measure, code=code, k=K)
+        shown = frame[~frame["suppressed"] & frame["value"].notna()]
+        areas, n = shown["area_code"], shown["respondents"]
+        cells = {(a, "n"): float(v) for a, v in zip(areas, n, strict=True)}
+        chosen = (shown["value"] * n).round(6)  # share x n, as a reader multiplies them
+        cells.update({(a, "chosen"): float(c) for a, c in zip(areas, chosen, strict=True)})
+        return cells
+
+    base = q.Filters(wave=wave)
+    starts = [base] + [base.replace(genders=(g,)) for g in values["genders"]]
+    pairs, leaks = attack(publish, starts, values, ("age_bands", "genders", "topics"))
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.slow
+def test_overblik_ranked_lists_and_the_age_gender_chart_never_differ_a_little(sample_db):
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+
+    def publish(filters):
+        cells = {}
+        for kind in ("topic", "format", "time"):
+            ranked = views.ranked_view(sample_db, filters, kind, k=K)
+            cells.update({(kind, *c): n for c, n in published(ranked, ["code"]).items()})
+        chart = views.band_gender_view(sample_db, filters, k=K)
+        cells.update(published(chart, ["age_band", "gender"]))
+        return cells
+
+    pairs, leaks = attack(publish, few_starts(wave, values), values, ("age_bands", "genders"))
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+@pytest.mark.slow
+def test_the_report_tables_never_differ_a_little_one_filter_change_apart(sample_db):
+    """The council report's option tables (PDF, HTML and XLSX print the same Table rows)."""
+    wave = q.latest_wave(sample_db)
+    values = _values(sample_db)
+
+    def publish(filters):
+        weights = rake(sample_db, filters)
+        total = q.count_respondents(sample_db, filters)
+        cells = {}
+        for kind in ("topic", "format", "time"):
+            table = option_shares(sample_db, filters, kind, weights, total, K, "da")
+            cells.update({(kind, *c): n for c, n in published(table, ["code"]).items()})
+        return cells
+
+    pairs, leaks = attack(publish, few_starts(wave, values), values, ("age_bands", "genders"))
+    assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
+    assert not leaks, leaks[:5]
+
+
+def _page_cells(params: dict) -> dict:
+    """The Udforsk table as a person sees it (age band x gender): (row, col) -> number."""
+    at = app(page="udforsk", params={**params, "rows": "age_band", "cols": "gender"})
+    table = next(frame.value for frame in at.dataframe)
+    table = table.set_index(table.columns[0])
+    return {
+        (row, col): float(str(value).replace(".", ""))
+        for row in table.index
+        for col, value in table.loc[row].items()
+        if str(value).replace(".", "").isdigit()
+    }
+
+
+@pytest.mark.slow
+def test_the_udforsk_page_never_shows_a_cell_that_differs_a_little_one_filter_change_apart(
+    app_db,
+):
+    """Through the page itself (AppTest, URL parameters as a viewer types them): age band x
+    gender with no filter against each topic alone and every topic but one, cell by cell as
+    the table shows it."""
+    topics = _values_from_file(app_db)
+    mine = _page_cells({})
+    leaks, pairs = [], 0
+    others = [{"topic": topic} for topic in topics]  # from topic=X, clearing it gives no filter
+    others += [{"topic": ",".join(t for t in topics if t != drop)} for drop in topics]
+    for other in others:
+        theirs = _page_cells(other)
+        for cell, a in mine.items():
+            if cell in theirs:
+                pairs += 1
+                if _risky(a, theirs[cell]):
+                    leaks.append((other, cell, a, theirs[cell]))
+    assert pairs >= 50, pairs
+    assert not leaks, leaks[:5]
+
+
+def _values_from_file(db_file) -> tuple[str, ...]:
+    import duckdb
+
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        return _values(con)["topics"]
+    finally:
+        con.close()

@@ -5,6 +5,7 @@ counts – and boundary files and links cannot hold the write lock or the page f
 from __future__ import annotations
 
 import json
+import time
 import zipfile
 
 import numpy as np
@@ -189,3 +190,43 @@ def test_each_archive_check_refuses_on_its_own(tmp_path, monkeypatch):
     honest = zip_of(tmp_path / "honest.zip", {"noise.bin": noise * 3})
     with pytest.raises(uploads.UnsafeUpload, match="unpacks too large"):
         uploads.check_upload(honest)
+
+
+def long_survey(path, copies: int = 40):
+    """The sample's 2021 survey with its rows repeated: a real-shaped CSV that takes the
+    reader seconds (about 240,000 rows)."""
+    header, *rows = (SAMPLE_DIR / "survey_2021.csv").read_bytes().splitlines(keepends=True)
+    with open(path, "wb") as out:
+        out.write(header)
+        for _ in range(copies):
+            out.writelines(rows)
+    return path
+
+
+def test_a_file_whose_reading_takes_longer_than_the_limit_is_refused_and_stopped(
+    tmp_path, capsys, monkeypatch
+):
+    """As IT operations: a file that takes longer to read than DELTAGELSESATLAS_PARSE_SECONDS
+    (here 0.2 s) is refused with a sentence and exit 2, sooner than reading it takes, and the
+    database keeps exactly what it had."""
+    from data_pipeline.ingest.readers import read_table
+
+    path = long_survey(tmp_path / "lang.csv")
+    started = time.perf_counter()
+    read_table(path)  # what the reader alone needs for this file
+    reading = time.perf_counter() - started
+    db = tmp_path / "atlas.duckdb"
+    code, _ = ingest(capsys, db, SAMPLE_DIR / "areas.geojson", "areas")
+    assert code == 0
+    before = batches(db)
+
+    monkeypatch.setenv("DELTAGELSESATLAS_PARSE_SECONDS", "0.2")
+    started = time.perf_counter()
+    code, result = ingest(capsys, db, path, "survey", "--wave", "W")
+    refused_after = time.perf_counter() - started
+
+    assert code == 2 and result["status"] == "rejected"
+    assert "tog mere end 0,2 sekunder at læse" in result["message"]
+    assert "took more than 0.2 seconds" in result["message"]
+    assert batches(db) == before
+    assert refused_after < reading, (refused_after, reading)

@@ -25,7 +25,7 @@ from data_pipeline.analysis.representation import (
     weighted_shares,
 )
 from data_pipeline.analysis.scores import scores
-from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppression_mask
+from data_pipeline.core.disclosure import DEFAULT_K, check_k, differencing_mask, suppression_mask
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.present import views
 from data_pipeline.present.reports import charts
@@ -72,8 +72,9 @@ def option_shares(
     multi-select options and secondary suppression to single-choice ones."""
     table = weighted_shares(con, filters, kind, weights, k)
     multi = kind in q.MULTI_DIMENSIONS
+    differs = differencing_mask(con, filters, table, {"code": kind}, k=k)
     mask = suppression_mask(
-        table["respondents"], k, total=total if multi else None, additive=not multi
+        table["respondents"], k, total=total if multi else None, additive=not multi, hidden=differs
     )
     hidden = mask.to_numpy() | table["suppressed"].to_numpy()
     for column in ("respondents", "unweighted_share", "weighted_share"):
