@@ -178,6 +178,9 @@ def delete_and_rewrite(delete) -> tuple[object, str | None]:
         except PipelineError as exc:
             problem = str(exc)
     refresh(close_old=True)  # the replaced snapshot may hold the deleted rows
+    from data_pipeline.segment_store import path_for
+
+    path_for(path).unlink(missing_ok=True)  # stored segments counted the deleted rows too
     return result, problem
 
 
@@ -294,11 +297,13 @@ def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
-    """Clustering runs once per wave: other filter changes never re-cluster silently. The cache
-    keeps the segment profiles (aggregates) only, never who is in which segment."""
-    from data_pipeline.segments import fit_segments
+    """Clustering runs once per wave and data version, in whichever process comes first
+    (data_pipeline.segment_store keeps the profiles next to the database, and the CLI stores
+    them after an import): other filter changes never re-cluster silently. The cache keeps
+    the segment profiles (aggregates) only, never who is in which segment."""
+    from data_pipeline import segment_store
 
-    result = _with_cursor(fit_segments, Filters(wave=wave))
+    result = _with_cursor(segment_store.profiles, db_path(), wave)
     return dataclasses.replace(result, labels=result.labels.iloc[0:0])
 
 
@@ -314,9 +319,9 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
-    from data_pipeline.segments import area_clusters as clusters
+    from data_pipeline import segment_store
 
-    return _with_cursor(clusters, Filters(wave=wave))
+    return _with_cursor(segment_store.area_clusters, db_path(), wave)
 
 
 @_versioned
