@@ -79,3 +79,28 @@ def test_changed_answers_are_clustered_again(sample_db, tmp_path):
     assert stored["fingerprint"] != key
     assert plain(after.to_json()) == plain(fit_segments(sample_db, Filters(wave="2025")).to_json())
     assert plain(after.to_json()) != plain(before.to_json())
+
+
+def test_an_undo_from_the_cli_stores_the_segments_of_what_is_left(sample_db_file, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(sample_db_file, db)
+    shutil.copy(f"{sample_db_file}.key", f"{db}.key")
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    (batch,) = con.execute(
+        "SELECT batch_id FROM batch WHERE kind = 'survey' AND wave_id = '2021'"
+    ).fetchone()
+    con.close()
+
+    run = subprocess.run(
+        [sys.executable, "-m", "data_pipeline", "undo", str(batch), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+    assert run.returncode == 0, run.stderr
+    stored = json.loads(segment_store.path_for(db).read_text(encoding="utf-8"))
+    assert sorted(stored) == ["2025"]  # 2021 has no responses left
+    assert sorted(stored["2025"]) == ["area_clusters", "segments"]
