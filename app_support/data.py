@@ -16,14 +16,16 @@ import functools
 import os
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
 import data_pipeline.store.locking as store
-from data_pipeline.analysis import queries
+from data_pipeline.analysis import lookups, queries
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core import scratch
 from data_pipeline.core.errors import DatabaseError
@@ -45,6 +47,9 @@ class _Reader:
     path: str
     version: tuple[int, int]
     con: duckdb.DuckDBPyConnection
+    # Waves, vocabulary, areas, age bands and population periods of this snapshot, read once
+    # (data_pipeline.analysis.lookups): ~6 ms a query, several per rerun.
+    lookups: dict = field(default_factory=dict)
 
 
 _READER_LOCK = threading.RLock()
@@ -176,15 +181,28 @@ def delete_and_rewrite(delete) -> tuple[object, str | None]:
         except PipelineError as exc:
             problem = str(exc)
     refresh(close_old=True)  # the replaced snapshot may hold the deleted rows
+    from data_pipeline.analysis.segment_store import path_for
+
+    path_for(path).unlink(missing_ok=True)  # stored segments counted the deleted rows too
     return result, problem
 
 
-def _with_cursor(function, *args, **kwargs):
-    cur = cursor()
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the current snapshot, with that snapshot's small lookups kept in memory."""
+    reader = _reader()
+    cur = reader.con.cursor()
     try:
-        return function(cur, *args, **kwargs)
+        cur.execute(f"USE {SNAPSHOT_ALIAS}")
+        with lookups.kept(reader.lookups):
+            yield cur
     finally:
         cur.close()
+
+
+def _with_cursor(function, *args, **kwargs):
+    with reading() as cur:
+        return function(cur, *args, **kwargs)
 
 
 def _source(path: str) -> str:
@@ -208,8 +226,7 @@ def _versioned(cached):
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def choices(path: str, lang: str) -> dict:
     """Filter options: codes and labels, read once per database and language."""
-    cur = cursor()
-    try:
+    with reading() as cur:
         return {
             "wave": queries.waves(cur),
             "age_band": queries.age_bands(cur),
@@ -234,8 +251,6 @@ def choices(path: str, lang: str) -> dict:
                 )
             },
         }
-    finally:
-        cur.close()
 
 
 @_versioned
@@ -285,11 +300,13 @@ def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
-    """Clustering runs once per wave: other filter changes never re-cluster silently. The cache
-    keeps the segment profiles (aggregates) only, never who is in which segment."""
-    from data_pipeline.analysis.segments import fit_segments
+    """Clustering runs once per wave and data version, in whichever process comes first
+    (data_pipeline.analysis.segment_store keeps the profiles next to the database, and the CLI stores
+    them after an import): other filter changes never re-cluster silently. The cache keeps
+    the segment profiles (aggregates) only, never who is in which segment."""
+    from data_pipeline.analysis import segment_store
 
-    result = _with_cursor(fit_segments, Filters(wave=wave))
+    result = _with_cursor(segment_store.profiles, db_path(), wave)
     return dataclasses.replace(result, labels=result.labels.iloc[0:0])
 
 
@@ -305,9 +322,9 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
 @_versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
-    from data_pipeline.analysis.segments import area_clusters as clusters
+    from data_pipeline.analysis import segment_store
 
-    return _with_cursor(clusters, Filters(wave=wave))
+    return _with_cursor(segment_store.area_clusters, db_path(), wave)
 
 
 @_versioned

@@ -6,6 +6,7 @@ Downloads are built from the already suppressed tables the pages show, never fro
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -139,6 +140,19 @@ def danish_chart(chart, lang: str):
     chart.config = chart.config if chart.config is not alt.Undefined else alt.Config()
     chart.config.locale = vega_locale(lang)
     return chart
+
+
+def draw_chart(chart, **kwargs):
+    """st.altair_chart without checking the spec against Vega-Lite's JSON schema on every rerun.
+
+    Altair validates each spec as Streamlit converts it: 30-130 ms of a filter change
+    (tools/profile_rerun.py). The pages build the same few chart shapes every time, and
+    tests/test_chart_specs.py validates every spec they draw against the schema instead.
+    """
+    # Streamlit calls chart.to_dict() itself; the chart's own attributes are schema properties
+    # (Altair routes setattr there), so the method is set on the instance directly.
+    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    return st.altair_chart(chart, **kwargs)
 
 
 def today_text(lang: str) -> str:

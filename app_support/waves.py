@@ -16,12 +16,9 @@ from data_pipeline.core.i18n import t
 def stop_if_empty(filters: Filters, lang: str) -> int:
     """Stop the page with a sentence when the database or the chosen wave holds no responses;
     otherwise return the wave's number of respondents (unfiltered)."""
-    cur = data.cursor()
-    try:
+    with data.reading() as cur:
         wave = filters.wave or queries.latest_wave(cur)
         respondents = queries.wave_respondents(cur, wave) if wave else 0
-    finally:
-        cur.close()
     if wave is None:
         st.info(t("app.no_data", lang))
         st.stop()
@@ -33,8 +30,5 @@ def stop_if_empty(filters: Filters, lang: str) -> int:
 
 def filtered_respondents(filters: Filters) -> int:
     """Respondents under the whole filter (for "no answers" and "fewer than k" sentences)."""
-    cur = data.cursor()
-    try:
+    with data.reading() as cur:
         return queries.count_respondents(cur, filters)
-    finally:
-        cur.close()

@@ -139,7 +139,7 @@ chart = choropleth(
     subtitle=subtitle,
     locale=vega_locale(lang),
 )
-st.altair_chart(chart, key="k_map")
+ui.draw_chart(chart, key="k_map")
 file_stem = ui.file_name(
     t("map.title", lang), heading, t("map.wave", lang, wave=wave) if wave else ""
 )

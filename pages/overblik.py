@@ -182,7 +182,7 @@ if view.population is not None and frame is not None:
         # Two panels of 220 px fit the main column at 1024 px too (330 px cut off "Mænd").
         .properties(width=220, height=240)
     )
-    st.altair_chart(ui.danish_chart(chart, lang), key="c_band_gender")
+    ui.draw_chart(ui.danish_chart(chart, lang), key="c_band_gender")
 
 # What people want -------------------------------------------------------------------------
 st.caption(t("overview.ranked_lead", lang))
@@ -199,7 +199,7 @@ for column, kind, title in zip(
             st.markdown(f"**{t(title, lang)}**")
             st.caption(t("chart.too_few", lang, n=number(view.respondents, lang), k=k))
             continue
-        st.altair_chart(
+        ui.draw_chart(
             ui.ranked_bars(ranked, lang, t(title, lang)),
             height=ui.ranked_height(ranked),
             key=f"c_{kind}",

@@ -132,7 +132,7 @@ elif chart_kind == "heatmap":
     )
     chart_height = max(200, 30 * len(row_order))
     chart = chart.properties(height=chart_height)
-    st.altair_chart(ui.danish_chart(chart, lang), height=chart_height + 190, key="x_chart_view")
+    ui.draw_chart(ui.danish_chart(chart, lang), height=chart_height + 190, key="x_chart_view")
 else:
     # Small multiples: one panel per row option, one colour, every option named on its bar,
     # instead of ten similar colours in one grouped chart.
@@ -168,7 +168,7 @@ else:
         .resolve_axis(y="independent")
     )
     panel_rows = -(-len(row_order) // 3)
-    st.altair_chart(
+    ui.draw_chart(
         ui.danish_chart(chart, lang),
         height=panel_rows * (panel_height + 45) + 70,
         key="x_chart_view",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import data_pipeline.store.batch as batch  # noqa: E402
 from data_pipeline.cli.main import main  # noqa: E402
-from data_pipeline.store.locking import batch  # noqa: E402
 
 
 def command(seconds: float) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 import duckdb
 import pandas as pd
 
+from data_pipeline.analysis.lookups import per_data_version
+
 # Dimensions a user may cross, and the SQL expression each one reads (a whitelist).
 DIMENSIONS: dict[str, str] = {
     "age_band": "r.age_band",
@@ -115,6 +117,7 @@ def whole_counts(series: pd.Series) -> pd.Series:
     return values
 
 
+@per_data_version
 def postal_spread_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) -> int:
     """Respondents of a wave (the latest when None) known only by a postal code that is in
     postal_area: the ones spread over areas by population share."""
@@ -128,6 +131,7 @@ def postal_spread_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) 
     ).fetchone()[0]
 
 
+@per_data_version
 def latest_wave(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute(
         "SELECT wave_id FROM survey_wave ORDER BY election_year DESC, wave_id DESC LIMIT 1"
@@ -135,6 +139,7 @@ def latest_wave(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
+@per_data_version
 def previous_wave(con: duckdb.DuckDBPyConnection, wave: str) -> str | None:
     row = con.execute(
         "SELECT wave_id FROM survey_wave WHERE election_year < "
@@ -145,6 +150,7 @@ def previous_wave(con: duckdb.DuckDBPyConnection, wave: str) -> str | None:
     return row[0] if row else None
 
 
+@per_data_version
 def waves(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         r[0]
@@ -192,6 +198,7 @@ def where_clause(con: duckdb.DuckDBPyConnection, filters: Filters, wave: str | N
     return Where(" AND ".join(parts), params)
 
 
+@per_data_version
 def population_period(con: duckdb.DuckDBPyConnection, wave: str | None) -> str | None:
     """The population count that belongs to a wave: the latest period in its election year
     or before; the earliest period when only later ones exist."""
@@ -329,6 +336,7 @@ def _alias(dim: str) -> str:
     return dim.replace(".", "_")
 
 
+@per_data_version
 def vocabulary(con: duckdb.DuckDBPyConnection, kind: str, lang: str = "da") -> pd.DataFrame:
     label = "label_en" if lang == "en" else "label_da"
     return con.execute(
@@ -338,6 +346,7 @@ def vocabulary(con: duckdb.DuckDBPyConnection, kind: str, lang: str = "da") -> p
     ).df()
 
 
+@per_data_version
 def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT area_code, name FROM area ORDER BY name").df()
 
@@ -346,6 +355,7 @@ def area_geometries(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]
     return con.execute("SELECT area_code, name, geometry FROM area ORDER BY area_code").fetchall()
 
 
+@per_data_version
 def age_bands(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT label FROM age_band ORDER BY sort_order").fetchall()]
 
@@ -541,6 +551,7 @@ def population_sources(con: duckdb.DuckDBPyConnection, period: str | None) -> li
     return [r[0] for r in rows]
 
 
+@per_data_version
 def wave_respondents(con: duckdb.DuckDBPyConnection, wave: str | None) -> int:
     """Respondents of a wave (the latest when None); 0 for a wave without responses."""
     wave = wave or latest_wave(con)

@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.lookups import per_data_version
 from data_pipeline.analysis.queries import (
     DIMENSIONS,
     MULTI_DIMENSIONS,
@@ -137,10 +138,12 @@ def _check_background(by: tuple[str, ...]) -> tuple[str, ...]:
     return by
 
 
+@per_data_version
 def area_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT area_code, name FROM area").fetchall())
 
 
+@per_data_version
 def _band_order(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(con.execute("SELECT label, sort_order FROM age_band").fetchall())
 
@@ -567,6 +570,26 @@ def grouping_cells(con, filters: Filters, dims: tuple[str, ...] = BACKGROUND) ->
     return _grouping_set_cells(con, filters, wave, period, dims)
 
 
+def cells_for(cells: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
+    """The cells of grouping_cells() (every BACKGROUND combination) that a query over `dims`
+    alone would return: the grouping sets that roll up every other attribute, numbered as
+    GROUPING(dims) numbers them. Under a filter that fixes one value the page needs both,
+    and this saves the second scan."""
+    dims = _check_background(dims)
+    if dims == BACKGROUND:
+        return cells
+    n = len(BACKGROUND)
+    gid = cells["gid"].to_numpy()
+    bit = {d: (gid >> (n - 1 - i)) & 1 for i, d in enumerate(BACKGROUND)}
+    rolled_up = np.ones(len(cells), dtype=bool)
+    for d in BACKGROUND:
+        if d not in dims:
+            rolled_up &= bit[d] == 1
+    renumbered = sum(bit[d] << (len(dims) - 1 - j) for j, d in enumerate(dims))
+    subset = cells.assign(gid=renumbered)[rolled_up]
+    return subset[["gid", *dims, "respondents", "population"]].reset_index(drop=True)
+
+
 def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
     sets = [c for size in (1, 2, 3) for c in itertools.combinations(dims, size)]
     grouping = ", ".join(f"({', '.join(s)})" for s in sets)
@@ -690,6 +713,13 @@ def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
     return f"{times} times {rate}" if en else f"{times} gange {rate}"
 
 
+@per_data_version
+def _vocabulary_labels(con) -> dict[tuple[str, str], tuple[str, str]]:
+    """(kind, code) -> (Danish label, English label) for every vocabulary entry."""
+    rows = con.execute("SELECT kind, code, label_da, label_en FROM vocabulary").fetchall()
+    return {(kind, code): (da, en) for kind, code, da, en in rows}
+
+
 def interest_words(con, filters: Filters, lang: str) -> str | None:
     """What a topic, format, time or engagement filter selects, as words for a sentence:
     "valgte Klima og miljø" / "chose Climate and environment"; None without such a filter."""
@@ -705,12 +735,7 @@ def interest_words(con, filters: Filters, lang: str) -> str | None:
     ]
     if not chosen:
         return None
-    labels = dict(
-        ((kind, code), (da, en))
-        for kind, code, da, en in con.execute(
-            "SELECT kind, code, label_da, label_en FROM vocabulary"
-        ).fetchall()
-    )
+    labels = _vocabulary_labels(con)
     words = [labels.get(c, (c[1], c[1]))[1 if lang == "en" else 0].lower() for c in chosen]
     joined = (" or " if lang == "en" else " eller ").join(words)
     return f"chose {joined}" if lang == "en" else f"valgte {joined}"

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 
 from data_pipeline.analysis.queries import (
     Filters,
@@ -134,11 +131,15 @@ def _load_features(con, filters: Filters) -> _Features:
     )
 
 
-def _kmeans(k: int, random_state: int) -> KMeans:
+def _kmeans(k: int, random_state: int):
+    # scikit-learn is imported where it clusters: reading stored segments (segment_store)
+    # and the other pages never pay its 1-3 s import.
+    from sklearn.cluster import KMeans
+
     return KMeans(n_clusters=k, n_init=10, random_state=random_state)
 
 
-def _fit(rows: np.ndarray, k: int, random_state: int) -> KMeans:
+def _fit(rows: np.ndarray, k: int, random_state: int):
     """KMeans on the distinct rows weighted by how often they occur: the same objective as on
     all rows, but answers repeat a lot (9,000 respondents hold about 5,800 distinct rows)."""
     distinct, counts = np.unique(rows, axis=0, return_counts=True)
@@ -147,6 +148,8 @@ def _fit(rows: np.ndarray, k: int, random_state: int) -> KMeans:
 
 def _choose_k(sample: np.ndarray, ks, random_state: int) -> tuple[dict[int, float], dict]:
     """Silhouette per k on the sample (scored on at most SILHOUETTE_SAMPLE points)."""
+    from sklearn.metrics import silhouette_score
+
     scores, models = {}, {}
     for k in ks:
         model = _fit(sample, k, random_state)
@@ -490,6 +493,9 @@ def area_clusters(
             "Der skal mindst være 3 områder for at gruppere dem. / "
             "At least 3 areas are needed to cluster them."
         )
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
     matrix = StandardScaler().fit_transform(profile.to_numpy())
     ks = list(range(2, min(6, n - 1) + 1)) if k == "auto" else _parse_k(k, n)
     best, best_score, labels = None, -2.0, None

@@ -129,6 +129,8 @@ def run_ingest(args) -> tuple[object, int]:
             )
             code = max(code, EXIT_INVALID)
         results.append(result.to_json())
+    if any(item.get("batch_id") is not None for item in results):
+        _store_segments(con, args.db)
     con.close()
     waited = round(waited_seconds() - waited_before, 2)  # for another writer, in seconds
     return [{**item, "waited_s": waited} for item in results], code
@@ -191,8 +193,24 @@ def run_undo(args) -> tuple[object, int]:
 
     con = connect(args.db)
     result = undo(con, args.batch_id, actor=args.actor)
+    _store_segments(con, args.db)
     con.close()
     return result, EXIT_OK
+
+
+def _store_segments(con, db) -> None:
+    """Cluster the data just written once, here, so no dashboard view waits for it (issue 16);
+    only aggregates are stored. A failure never fails the import: the dashboard fits instead."""
+    from data_pipeline.analysis import segment_store
+
+    try:
+        segment_store.store_all(con, db)
+    except Exception as exc:  # noqa: BLE001 - reported; the page fits on its first view
+        print(
+            "Segmenterne blev ikke gemt; Grupper beregner dem ved første visning. / The segments "
+            f"were not stored ({type(exc).__name__}); Grupper computes them on its first view.",
+            file=sys.stderr,
+        )
 
 
 @command("summary", "counts per wave, population, areas and batches")(_setup_db_json)

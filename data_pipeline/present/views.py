@@ -151,7 +151,7 @@ def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.analysis.representation import BACKGROUND, grouping_cells
+    from data_pipeline.analysis.representation import cells_for, grouping_cells
     from data_pipeline.analysis.scores import plain_score_text, scores
 
     wave = filters.wave or q.latest_wave(con)
@@ -167,7 +167,6 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
     # One scan of every age × gender × area combination feeds the scores, the gaps and the
     # age-gender chart.
     cells = grouping_cells(con, filters) if has_population else None
-    open_dims = open_dimensions(filters)
     score_table = scores(con, filters, cells=cells) if has_population else None
     return Overview(
         wave=wave,
@@ -180,7 +179,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
         previous_respondents=prev_n if prev_n and prev_n >= k else None,
         scores=score_table,
         gaps=gaps_in_context(
-            con, filters, top=5, k=k, cells=cells if open_dims == BACKGROUND else None
+            con, filters, top=5, k=k, cells=cells_for(cells, open_dimensions(filters))
         )
         if has_population
         else None,
@@ -472,7 +471,7 @@ def groups_view(
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
     from data_pipeline.analysis.representation import (
-        BACKGROUND,
+        cells_for,
         grouping_cells,
         representation_table,
     )
@@ -484,7 +483,8 @@ def groups_view(
         return {"table": None, "scores": None, "gaps": None, "postal_spread": 0}
     table = representation_table(con, filters, by=by, k=k)
     cells = grouping_cells(con, filters)
-    shared = cells if open_dimensions(filters) == BACKGROUND else None
+    # One scan serves the scores and the gaps, also when a filter fixes one value.
+    shared = cells_for(cells, open_dimensions(filters))
     # The scores and the intersections always include area (and the table may be by area), so
     # the page says so whenever the wave has respondents spread over areas by postal code.
     return {
