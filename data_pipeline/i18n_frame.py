@@ -14,6 +14,8 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "contact whoever runs Deltagelsesatlas.",
     ),
     "app.press_enter": ("Tryk Enter for at bruge", "Press Enter to apply"),
+    "app.no_results": ("Ingen resultater", "No results"),
+    "app.running": ("Arbejder …", "Running …"),
     "app.not_found_title": ("Siden findes ikke", "No such page"),
     "app.not_found": (
         "Der er ingen side på adressen /{path}. Måske er linket skrevet forkert eller forældet.",
