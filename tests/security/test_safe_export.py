@@ -236,3 +236,17 @@ def test_the_upload_problem_list_quotes_a_citizens_formula(app_db, downloads):
     cells = [c for row in csv_cells(downloads.of(at, "u_problems_csv")) for c in row]
     assert "'" + payload in cells
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+
+
+def test_excel_columns_are_wide_enough_for_their_headers():
+    """Opened in Excel or LibreOffice, "95 %-interval ↓" and "Repræsentation" are readable
+    without widening columns by hand (they used to open at the default 8.43 characters)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"Gruppe": ["15-17 år"], "Repræsentation": [0.7], "95 %-interval ↓": [0.6]}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"Repræsentation": "ratio"}))).active
+    for cell in sheet[1]:
+        width = sheet.column_dimensions[cell.column_letter].width
+        assert width is not None and width >= len(cell.value) + 1, (cell.value, width)
