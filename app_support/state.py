@@ -319,6 +319,31 @@ def _leave_legacy_pages_mode() -> None:
             st.rerun()
 
 
+def map_key() -> str:
+    """The map's widget key; a new one after "Ryd", so the chart forgets its clicked areas."""
+    return f"k_map_{st.session_state.get('_map_round', 0)}"
+
+
+def area_from_map(key: str) -> None:
+    """on_select of the map: the clicked area (shift-click: areas) becomes the area filter,
+    kept and written to the link like any sidebar filter."""
+    points = (st.session_state.get(key) or {}).get("selection", {}).get(MAP_SELECTION) or []
+    codes = list(dict.fromkeys(str(p["area_code"]) for p in points if p.get("area_code")))
+    if codes:
+        st.session_state["_f_area"] = codes
+        st.session_state["f_area"] = codes
+
+
+def clear_area() -> None:
+    """The map's "Ryd": every area again, and a fresh chart without a clicked area."""
+    st.session_state["_f_area"] = []
+    st.session_state["f_area"] = []
+    st.session_state["_map_round"] = st.session_state.get("_map_round", 0) + 1
+
+
+MAP_SELECTION = "area_click"
+
+
 def current_filters() -> Filters:
     return st.session_state.get("filters", Filters())
 

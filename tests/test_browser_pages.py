@@ -38,6 +38,7 @@ STREAMLIT_ENGLISH = [
     "Running...",
 ]
 MAIN = '[data-testid="stMain"]'
+AREA_NAMES = ("Midtbyen", "Skovbakken", "Nordby", "Lyngå", "Kirkebjerg", "Havnekvarteret")
 SIDEBAR = '[data-testid="stSidebar"]'
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -314,4 +315,34 @@ def test_streamlit_words_on_hover_in_menus_and_while_running_are_danish(server, 
     assert chips.count() == 2
     shown = "\n".join(chips.all_inner_texts())
     assert not re.search(r"\d\.\d\s*[KMG]?B", shown), shown
+    page.close()
+
+
+def click_map(page, x: float, y: float) -> None:
+    box = page.locator('[data-testid="stVegaLiteChart"] svg.marks').first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    settle(page)
+
+
+def test_clicking_an_area_on_the_map_filters_by_it(server, browser):
+    """As Power BI users expect: a click on an area makes it the area filter (sidebar and link),
+    a click on another area switches, and "Ryd områdevalg" shows every area again."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(f"{server}/kort")
+    settle(page)
+    assert "area=" not in page.url
+    click_map(page, 0.45, 0.55)
+    first = re.search(r"[?&]area=([^&]+)", page.url)
+    assert first, page.url
+    chosen = page.locator(SIDEBAR).locator('[data-testid="stMultiSelect"]').nth(2).inner_text()
+    caption = main_text(page)
+    assert t("map.area_chosen", "da", names="").split(" ")[0] in caption
+    assert any(name in chosen and name in caption for name in AREA_NAMES), chosen
+    click_map(page, 0.45, 0.35)
+    second = re.search(r"[?&]area=([^&]+)", page.url)
+    assert second and second.group(1) != first.group(1), page.url
+    page.get_by_role("button", name=t("map.clear_area", "da")).click()
+    settle(page)
+    assert "area=" not in page.url
+    assert t("map.click_hint", "da") in main_text(page)
     page.close()
