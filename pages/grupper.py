@@ -123,7 +123,7 @@ chart = (
     .mark_rule(strokeDash=[2, 2], color="#c0392b")
     .encode(x="x:Q")
 ).properties(height=max(160, 24 * len(plot)))
-st.altair_chart(chart, height=max(160, 24 * len(plot)) + 60, key="g_chart")
+st.altair_chart(ui.danish_chart(chart, lang), height=max(160, 24 * len(plot)) + 60, key="g_chart")
 
 display = pd.DataFrame(
     {
