@@ -166,7 +166,8 @@ kinds = {t("col.rate", lang): "percent", f"{t('col.ci', lang)} ↓": "ratio"}
 kinds[f"{t('col.ci', lang)} ↑"] = "ratio"
 kinds.update({t(f"col.{c}", lang): "count" for c in ("population", "respondents", "missing")})
 kinds[t("col.ratio", lang)] = "ratio"
-ui.downloads(export, f"deltagelsesatlas_repraesentation_{split}", lang, "g_dl", kinds)
+file_stem = ui.file_name("repraesentation", *(t(f"dim.{d}", lang) for d in by))
+ui.downloads(export, file_stem, lang, "g_dl", kinds)
 
 # Scores -----------------------------------------------------------------------------------
 st.subheader(t("groups.scores", lang))

@@ -61,6 +61,7 @@ class Downloads:
     def __init__(self, monkeypatch):
         self.files: dict[str, bytes] = {}
         self.deferred: dict[str, object] = {}
+        self.names: dict[str, str] = {}
         stored = MemoryMediaFileStorage.load_and_get_id
         deferred = MediaFileManager.add_deferred
 
@@ -72,6 +73,7 @@ class Downloads:
         def recording_deferred(manager, data_callable, *args, **kwargs):
             file_id = deferred(manager, data_callable, *args, **kwargs)
             self.deferred[file_id] = data_callable
+            self.names[file_id] = kwargs.get("file_name", args[2] if len(args) > 2 else None)
             return file_id
 
         monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
@@ -153,6 +155,15 @@ def test_groups_excluded_by_the_filter_are_not_written_as_hidden(app_db, downloa
     rows = csv_cells(downloads.of(at, "x_dl_csv"))
     assert [row[0] for row in rows[1:]] == ["Kvinder"]
     assert not [c for row in rows for c in row if c.startswith("<")]
+
+
+def test_grupper_files_are_named_in_danish(app_db, downloads):
+    """The downloaded file says what it holds in Danish words, not the code 'age_band'."""
+    at = app("grupper", role="admin")
+    at.radio(key="g_split").set_value("age_band_gender").run()
+    buttons = [b for b in at.get("download_button") if b.proto.id.endswith("g_dl_xlsx")]
+    name = downloads.names[buttons[0].proto.deferred_file_id]
+    assert name == "deltagelsesatlas_repraesentation_alder_koen.xlsx", name
 
 
 def test_grupper_excel_holds_counts_rates_and_ratios_as_numbers(app_db, downloads):
