@@ -261,3 +261,5 @@ def test_excel_columns_are_wide_enough_for_their_headers():
     for cell in sheet[1]:
         width = sheet.column_dimensions[cell.column_letter].width
         assert width is not None and width >= len(cell.value) + 1, (cell.value, width)
+    # Wider columns must not push the last ones onto a second printed page.
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
