@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from app_support import data, streamlit_words
+from app_support import data
 from app_support.ui import plain
 from data_pipeline.i18n import t
 from data_pipeline.privacy import DEFAULT_K, check_k
@@ -294,8 +294,7 @@ def page_setup() -> tuple[str, Filters]:
     """
     _leave_legacy_pages_mode()
     _follow_url()
-    lang = language()
-    streamlit_words.frame_words(lang)
+    lang = language()  # Streamlit's own words: app.py calls streamlit_words.frame_words first
     filters = filter_bar(lang)
     return lang, filters
 
