@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_support import auth_ui, data, state
+from app_support import auth_ui, data, state, streamlit_words
 from app_support.navigation import (
     home_page,
     land_on_allowed,
@@ -26,6 +26,9 @@ ICON = Path(__file__).parent / "app_support" / "icon.png"
 st.set_page_config(page_title="Deltagelsesatlas", page_icon=str(ICON), layout="wide")
 
 lang = state.initial_language()
+# Streamlit's English frame words in Danish before anything else is sent: the running indicator
+# shows after 0.5 s of the very first run, and must already read "Arbejder …".
+streamlit_words.frame_words(st.session_state.get("lang", lang))
 try:
     deny_file_access(data.connection())  # after the first load, pages cannot read local files
 except DatabaseError as exc:  # a clear sentence, not a traceback

@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from app_support import data, streamlit_words
+from app_support import data
 from app_support.ui import plain
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.disclosure import DEFAULT_K, check_k
@@ -294,8 +294,7 @@ def page_setup() -> tuple[str, Filters]:
     """
     _leave_legacy_pages_mode()
     _follow_url()
-    lang = language()
-    streamlit_words.frame_words(lang)
+    lang = language()  # Streamlit's own words: app.py calls streamlit_words.frame_words first
     filters = filter_bar(lang)
     return lang, filters
 
@@ -317,6 +316,31 @@ def _leave_legacy_pages_mode() -> None:
         if not st.session_state.get("_left_legacy_pages_mode"):
             st.session_state["_left_legacy_pages_mode"] = True
             st.rerun()
+
+
+def map_key() -> str:
+    """The map's widget key; a new one after "Ryd", so the chart forgets its clicked areas."""
+    return f"k_map_{st.session_state.get('_map_round', 0)}"
+
+
+def area_from_map(key: str) -> None:
+    """on_select of the map: the clicked area (shift-click: areas) becomes the area filter,
+    kept and written to the link like any sidebar filter."""
+    points = (st.session_state.get(key) or {}).get("selection", {}).get(MAP_SELECTION) or []
+    codes = list(dict.fromkeys(str(p["area_code"]) for p in points if p.get("area_code")))
+    if codes:
+        st.session_state["_f_area"] = codes
+        st.session_state["f_area"] = codes
+
+
+def clear_area() -> None:
+    """The map's "Ryd": every area again, and a fresh chart without a clicked area."""
+    st.session_state["_f_area"] = []
+    st.session_state["f_area"] = []
+    st.session_state["_map_round"] = st.session_state.get("_map_round", 0) + 1
+
+
+MAP_SELECTION = "area_click"
 
 
 def current_filters() -> Filters:

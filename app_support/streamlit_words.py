@@ -33,13 +33,41 @@ def uploader_words(lang: str, mb: int) -> None:
 
 
 def frame_words(lang: str) -> None:
-    """Every page: Streamlit's "Press Enter to apply" under a text field, in Danish."""
+    """Every page in Danish: Streamlit's English frame words replaced or hidden.
+
+    - "Press Enter to apply" under a text field and "No results" in a searched select or
+      multiselect become Danish (the empty list is react-aria's listbox with data-empty).
+    - The running indicator ("Running..." and its "Stop"/"Stopping..." button) becomes
+      "Arbejder …".
+    - The tables' and charts' hover toolbars (tooltips "Search", "Fullscreen", "Show/hide
+      columns", "Show data", "Download as PNG") are hidden: every page has our own Danish CSV
+      and Excel buttons, and client.disableDataExport in .streamlit/config.toml already
+      removes Streamlit's "Download as CSV".
+    - The main menu (English "System / Light / Dark / Print / Record screen") is hidden;
+      toolbarMode "minimal" would hide it too, but also the running indicator.
+    - The uploaded-file list drops Streamlit's size ("192.2KB", a decimal point in Danish).
+    """
     if lang != "da":
         return
     hint = json.dumps(t("app.press_enter", lang), ensure_ascii=False)
+    empty = json.dumps(t("app.no_results", lang), ensure_ascii=False)
+    running = json.dumps(t("app.running", lang), ensure_ascii=False)
+    listbox = '[role="listbox"][data-empty="true"]'
     st.html(
         f"""<style>
 [data-testid="InputInstructions"] span {{ display: none; }}
 [data-testid="InputInstructions"]::after {{ content: {hint}; }}
+{listbox} > [role="option"] {{ display: none !important; }}
+{listbox}::after {{
+  content: {empty}; display: block; padding: 0.5rem; text-align: center;
+  font-size: 0.875rem; opacity: 0.7;
+}}
+[data-testid="stStatusWidget"] > * {{ display: none !important; }}
+[data-testid="stStatusWidget"]::after {{
+  content: {running}; font-size: 0.875rem; opacity: 0.7; white-space: nowrap;
+}}
+[data-testid="stElementToolbar"] {{ display: none !important; }}
+[data-testid="stFileChipName"] + div {{ display: none; }}
+[data-testid="stMainMenu"] {{ display: none !important; }}
 </style>"""
     )

@@ -89,7 +89,19 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
                 sort=list(shown["label"]),
                 title=None,
                 axis=alt.Axis(
-                    labelOverlap=False, labelLimit=240, labelExpr=wrapped_labels(shown["label"])
+                    labelOverlap=False,
+                    labelLimit=240,
+                    labelExpr=wrapped_labels(shown["label"]),
+                    # Vega puts a label's first line on the bar; a two-line one moves up by half
+                    # a line so it sits centred on its bar, not half between two bars.
+                    labelLineHeight=LABEL_LINE,
+                    labelOffset={
+                        "condition": {
+                            "test": f"isArray({wrapped_labels(shown['label'])})",
+                            "value": -LABEL_LINE / 2,
+                        },
+                        "value": 0,
+                    },
                 ),
             ),
             tooltip=[
@@ -100,6 +112,9 @@ def ranked_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
         .properties(height=ranked_height(frame) - 70)
     )
     return danish_chart(chart, lang)
+
+
+LABEL_LINE = 12  # px between the lines of a wrapped axis label
 
 
 def wrapped_labels(labels, width: int = 16) -> str:

@@ -123,7 +123,7 @@ chart = (
     .mark_rule(strokeDash=[2, 2], color="#c0392b")
     .encode(x="x:Q")
 ).properties(height=max(160, 24 * len(plot)))
-ui.draw_chart(chart, height=max(160, 24 * len(plot)) + 60, key="g_chart")
+ui.draw_chart(ui.danish_chart(chart, lang), height=max(160, 24 * len(plot)) + 60, key="g_chart")
 
 display = pd.DataFrame(
     {
@@ -166,7 +166,8 @@ kinds = {t("col.rate", lang): "percent", f"{t('col.ci', lang)} ↓": "ratio"}
 kinds[f"{t('col.ci', lang)} ↑"] = "ratio"
 kinds.update({t(f"col.{c}", lang): "count" for c in ("population", "respondents", "missing")})
 kinds[t("col.ratio", lang)] = "ratio"
-ui.downloads(export, f"deltagelsesatlas_repraesentation_{split}", lang, "g_dl", kinds)
+file_stem = ui.file_name("repraesentation", *(t(f"dim.{d}", lang) for d in by))
+ui.downloads(export, file_stem, lang, "g_dl", kinds)
 
 # Scores -----------------------------------------------------------------------------------
 st.subheader(t("groups.scores", lang))

@@ -138,8 +138,24 @@ chart = choropleth(
     },
     subtitle=subtitle,
     locale=vega_locale(lang),
+    select=state.MAP_SELECTION,
+    selected=filters.areas[0] if len(filters.areas) == 1 else None,
 )
-ui.draw_chart(chart, key="k_map")
+# A click on an area makes it the area filter of every page (and of the link).
+map_key = state.map_key()
+ui.draw_chart(
+    chart,
+    key=map_key,
+    on_select=lambda: state.area_from_map(map_key),
+    selection_mode=state.MAP_SELECTION,
+)
+if filters.areas:
+    chosen = ", ".join(labels["area"].get(a, a) for a in filters.areas)
+    left, right = st.columns([3, 1])
+    left.caption(t("map.area_chosen", lang, names=ui.plain(chosen)))
+    right.button(t("map.clear_area", lang), on_click=state.clear_area, key="k_clear_area")
+else:
+    st.caption(t("map.click_hint", lang))
 file_stem = ui.file_name(
     t("map.title", lang), heading, t("map.wave", lang, wave=wave) if wave else ""
 )

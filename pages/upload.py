@@ -171,9 +171,10 @@ def batch_table(batches: pd.DataFrame) -> pd.DataFrame:
             t("upload.col.kind", lang): shown["kind"].map(lambda k: t(f"upload.kind.{k}", lang)),
             t("upload.col.file", lang): shown["file_name"],
             t("upload.col.wave", lang): shown["wave_id"].fillna(""),
-            t("upload.col.read", lang): shown["rows_read"],
-            t("upload.col.loaded", lang): shown["rows_loaded"],
-            t("upload.col.rejected", lang): shown["rows_rejected"],
+            # 9.005 like every other count (Streamlit would write 9005 or 9,005).
+            t("upload.col.read", lang): shown["rows_read"].map(lambda v: number(v, lang)),
+            t("upload.col.loaded", lang): shown["rows_loaded"].map(lambda v: number(v, lang)),
+            t("upload.col.rejected", lang): shown["rows_rejected"].map(lambda v: number(v, lang)),
             t("upload.col.loaded_at", lang): shown["loaded_at"].map(when),
             t("upload.col.by", lang): shown["loaded_by"].map(
                 lambda who: t(f"audit.actor.{who}", lang) if who == "sample" else who
@@ -193,7 +194,13 @@ def history() -> None:
     if batches.empty:
         st.info(t("upload.no_batches", lang))
         return
-    st.dataframe(ui.blank_missing(batch_table(batches)), hide_index=True, key="u_batches")
+    counts = ("upload.col.read", "upload.col.loaded", "upload.col.rejected")
+    st.dataframe(
+        ui.blank_missing(batch_table(batches)),
+        hide_index=True,
+        key="u_batches",
+        column_config={t(c, lang): st.column_config.TextColumn(alignment="right") for c in counts},
+    )
     live = [int(b) for b in batches.loc[batches["undone_at"].isna(), "batch_id"]]
     if not live:
         return

@@ -38,6 +38,7 @@ STREAMLIT_ENGLISH = [
     "Running...",
 ]
 MAIN = '[data-testid="stMain"]'
+AREA_NAMES = ("Midtbyen", "Skovbakken", "Nordby", "Lyngå", "Kirkebjerg", "Havnekvarteret")
 SIDEBAR = '[data-testid="stSidebar"]'
 
 pytestmark = [pytest.mark.browser, requires_chromium]
@@ -227,4 +228,121 @@ def test_text_fields_say_press_enter_in_danish(server, browser):
     assert "Press Enter" not in hint.inner_text()
     drawn = hint.evaluate("node => getComputedStyle(node, '::after').content")
     assert drawn == f'"{t("app.press_enter", "da")}"'
+    page.close()
+
+
+# Streamlit's own English words that only show on hover, in a menu, in a searched list or while
+# the page runs: the toolbars of tables and charts, the main menu, "No results", "Running...".
+STREAMLIT_ENGLISH_HIDDEN = [
+    "Download as CSV",
+    "Search",
+    "Fullscreen",
+    "Show/hide columns",
+    "Show data",
+    "Download as PNG",
+    "Copy",
+    "Print",
+    "Record screen",
+    "Made with Streamlit",
+    "No results",
+    "Running...",
+    "Stop",
+]
+
+
+def english_in(text: str) -> list[str]:
+    return [word for word in STREAMLIT_ENGLISH_HIDDEN if word in text]
+
+
+def toolbar_tooltips(page, element: str) -> str:
+    """Hover every table or chart of the page and each button of its toolbar; the tooltips."""
+    seen = []
+    for index in range(page.locator(element).count()):
+        target = page.locator(element).nth(index)
+        target.scroll_into_view_if_needed()
+        target.hover()
+        page.wait_for_timeout(300)
+        buttons = page.locator('[data-testid="stElementToolbar"] button:visible')
+        for number in range(buttons.count()):
+            buttons.nth(number).hover()
+            page.wait_for_timeout(400)
+            seen += page.locator('[data-testid="stTooltipContent"]').all_inner_texts()
+            seen.append(buttons.nth(number).get_attribute("aria-label") or "")
+            target.hover()
+    return "\n".join(seen)
+
+
+def test_streamlit_words_on_hover_in_menus_and_while_running_are_danish(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    # Table and chart toolbars (Streamlit's tooltips are English, its CSV skips our formats).
+    for path, element in (("admin", "stDataFrame"), ("overblik", "stVegaLiteChart")):
+        page.goto(f"{server}/{path}")
+        settle(page)
+        shown = toolbar_tooltips(page, f'[data-testid="{element}"]')
+        assert not english_in(shown), f"{path}: {english_in(shown)}"
+    # The main menu (top right) would list System / Light / Dark / Print / Record screen.
+    menu = page.locator('[data-testid="stMainMenu"]')
+    if menu.is_visible():
+        menu.click()
+        page.wait_for_timeout(500)
+        shown = "\n".join(page.locator('[data-testid="stMainMenuPopover"]').all_inner_texts())
+        assert not english_in(shown), f"main menu: {english_in(shown)}"
+        page.keyboard.press("Escape")
+    # A search that matches no option, in a multiselect and in a selectbox.
+    for kind in ("stMultiSelect", "stSelectbox"):
+        page.locator(SIDEBAR).locator(f'[data-testid="{kind}"] input').last.click()
+        page.keyboard.type("zzzq")
+        listbox = page.locator('[role="listbox"][data-empty="true"]')
+        listbox.wait_for(timeout=10_000)
+        assert not english_in(listbox.inner_text()), f"{kind}: {listbox.inner_text()}"
+        drawn = listbox.evaluate("node => getComputedStyle(node, '::after').content")
+        assert drawn == f'"{t("app.no_results", "da")}"', f"{kind}: {drawn}"
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+    # The running indicator, caught while two uploaded files are read (about a second).
+    page.goto(f"{server}/upload")
+    settle(page)
+    files = [ROOT / "sample_data" / "survey_2025.xlsx", ROOT / "sample_data" / "govocal_ideas.xlsx"]
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(files)
+    status = page.locator('[data-testid="stStatusWidget"]')
+    status.wait_for(state="attached", timeout=10_000)
+    drawn = status.evaluate("node => [node.innerText, getComputedStyle(node, '::after').content]")
+    assert not english_in(drawn[0]), f"status: {drawn[0]}"
+    assert drawn[1] == f'"{t("app.running", "da")}"', f"status: {drawn[1]}"
+    settle(page)
+    # The uploaded-file list: names only, no "192.2KB" with a decimal point.
+    chips = page.locator('[data-testid="stFileChip"]')
+    assert chips.count() == 2
+    shown = "\n".join(chips.all_inner_texts())
+    assert not re.search(r"\d\.\d\s*[KMG]?B", shown), shown
+    page.close()
+
+
+def click_map(page, x: float, y: float) -> None:
+    box = page.locator('[data-testid="stVegaLiteChart"] svg.marks').first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    settle(page)
+
+
+def test_clicking_an_area_on_the_map_filters_by_it(server, browser):
+    """As Power BI users expect: a click on an area makes it the area filter (sidebar and link),
+    a click on another area switches, and "Ryd områdevalg" shows every area again."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(f"{server}/kort")
+    settle(page)
+    assert "area=" not in page.url
+    click_map(page, 0.45, 0.55)
+    first = re.search(r"[?&]area=([^&]+)", page.url)
+    assert first, page.url
+    chosen = page.locator(SIDEBAR).locator('[data-testid="stMultiSelect"]').nth(2).inner_text()
+    caption = main_text(page)
+    assert t("map.area_chosen", "da", names="").split(" ")[0] in caption
+    assert any(name in chosen and name in caption for name in AREA_NAMES), chosen
+    click_map(page, 0.45, 0.35)
+    second = re.search(r"[?&]area=([^&]+)", page.url)
+    assert second and second.group(1) != first.group(1), page.url
+    page.get_by_role("button", name=t("map.clear_area", "da")).click()
+    settle(page)
+    assert "area=" not in page.url
+    assert t("map.click_hint", "da") in main_text(page)
     page.close()

@@ -152,6 +152,16 @@ def test_explore_chart_uses_decimal_commas_and_names_every_topic(app_db):
     assert axis["labelOverlap"] is False
 
 
+def test_groups_chart_uses_decimal_commas(app_db):
+    """Grupper's representation axis read 0.0 0.2 … 1.6 in Danish (seen at 1024 px)."""
+    at = open_page("grupper")
+    assert not at.exception
+
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
 def test_file_names_are_danish():
     assert ui.file_name("Udforsk", "Alder", "Emne") == "deltagelsesatlas_udforsk_alder_emne"
     assert (

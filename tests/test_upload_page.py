@@ -173,3 +173,12 @@ def test_a_file_that_would_keep_no_row_cannot_be_loaded_from_the_page(app_db):
     assert load.disabled
     assert any("Ingen rækker i filen kan indlæses" in w.value for w in at.warning)
     assert batches(app_db) == []
+
+
+def test_the_upload_history_writes_row_counts_the_danish_way(app_db):
+    """The sample's survey has 9005 rows read: shown as 9.005, like every other count."""
+    at = open_page("upload")
+    assert not at.exception, [e.value for e in at.exception]
+    history = frame_with(at, "Indlæst den")
+    survey = history.loc[history["Fil"] == "survey_2025.xlsx"].iloc[0]
+    assert (survey["Læst"], survey["Indlæst"], survey["Afvist"]) == ("9.005", "9.000", "5")

@@ -24,7 +24,7 @@ from data_pipeline.analysis.queries import Filters, latest_wave, population_peri
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
-_CODE = ("segments.py", "i18n.py", "queries.py")
+_CODE = ("analysis/segments.py", "core/i18n.py", "analysis/queries.py")
 
 
 def path_for(db_path: str | Path) -> Path:
@@ -34,7 +34,7 @@ def path_for(db_path: str | Path) -> Path:
 def _code_version() -> str:
     digest = hashlib.sha256()
     for name in _CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
+        digest.update((Path(__file__).resolve().parents[1] / name).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -14,6 +14,18 @@ FRAME_TEXT: dict[str, tuple[str, str]] = {
         "contact whoever runs Deltagelsesatlas.",
     ),
     "app.press_enter": ("Tryk Enter for at bruge", "Press Enter to apply"),
+    "app.no_results": ("Ingen resultater", "No results"),
+    "map.click_hint": (
+        "Klik på et område for at filtrere alle sider til det (skift-klik tilføjer flere).",
+        "Click an area to filter every page to it (shift-click adds more).",
+    ),
+    "map.area_chosen": (
+        "Filtreret til {names}. Klik på et andet område for at skifte, eller ryd valget for "
+        "at se alle.",
+        "Filtered to {names}. Click another area to switch, or clear the choice to see all.",
+    ),
+    "map.clear_area": ("Ryd områdevalg", "Clear area"),
+    "app.running": ("Arbejder …", "Running …"),
     "app.not_found_title": ("Siden findes ikke", "No such page"),
     "app.not_found": (
         "Der er ingen side på adressen /{path}. Måske er linket skrevet forkert eller forældet.",

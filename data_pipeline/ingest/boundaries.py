@@ -582,6 +582,8 @@ def choropleth(
     categorical: bool = False,
     subtitle: str | list[str] | None = None,
     locale: dict | None = None,
+    select: str | None = None,
+    selected: str | None = None,
 ) -> alt.LayerChart:
     """A map of one value per area, drawn from inline GeoJSON so it works offline.
 
@@ -593,6 +595,8 @@ def choropleth(
     show_labels=True), moved aside with a leader line where they would overlap, and left to the
     tooltip when no free place is found. `subtitle` lines (group, filters, source) go under the
     title, so a downloaded PNG says what it shows; `locale` is a Vega `{number, time}` locale.
+    `select` names a click selection on the shown areas (its field: `area_code`), for a page that
+    filters by the clicked area; `selected` is the area_code drawn with a dark outline.
     """
     titles = {**DEFAULT_TOOLTIP_TITLES, **(tooltip_titles or {})}
     features = _choropleth_features(frame, values, value_field, value_format, suppressed_label)
@@ -605,8 +609,22 @@ def choropleth(
         alt.Tooltip("properties.population:N", title=titles["population"]),
     ]
     layers = [_value_layer(shown, value_format, legend_title, diverging, tooltip, categorical)]
+    if select:
+        # A click chooses one area, shift-click adds one; a click outside the areas keeps them.
+        click = alt.selection_point(name=select, fields=["area_code"], on="click", clear=False)
+        layers[0] = (
+            layers[0].transform_calculate(area_code="datum.properties.area_code").add_params(click)
+        )
     if hidden:
         layers.append(_hidden_layer(hidden, suppressed_label, tooltip))
+    if selected is not None:
+        outline = [f for f in features if f["properties"]["area_code"] == str(selected)]
+        if outline:
+            layers.append(
+                alt.Chart(_geo_data(outline))
+                .mark_geoshape(filled=False, stroke=SELECTED_STROKE, strokeWidth=3)
+                .project(type="mercator")
+            )
     if show_labels if show_labels is not None else len(features) <= MAX_LABELLED_AREAS:
         layers.extend(_name_layers(frame, width, height))
     heading = (
@@ -724,6 +742,9 @@ def _rounded(geometry: dict) -> dict:
         return round(item, 6) if isinstance(item, float) else item
 
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+SELECTED_STROKE = "#111111"  # the area chosen as filter, outlined on top of its colour
 
 
 def _geo_data(features: list[dict]) -> alt.Data:

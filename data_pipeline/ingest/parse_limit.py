@@ -19,7 +19,7 @@ from data_pipeline.ingest.readers import RawTable, read_table
 
 DEFAULT_SECONDS = 120.0
 # The sample shipped with the code is read in this process: it is ours, not an upload.
-SHIPPED = Path(__file__).resolve().parents[1] / "sample_data"
+SHIPPED = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def parse_seconds() -> float:
@@ -51,7 +51,7 @@ def read_table_within(path: str | Path, seconds: float | None = None) -> RawTabl
         done = subprocess.run(
             [sys.executable, "-m", "data_pipeline.ingest.parse_limit", str(Path(path).resolve())],
             capture_output=True,
-            cwd=Path(__file__).resolve().parents[1],  # where `-m data_pipeline` is found
+            cwd=Path(__file__).resolve().parents[2],  # where `-m data_pipeline` is found
             timeout=seconds,
             check=False,
         )

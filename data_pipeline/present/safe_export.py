@@ -155,6 +155,7 @@ def xlsx_bytes(
     """One sheet with a bold header row; numbers numeric, text never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     kinds = kinds or {}
     workbook = Workbook()
@@ -168,6 +169,17 @@ def xlsx_bytes(
         for c, (value, kind) in enumerate(zip(row, column_kinds, strict=True), start=1):
             put(worksheet.cell(r, c), value, kind)
     worksheet.freeze_panes = "A2"
+    # Columns as wide as their header or longest text (Excel opens every column at 8.43
+    # characters, cutting "Svarprocent" and "Repræsentation"); numbers get room for 12 digits.
+    for c, column in enumerate(frame.columns, start=1):
+        texts = [str(column)] + [str(v) for v in frame.iloc[:200, c - 1] if isinstance(v, str)]
+        longest = max(max(len(text) for text in texts), 12 if column_kinds[c - 1] else 0)
+        worksheet.column_dimensions[get_column_letter(c)].width = min(60, longest + 2)
+    # Printed (or saved as PDF) the table keeps its columns together: landscape, one page wide.
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -61,6 +61,7 @@ class Downloads:
     def __init__(self, monkeypatch):
         self.files: dict[str, bytes] = {}
         self.deferred: dict[str, object] = {}
+        self.names: dict[str, str] = {}
         stored = MemoryMediaFileStorage.load_and_get_id
         deferred = MediaFileManager.add_deferred
 
@@ -72,6 +73,7 @@ class Downloads:
         def recording_deferred(manager, data_callable, *args, **kwargs):
             file_id = deferred(manager, data_callable, *args, **kwargs)
             self.deferred[file_id] = data_callable
+            self.names[file_id] = kwargs.get("file_name", args[2] if len(args) > 2 else None)
             return file_id
 
         monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
@@ -155,6 +157,15 @@ def test_groups_excluded_by_the_filter_are_not_written_as_hidden(app_db, downloa
     assert not [c for row in rows for c in row if c.startswith("<")]
 
 
+def test_grupper_files_are_named_in_danish(app_db, downloads):
+    """The downloaded file says what it holds in Danish words, not the code 'age_band'."""
+    at = app("grupper", role="admin")
+    at.radio(key="g_split").set_value("age_band_gender").run()
+    buttons = [b for b in at.get("download_button") if b.proto.id.endswith("g_dl_xlsx")]
+    name = downloads.names[buttons[0].proto.deferred_file_id]
+    assert name == "deltagelsesatlas_repraesentation_alder_koen.xlsx", name
+
+
 def test_grupper_excel_holds_counts_rates_and_ratios_as_numbers(app_db, downloads):
     """As an analyst I open Grupper's Excel file and can sum and sort: population and
     respondents are numbers, the rate a percentage, the ratio a decimal."""
@@ -236,3 +247,19 @@ def test_the_upload_problem_list_quotes_a_citizens_formula(app_db, downloads):
     cells = [c for row in csv_cells(downloads.of(at, "u_problems_csv")) for c in row]
     assert "'" + payload in cells
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+
+
+def test_excel_columns_are_wide_enough_for_their_headers():
+    """Opened in Excel or LibreOffice, "95 %-interval ↓" and "Repræsentation" are readable
+    without widening columns by hand (they used to open at the default 8.43 characters)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"Gruppe": ["15-17 år"], "Repræsentation": [0.7], "95 %-interval ↓": [0.6]}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(frame, kinds={"Repræsentation": "ratio"}))).active
+    for cell in sheet[1]:
+        width = sheet.column_dimensions[cell.column_letter].width
+        assert width is not None and width >= len(cell.value) + 1, (cell.value, width)
+    # Wider columns must not push the last ones onto a second printed page.
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
