@@ -234,3 +234,71 @@ PANEL_TEXT.update(
         "goals.col.set": ("Sat af", "Set by"),
     }
 )
+
+# A loop that closes: who was invited to a dialogue and who took part, in the citizens' summary
+# (suppressed aggregates), and the attendance list on Kontakt.
+PANEL_TEXT.update(
+    {
+        "public.dialogue.title": (
+            "Hvem vi inviterede til dialogen om {topic}, og hvem der kom",
+            "Whom we invited to the dialogue on {topic}, and who came",
+        ),
+        "public.dialogue.lead": (
+            "Til en borgerdialog trækker kommunen lod blandt borgere, der har sagt ja til at "
+            "blive kontaktet, så de inviterede ligner hele kommunen på alder, køn og område – "
+            "ikke kun dem, der plejer at deltage.",
+            "For a citizens' dialogue the municipality draws lots among citizens who agreed to "
+            "be contacted, so that those invited look like the whole municipality in age, "
+            "gender and area – not only those who usually take part.",
+        ),
+        "public.dialogue.text": (
+            "Til dialogen om {topic}{where} inviterede kommunen {invited} borgere; {took_part} "
+            "af dem deltog. Tabellen viser, hvordan de inviterede og deltagerne fordeler sig, "
+            "ved siden af befolkningens fordeling.",
+            "For the dialogue on {topic}{where} the municipality invited {invited} citizens; "
+            "{took_part} of them took part. The table shows how those invited and those who "
+            "took part are spread, next to the population.",
+        ),
+        "public.dialogue.note": (
+            "Inviterede: de udtrukne og de reserver, der blev inviteret og kom. Færre end {k} "
+            "personer vises som «<{k}», og et tal skjules også, når det sammen med totalen ville "
+            "afsløre en lille gruppe.",
+            "Invited: those drawn and the reserves who were invited and came. Fewer than {k} "
+            "people show as '<{k}', and a number is also hidden when, with the total, it would "
+            "reveal a small group.",
+        ),
+        "public.dialogue.sheet": ("Dialog {n}", "Dialogue {n}"),
+        "public.dialogue.col.group": ("Gruppe", "Group"),
+        "public.dialogue.col.population": ("Andel af befolkningen", "Share of the population"),
+        "public.dialogue.col.invited": ("Inviteret", "Invited"),
+        "public.dialogue.col.invited_share": ("Andel af de inviterede", "Share of those invited"),
+        "public.dialogue.col.took_part": ("Deltog", "Took part"),
+        "public.dialogue.col.took_part_share": ("Andel af deltagerne", "Share of participants"),
+        "attendance.title": ("Hvem deltog i dialogen?", "Who took part in the dialogue?"),
+        "attendance.lead": (
+            "Upload deltagerlisten for et trukket panel: én email, respondent-id eller pseudonym "
+            "pr. linje (en CSV med flere kolonner går også). Kun et ja/nej pr. invitation gemmes; "
+            "listen selv gemmes ikke. En ny liste til samme udtrækning erstatter den forrige.",
+            "Upload the attendance list for a drawn panel: one email, respondent id or pseudonym "
+            "per line (a CSV with several columns works too). Only a yes/no per invitation is "
+            "stored; the list itself is not. A new list for the same draw replaces the last.",
+        ),
+        "attendance.draw": ("Udtrækning", "Draw"),
+        "attendance.draw_label": (
+            "Nr. {id}: {topic}, {date}, {n} inviteret",
+            "No. {id}: {topic}, {date}, {n} invited",
+        ),
+        "attendance.none": (
+            "Der er endnu ingen trukne paneler med en hentet kontaktliste.",
+            "No panel has been drawn and exported yet.",
+        ),
+        "attendance.file": ("Deltagerliste (.csv eller .txt)", "Attendance list (.csv or .txt)"),
+        "attendance.save": ("Gem hvem der deltog", "Save who took part"),
+        "attendance.saved": (
+            "Gemt: {took_part} af udtrækningens {invitations} personer deltog; {unmatched} linjer "
+            "på listen passede ikke til nogen inviteret.",
+            "Saved: {took_part} of the draw's {invitations} people took part; {unmatched} lines "
+            "on the list matched nobody invited.",
+        ),
+    }
+)

@@ -568,7 +568,11 @@ def record_draw(
             if rid in keep
         ]
         if rows:
-            con.executemany("INSERT INTO panel_invitation VALUES (?, ?, ?, ?, ?)", rows)
+            con.executemany(
+                "INSERT INTO panel_invitation (draw_id, respondent_id, role, reserve_rank, "
+                "invited_at) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         audit(con, principal.actor, "draw_panel", detail)
     return int(draw_id)
 
