@@ -302,3 +302,15 @@ PANEL_TEXT.update(
         ),
     }
 )
+
+# Goals over the participation platforms (channel "platforms").
+PANEL_TEXT.update(
+    {
+        "goals.sentence_platform": (
+            "{group} skal udgøre mindst {target} af deres andel blandt deltagerne i "
+            "borgerdialoger på platformene inden {year}.",
+            "{group} should make up at least {target} of their share among participants in "
+            "citizens' dialogues on the platforms by {year}.",
+        ),
+    }
+)
