@@ -157,6 +157,11 @@ def _insert(con, goal: Goal) -> None:
     )
 
 
+def channel_of(goal: Goal) -> str:
+    """'survey' or 'platforms': where the goal is measured."""
+    return "platforms" if goal.metric == PLATFORM_METRIC else "survey"
+
+
 def _detail(goal: Goal) -> dict:
     return {
         "goal_id": goal.goal_id,
@@ -166,7 +171,7 @@ def _detail(goal: Goal) -> dict:
         "target": goal.target,
         "due_year": goal.due_year,
         "retired": goal.retired,
-        "channel": "platforms" if goal.metric == PLATFORM_METRIC else "survey",
+        "channel": channel_of(goal),
     }
 
 

@@ -306,6 +306,12 @@ PANEL_TEXT.update(
 # Goals over the participation platforms (channel "platforms").
 PANEL_TEXT.update(
     {
+        "goals.channel": ("Målt på", "Measured on"),
+        "goals.channel.survey": ("Borgerundersøgelsen", "The citizens' survey"),
+        "goals.channel.platforms": (
+            "Deltagerne på platformene (Go Vocal, Decidim)",
+            "Participants on the platforms (Go Vocal, Decidim)",
+        ),
         "goals.sentence_platform": (
             "{group} skal udgøre mindst {target} af deres andel blandt deltagerne i "
             "borgerdialoger på platformene inden {year}.",

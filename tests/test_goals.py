@@ -247,3 +247,15 @@ def test_a_platform_goal_is_set_through_the_cli(goals_file):
     assert json.loads(done.stdout)["channel"] == "platforms"
     listed = json.loads(cli("goals", "list", "--db", str(goals_file), "--json").stdout)
     assert listed[0]["wave"].startswith("Go Vocal")
+
+
+def test_the_goals_page_sets_a_platform_goal(page_db):
+    at = run("pages/maal.py", "director")
+    at.selectbox(key="g_dimension").set_value("age_band").run()
+    at.selectbox(key="g_group").set_value("25-29")
+    at.radio(key="g_channel").set_value("platforms")
+    at.button(key="FormSubmitter:g_form-" + t("goals.save", "da")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    text = " ".join(m.value for m in [*at.subheader, *at.markdown])
+    assert "25–29-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne i " in text
+    assert "borgerdialoger på platformene" in text and "Go Vocal" in text
