@@ -236,7 +236,7 @@ PANEL_TEXT.update(
 )
 
 # A loop that closes: who was invited to a dialogue and who took part, in the citizens' summary
-# (suppressed aggregates), and the attendance list on Kontakt.
+# (suppressed aggregates).
 PANEL_TEXT.update(
     {
         "public.dialogue.title": (
@@ -274,32 +274,6 @@ PANEL_TEXT.update(
         "public.dialogue.col.invited_share": ("Andel af de inviterede", "Share of those invited"),
         "public.dialogue.col.took_part": ("Deltog", "Took part"),
         "public.dialogue.col.took_part_share": ("Andel af deltagerne", "Share of participants"),
-        "attendance.title": ("Hvem deltog i dialogen?", "Who took part in the dialogue?"),
-        "attendance.lead": (
-            "Upload deltagerlisten for et trukket panel: én email, respondent-id eller pseudonym "
-            "pr. linje (en CSV med flere kolonner går også). Kun et ja/nej pr. invitation gemmes; "
-            "listen selv gemmes ikke. En ny liste til samme udtrækning erstatter den forrige.",
-            "Upload the attendance list for a drawn panel: one email, respondent id or pseudonym "
-            "per line (a CSV with several columns works too). Only a yes/no per invitation is "
-            "stored; the list itself is not. A new list for the same draw replaces the last.",
-        ),
-        "attendance.draw": ("Udtrækning", "Draw"),
-        "attendance.draw_label": (
-            "Nr. {id}: {topic}, {date}, {n} inviteret",
-            "No. {id}: {topic}, {date}, {n} invited",
-        ),
-        "attendance.none": (
-            "Der er endnu ingen trukne paneler med en hentet kontaktliste.",
-            "No panel has been drawn and exported yet.",
-        ),
-        "attendance.file": ("Deltagerliste (.csv eller .txt)", "Attendance list (.csv or .txt)"),
-        "attendance.save": ("Gem hvem der deltog", "Save who took part"),
-        "attendance.saved": (
-            "Gemt: {took_part} af udtrækningens {invitations} personer deltog; {unmatched} linjer "
-            "på listen passede ikke til nogen inviteret.",
-            "Saved: {took_part} of the draw's {invitations} people took part; {unmatched} lines "
-            "on the list matched nobody invited.",
-        ),
     }
 )
 
