@@ -90,7 +90,7 @@ def _draw(principal, request: panel.PanelRequest, seed: int | None, lang: str) -
             if shortfall.feature not in request.relax:
                 st.markdown(f"- {shortfall.sentence} {shortfall.hint}")
         st.info(stop.splitlines()[-1])
-        ui.show_table(_quota_table(plan.quota_table(lang), None, lang), key="p_quota_plan")
+        _show_whole(_quota_table(plan.quota_table(lang), None, lang), key="p_quota_plan")
         return
     with st.spinner(t("panel.solving", lang, pool=number(len(plan.pool), lang))):
         try:
@@ -166,7 +166,7 @@ def _show(drawn: panel.PanelDraw, labels: dict, lang: str) -> None:
         if note:
             st.caption(note)
     st.subheader(t("panel.comparison", lang))
-    ui.show_table(_quota_table(drawn.comparison(lang), labels, lang), key="p_quota_result")
+    _show_whole(_quota_table(drawn.comparison(lang), labels, lang), key="p_quota_result")
     if drawn.reserve:
         st.caption(t("panel.reserve_order", lang, ids=", ".join(str(i) for i in drawn.reserve)))
 
@@ -203,3 +203,9 @@ def _export(principal, drawn: panel.PanelDraw, lang: str) -> None:
         return
     st.success(t("contact.ready", lang, minutes=contact_download.TICKET_SECONDS // 60))
     st.link_button(t("contact.download", lang), link, type="primary")
+
+
+def _show_whole(frame: pd.DataFrame, key: str) -> None:
+    """Every quota row at once (a scrolling table hid gender and area below the age bands)."""
+    height = 35 * (len(frame) + 1) + 3  # Streamlit's row height, header included
+    st.dataframe(ui.blank_missing(frame), hide_index=True, key=key, height=height)

@@ -94,13 +94,22 @@ with st.form("g_form"):
     year = right.number_input(
         t("goals.year", lang), 2025, 2100, current.due_year if current else 2029, key="g_year"
     )
+    channels = list(goals.CHANNELS)
+    channel = st.radio(
+        t("goals.channel", lang),
+        channels,
+        index=channels.index(goals.channel_of(current)) if current else 0,
+        format_func=lambda c: t(f"goals.channel.{c}", lang),
+        horizontal=True,
+        key="g_channel",
+    )
     note = st.text_input(t("goals.note", lang), max_chars=300, key="g_note")
     save = st.form_submit_button(t("goals.save", lang), type="primary")
 if save:
     con = data.writer()
     try:
         goal = goals.set_goal(
-            con, principal, dimension, group, float(target), int(year), note, which
+            con, principal, dimension, group, float(target), int(year), note, which, channel
         )
     except PipelineError as exc:
         st.error(str(exc))

@@ -204,3 +204,58 @@ def test_a_wave_without_answers_does_not_count(sample_db):
     goal = set_goal(sample_db, DIRECTOR, "gender", "mand", 1.0, 2029)
     sample_db.execute("INSERT INTO survey_wave VALUES ('2029', 'Tom', 2029, NULL, NULL)")
     assert current_status(sample_db, goal)["wave"] == "2025"
+
+
+# --- goals over the participation platforms ("borgerdialoger" on Go Vocal / Decidim) --------
+
+
+def test_a_platform_goal_is_measured_on_the_platform_participants(sample_db):
+    """The ratio is the group's share of the distinct platform participants (their latest
+    known age) against its share of the population 15+, not the survey's."""
+    goal = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.8, 2029, channel="platforms")
+    n_group, n_known = sample_db.execute(
+        "WITH people AS (SELECT user_key, arg_max(age, occurred_at) AS age "
+        "FROM platform_activity WHERE user_key <> '' GROUP BY 1) "
+        "SELECT count(*) FILTER (WHERE age BETWEEN 18 AND 24), count(*) FILTER (WHERE age >= 15) "
+        "FROM people"
+    ).fetchone()
+    pop_group, pop_all = sample_db.execute(
+        "SELECT sum(count) FILTER (WHERE age BETWEEN 18 AND 24), sum(count) FROM population "
+        "WHERE age >= 15 AND period = (SELECT max(period) FROM population WHERE age IS NOT NULL)"
+    ).fetchone()
+    expected = (n_group / pop_group) / (n_known / pop_all)
+    now = current_status(sample_db, goal)
+    assert now["ratio"] == pytest.approx(expected)
+    assert now["ci_low"] < expected < now["ci_high"]
+    assert now["status"] == status_for(now["ci_low"], now["ci_high"], 0.8)
+    assert now["wave"].startswith("Go Vocal")
+    assert "borgerdialoger på platformene" in goal_sentence(sample_db, goal)
+    # a new version keeps the channel; a target above the interval is behind
+    changed = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 3, 2029, goal_id=goal.goal_id)
+    assert changed.metric == goal.metric
+    assert current_status(sample_db, changed)["status"] == BEHIND
+    survey = set_goal(sample_db, DIRECTOR, "age_band", "18-24", 0.8, 2029)
+    assert current_status(sample_db, survey)["wave"] == "2025"
+
+
+def test_a_platform_goal_is_set_through_the_cli(goals_file):
+    done = cli(
+        *("goals", "set", "--db", str(goals_file), "--dimension", "age_band", "--group", "18-24"),
+        *("--target", "0.8", "--year", "2029", "--channel", "platforms", "--json"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["channel"] == "platforms"
+    listed = json.loads(cli("goals", "list", "--db", str(goals_file), "--json").stdout)
+    assert listed[0]["wave"].startswith("Go Vocal")
+
+
+def test_the_goals_page_sets_a_platform_goal(page_db):
+    at = run("pages/maal.py", "director")
+    at.selectbox(key="g_dimension").set_value("age_band").run()
+    at.selectbox(key="g_group").set_value("25-29")
+    at.radio(key="g_channel").set_value("platforms")
+    at.button(key="FormSubmitter:g_form-" + t("goals.save", "da")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    text = " ".join(m.value for m in [*at.subheader, *at.markdown])
+    assert "25–29-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne i " in text
+    assert "borgerdialoger på platformene" in text and "Go Vocal" in text

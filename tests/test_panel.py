@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -164,9 +165,13 @@ def no_young_file(sample_db_file, tmp_path):
     return path
 
 
-def cli(*args):
+def cli(*args, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "data_pipeline", *args], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "data_pipeline", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -222,6 +227,36 @@ def test_cli_exits_2_with_the_sentence_and_succeeds_when_age_is_relaxed(no_young
     assert detail["sha256"] == result["sha256"] and detail["quotas"]
     assert not any(email in json.dumps(detail) for email in emails)
     assert invited == (30,)
+
+
+def drawn_in_a_process(sample_db_file, target, seed: int, hash_seed: str):
+    """The CLI's panel on its own copy of the sample, in a process with this PYTHONHASHSEED:
+    who was invited and who is reserve number n, as the database records it."""
+    path = copy_of(sample_db_file, target)
+    args = ["panel", "--db", str(path), "--topic", "trafik", "--size", "10", "--area", "01"]
+    args += ["--reserve", "3", "--seed", str(seed), "--reason", "Trafikdialog nord"]
+    args += ["--actor", "koordinator", "--out", str(target.with_suffix(".csv")), "--json"]
+    done = cli(*args, env={**os.environ, "PYTHONHASHSEED": hash_seed})
+    assert done.returncode == 0, done.stderr
+    con = connect(path)
+    rows = con.execute(
+        "SELECT role, reserve_rank, respondent_id FROM panel_invitation "
+        "ORDER BY role, reserve_rank, respondent_id"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_the_same_seed_gives_the_same_draw_in_every_process(sample_db_file, tmp_path):
+    """The package iterates sets of string ids, whose order follows the process's hash seed;
+    the solve runs where that seed is fixed, so two processes agree on the panel and reserve."""
+    first = drawn_in_a_process(sample_db_file, tmp_path / "one.duckdb", 7, "1")
+    second = drawn_in_a_process(sample_db_file, tmp_path / "two.duckdb", 7, "2")
+    other_seed = drawn_in_a_process(sample_db_file, tmp_path / "three.duckdb", 8, "2")
+    assert [r for r in first if r[0] == "invited"] and [r for r in first if r[0] == "reserve"]
+    assert len(first) == 13
+    assert first == second
+    assert other_seed != first
 
 
 # --- the record of who was invited ---------------------------------------------------------

@@ -64,6 +64,7 @@ MOVES: dict[str, str] = {
     "panel_solve": "outreach.panel_solve",
     "lookups": "analysis.lookups",
     "segment_store": "analysis.segment_store",
+    "panel_attendance": "outreach.panel_attendance",
 }
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}

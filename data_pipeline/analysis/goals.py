@@ -25,6 +25,10 @@ from data_pipeline.store.db import audit, transaction
 
 DIMENSIONS = ("age_band", "gender", "area")
 METRIC = "ratio"
+# A goal's channel: the survey waves (representation among respondents) or the participation
+# platforms (distinct Go Vocal and Decidim participants against the population).
+PLATFORM_METRIC = "platform_ratio"
+CHANNELS = {"survey": METRIC, "platforms": PLATFORM_METRIC}
 ON_TRACK, BEHIND, UNKNOWN = "on_track", "behind", "unknown"
 
 
@@ -44,6 +48,7 @@ class Goal:
     due_year: int
     note: str | None = None
     retired: bool = False
+    metric: str = METRIC
 
 
 def _check(con, dimension: str, group_code: str, target: float, due_year: int) -> None:
@@ -76,10 +81,18 @@ def set_goal(
     due_year: int,
     note: str | None = None,
     goal_id: int | None = None,
+    channel: str | None = None,
 ) -> Goal:
-    """A new goal, or (with goal_id) a new version of one: the old version stays as history."""
+    """A new goal, or (with goal_id) a new version of one: the old version stays as history.
+    `channel` is 'survey' (the default for a new goal) or 'platforms'; a new version keeps
+    the channel of the last one unless another is given."""
     require_role(principal, "set_goal")
     _check(con, dimension, group_code, float(target), int(due_year))
+    if channel is not None and channel not in CHANNELS:
+        raise InvalidGoal(
+            f"Kanalen skal være survey eller platforms, ikke '{channel}'. / "
+            f"The channel must be survey or platforms, not '{channel}'."
+        )
     now = datetime.now(UTC).replace(tzinfo=None)
     with transaction(con):
         if goal_id is None:
@@ -92,9 +105,16 @@ def set_goal(
             if version is None:
                 raise InvalidGoal(f"Mål {goal_id} findes ikke. / Goal {goal_id} does not exist.")
             version += 1
+        if channel is None and version > 1:
+            metric = con.execute(
+                "SELECT metric FROM goal WHERE goal_id = $g AND version = $v",
+                {"g": int(goal_id), "v": version - 1},
+            ).fetchone()[0]
+        else:
+            metric = CHANNELS[channel or "survey"]
         goal = Goal(
             int(goal_id), version, now, principal.actor, dimension, group_code,
-            float(target), int(due_year), (note or "").strip()[:300] or None,
+            float(target), int(due_year), (note or "").strip()[:300] or None, False, metric,
         )  # fmt: skip
         _insert(con, goal)
         audit(con, principal.actor, "set_goal", _detail(goal))
@@ -126,7 +146,7 @@ def _insert(con, goal: Goal) -> None:
             "v": goal.version,
             "at": goal.set_at,
             "by": goal.set_by,
-            "metric": METRIC,
+            "metric": goal.metric,
             "dim": goal.dimension,
             "grp": goal.group_code,
             "target": goal.target,
@@ -135,6 +155,11 @@ def _insert(con, goal: Goal) -> None:
             "retired": goal.retired,
         },
     )
+
+
+def channel_of(goal: Goal) -> str:
+    """'survey' or 'platforms': where the goal is measured."""
+    return "platforms" if goal.metric == PLATFORM_METRIC else "survey"
 
 
 def _detail(goal: Goal) -> dict:
@@ -146,11 +171,13 @@ def _detail(goal: Goal) -> dict:
         "target": goal.target,
         "due_year": goal.due_year,
         "retired": goal.retired,
+        "channel": channel_of(goal),
     }
 
 
 _COLUMNS = (
-    "goal_id, version, set_at, set_by, dimension, group_code, target, due_year, note, retired"
+    "goal_id, version, set_at, set_by, dimension, group_code, target, due_year, note, retired, "
+    "metric"
 )
 
 
@@ -215,6 +242,8 @@ def progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
     a group hidden for too few answers has no figure (and says nothing about the goal)."""
     from data_pipeline.analysis.representation import representation_table
 
+    if goal.metric == PLATFORM_METRIC:
+        return _platform_progress(con, goal)
     rows = []
     for wave in waves(con):
         if not wave_respondents(con, wave):  # a wave announced but not answered yet
@@ -242,6 +271,36 @@ def progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["wave", "ratio", "ci_low", "ci_high", "status"])
 
 
+def _platform_progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
+    """The group's ratio among the distinct platform participants (all platforms, all
+    activity so far) against the population, with its 95 % interval: one row, labelled by the
+    years the activity covers. No activity, or too few participants: no figure."""
+    from data_pipeline.analysis.activity import has_activity, participant_representation, platforms
+
+    columns = ["wave", "ratio", "ci_low", "ci_high", "status"]
+    if not has_activity(con):
+        return pd.DataFrame(columns=columns)
+    table = participant_representation(con, goal.dimension)
+    if table is None:
+        return pd.DataFrame(columns=columns)
+    match = table[table[goal.dimension].astype(str) == goal.group_code]
+    if match.empty or bool(match.iloc[0]["suppressed"]):
+        return pd.DataFrame(columns=columns)
+    first, last = con.execute(
+        "SELECT year(min(occurred_at)), year(max(occurred_at)) FROM platform_activity"
+    ).fetchone()
+    years = str(first) if first == last else f"{first}–{last}"
+    row = match.iloc[0]
+    ratio, low, high = (
+        None if _missing(row[c]) else float(row[c]) for c in ("ratio", "ci_low", "ci_high")
+    )
+    names = {"govocal": "Go Vocal", "decidim": "Decidim"}
+    label = f"{'/'.join(names.get(p, p) for p in platforms(con))} {years}"
+    return pd.DataFrame(
+        [[label, ratio, low, high, status_for(low, high, goal.target)]], columns=columns
+    )
+
+
 def current_status(con: duckdb.DuckDBPyConnection, goal: Goal) -> dict:
     """The status in the latest wave with answers, with its figures."""
     table = progress(con, goal)
@@ -265,6 +324,19 @@ def group_name(con, goal: Goal, lang: str = "da") -> str:
 def goal_sentence(con, goal: Goal, lang: str = "da") -> str:
     """'18–24-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne inden 2029.'"""
     group = group_name(con, goal, lang)
+    if goal.metric == PLATFORM_METRIC:
+        from data_pipeline.outreach.panel import group_words
+
+        areas = dict(con.execute("SELECT area_code, name FROM area").fetchall())
+        group = group_words(goal.dimension, goal.group_code, lang, areas)
+        text = t(
+            "goals.sentence_platform",
+            lang,
+            group=group,
+            target=number(goal.target, lang, 2),
+            year=goal.due_year,
+        )
+        return text[:1].upper() + text[1:]
     if goal.dimension == "area" and goal.target >= 1:
         key = "goals.sentence_area_level" if goal.target == 1 else "goals.sentence_area"
     else:

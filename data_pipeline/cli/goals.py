@@ -19,6 +19,11 @@ def _setup_goals(p):
     p.add_argument("--target", type=float, help="the ratio to reach at least (1 = as everyone)")
     p.add_argument("--year", type=int, help="by which year")
     p.add_argument("--note")
+    p.add_argument(
+        "--channel",
+        choices=["survey", "platforms"],
+        help="survey waves (default for a new goal) or the participation platforms' participants",
+    )
     p.add_argument("--goal-id", type=int, help="change (set) or retire this goal")
     p.add_argument("--actor", default="cli", help="who sets the goal (logged)")
     p.add_argument("--lang", choices=["da", "en"], default="da")
@@ -58,6 +63,7 @@ def run_goals(args) -> tuple[object, int]:
                 args.year,
                 args.note,
                 args.goal_id,
+                args.channel,
             )
             return {
                 **goals._detail(goal),

@@ -97,3 +97,43 @@ def run_panel(args) -> tuple[object, int]:
         "sha256": export.sha256,
     }
     return payload, EXIT_OK
+
+
+def _setup_attendance(p):
+    _db_arg(p)
+    p.add_argument("--draw", required=True, type=int, help="the draw (draw_id from `panel`)")
+    p.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        help="who took part: one email, respondent id or pseudonym per line (or a CSV)",
+    )
+    p.add_argument("--actor", required=True, help="who records it (logged)")
+    _json_arg(p)
+
+
+@command(
+    "panel-attendance",
+    "record who of a drawn panel took part in the dialogue (a flag per invitation; audited)",
+)(_setup_attendance)
+def run_attendance(args) -> tuple[object, int]:
+    from data_pipeline.outreach.panel_attendance import (
+        AttendanceError,
+        read_attendance,
+        record_attendance,
+    )
+
+    _require_file(args.db)
+    if not args.file.is_file():
+        raise AttendanceError(
+            f"Deltagerlisten {args.file} findes ikke. / The attendance list {args.file} does "
+            "not exist."
+        )
+    entries = read_attendance(args.file)
+    principal = cli_principal(args.actor)
+    con = connect(args.db)
+    try:
+        result = record_attendance(con, principal, args.draw, entries)
+    finally:
+        con.close()
+    return result.to_json(), EXIT_OK

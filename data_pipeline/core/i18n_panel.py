@@ -234,3 +234,63 @@ PANEL_TEXT.update(
         "goals.col.set": ("Sat af", "Set by"),
     }
 )
+
+# A loop that closes: who was invited to a dialogue and who took part, in the citizens' summary
+# (suppressed aggregates).
+PANEL_TEXT.update(
+    {
+        "public.dialogue.title": (
+            "Hvem vi inviterede til dialogen om {topic}, og hvem der kom",
+            "Whom we invited to the dialogue on {topic}, and who came",
+        ),
+        "public.dialogue.lead": (
+            "Til en borgerdialog trækker kommunen lod blandt borgere, der har sagt ja til at "
+            "blive kontaktet, så de inviterede ligner hele kommunen på alder, køn og område – "
+            "ikke kun dem, der plejer at deltage.",
+            "For a citizens' dialogue the municipality draws lots among citizens who agreed to "
+            "be contacted, so that those invited look like the whole municipality in age, "
+            "gender and area – not only those who usually take part.",
+        ),
+        "public.dialogue.text": (
+            "Til dialogen om {topic}{where} inviterede kommunen {invited} borgere; {took_part} "
+            "af dem deltog. Tabellen viser, hvordan de inviterede og deltagerne fordeler sig, "
+            "ved siden af befolkningens fordeling.",
+            "For the dialogue on {topic}{where} the municipality invited {invited} citizens; "
+            "{took_part} of them took part. The table shows how those invited and those who "
+            "took part are spread, next to the population.",
+        ),
+        "public.dialogue.note": (
+            "Inviterede: de udtrukne og de reserver, der blev inviteret og kom. Færre end {k} "
+            "personer vises som «<{k}», og et tal skjules også, når det sammen med totalen ville "
+            "afsløre en lille gruppe.",
+            "Invited: those drawn and the reserves who were invited and came. Fewer than {k} "
+            "people show as '<{k}', and a number is also hidden when, with the total, it would "
+            "reveal a small group.",
+        ),
+        "public.dialogue.sheet": ("Dialog {n}", "Dialogue {n}"),
+        "public.dialogue.col.group": ("Gruppe", "Group"),
+        "public.dialogue.col.population": ("Andel af befolkningen", "Share of the population"),
+        "public.dialogue.col.invited": ("Inviteret", "Invited"),
+        "public.dialogue.col.invited_share": ("Andel af de inviterede", "Share of those invited"),
+        "public.dialogue.col.took_part": ("Deltog", "Took part"),
+        "public.dialogue.col.took_part_share": ("Andel af deltagerne", "Share of participants"),
+    }
+)
+
+# Goals over the participation platforms (channel "platforms").
+PANEL_TEXT.update(
+    {
+        "goals.channel": ("Målt på", "Measured on"),
+        "goals.channel.survey": ("Borgerundersøgelsen", "The citizens' survey"),
+        "goals.channel.platforms": (
+            "Deltagerne på platformene (Go Vocal, Decidim)",
+            "Participants on the platforms (Go Vocal, Decidim)",
+        ),
+        "goals.sentence_platform": (
+            "{group} skal udgøre mindst {target} af deres andel blandt deltagerne i "
+            "borgerdialoger på platformene inden {year}.",
+            "{group} should make up at least {target} of their share among participants in "
+            "citizens' dialogues on the platforms by {year}.",
+        ),
+    }
+)

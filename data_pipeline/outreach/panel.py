@@ -10,12 +10,8 @@ query and the safe writers; it never reaches the audit log, an error, the solver
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
-import os
 import secrets
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -38,9 +34,6 @@ FEATURES = ("age_band", "gender", "area")
 ALGORITHM = "maximin"
 TOLERANCE = 0.2  # each quota: the population's share of the seats, ± 20 % (at least ± 1 seat)
 RECENT_DAYS = 180  # people invited in the last 180 days are set aside when the pool allows it
-# The solver's own tie-breaking uses a random generator; fixing it makes the distribution (and so
-# every reported probability) a function of pool and quotas only. The seed picks the panel.
-DISTRIBUTION_SEED = 17
 UNKNOWN = "?"  # a pool member without a known value: no population share, quota 0..size
 
 
@@ -414,62 +407,30 @@ def refusal(plan: PanelPlan, lang: str = "da") -> str | None:
 
 
 def _solve(pool: pd.DataFrame, quotas: list[Quota], size: int):
-    """The fair distribution over panels for this pool and these quotas (sortition-algorithms)."""
-    from sortition_algorithms.committee_generation import find_distribution_maximin
-    from sortition_algorithms.errors import SortitionBaseError
-    from sortition_algorithms.features import FeatureValueMinMax
-    from sortition_algorithms.people import People
-    from sortition_algorithms.utils import set_random_provider
+    """The fair distribution over panels for this pool and these quotas (sortition-algorithms,
+    solved in a child process with a fixed hash seed so that it is the same in every process)."""
+    from data_pipeline.outreach.panel_solve import Infeasible, solve_maximin
 
-    features = {feature: {} for feature in FEATURES}
-    for q in quotas:
-        features[q.feature][q.value] = FeatureValueMinMax(min=q.min, max=q.max, max_flex=size)
-    people = People([])
-    for row in pool.itertuples(index=False):
-        values = {f: str(getattr(row, f)) for f in FEATURES}
-        people.add(str(row.respondent_id), values, features, 0)
-    set_random_provider(DISTRIBUTION_SEED)
-    # The package logs to stdout (and may name pool members by id): keep it silent, so the
-    # CLI's stdout stays JSON and no id reaches a log.
-    loggers = [logging.getLogger(n) for n in ("sortition_algorithms", "sortition_algorithms_user")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL + 1)
+    people = [
+        (int(row.respondent_id), {f: str(getattr(row, f)) for f in FEATURES})
+        for row in pool.itertuples(index=False)
+    ]
+    limits = [{"feature": q.feature, "value": q.value, "min": q.min, "max": q.max} for q in quotas]
     try:
-        with _stdout_to_stderr():  # HiGHS prints its banner from C, straight to fd 1
-            committees, probabilities, _report = find_distribution_maximin(
-                features, people, size, []
-            )
-    except (SortitionBaseError, ValueError, RuntimeError) as exc:
+        committees, probabilities = solve_maximin(people, limits, size)
+    except Infeasible as exc:
         raise QuotasNotMet(
             "Kvoterne kan ikke opfyldes samtidig af denne gruppe (fx mangler der unge kvinder i "
             "et bestemt område). Løsn en kvote (alder, køn eller område). / The quotas cannot "
             "be met together by this pool. Relax one quota (age, gender or area)."
         ) from exc
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
     weights = np.clip(np.array(probabilities, dtype=float), 0, None)
     weights /= weights.sum()
-    committees = [sorted(int(i) for i in c) for c in committees]
     marginal = dict.fromkeys((int(i) for i in pool["respondent_id"]), 0.0)
     for committee, weight in zip(committees, weights, strict=True):
         for person in committee:
             marginal[person] += float(weight)
     return committees, weights, marginal
-
-
-@contextmanager
-def _stdout_to_stderr():
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def draw_panel(
@@ -607,7 +568,11 @@ def record_draw(
             if rid in keep
         ]
         if rows:
-            con.executemany("INSERT INTO panel_invitation VALUES (?, ?, ?, ?, ?)", rows)
+            con.executemany(
+                "INSERT INTO panel_invitation (draw_id, respondent_id, role, reserve_rank, "
+                "invited_at) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         audit(con, principal.actor, "draw_panel", detail)
     return int(draw_id)
 

@@ -20,7 +20,7 @@ import data_pipeline.store.locking as store
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.core.scratch import make_private
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Version 1 is the canonical model of DESIGN.md §4. Large tables carry no primary keys:
 # ids are assigned under the writer lock, and an ART index would cost more at 1 M rows
@@ -96,7 +96,13 @@ CREATE TABLE goal (
     note VARCHAR, retired BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (goal_id, version));
 """
 
-MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2, 3: DDL_V3}
+# Version 4 (issue 17): whether an invited citizen took part in the dialogue. A flag on the
+# invitation, nothing else (NULL: not recorded); erasure removes it with the invitation.
+DDL_V4 = """
+ALTER TABLE panel_invitation ADD COLUMN attended BOOLEAN;
+"""
+
+MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2, 3: DDL_V3, 4: DDL_V4}
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 

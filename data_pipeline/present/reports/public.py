@@ -35,7 +35,7 @@ from data_pipeline.present.reports.content import (
     today_text,
     wave_row,
 )
-from data_pipeline.present.reports.model import Fact, Figure, Report, Section
+from data_pipeline.present.reports.model import Column, Fact, Figure, Report, Section, Table
 
 REACH_GROUPS = 5
 
@@ -62,6 +62,7 @@ def build_public_summary(
         _cares(shares["topic"], lang),
         _take_part(shares["format"], shares["time"], lang),
         _reach(con, filters, lang, k),
+        *_dialogues(con, filters.wave, lang, k),
         Section(
             key="about",
             title=t("public.about.title", lang),
@@ -255,3 +256,52 @@ def _reach(con, filters: q.Filters, lang: str, k: int) -> Section:
 
 def _key(group: dict) -> tuple:
     return tuple(sorted(group.items()))
+
+
+def _dialogues(con, wave: str, lang: str, k: int) -> list[Section]:
+    """Per dialogue a panel was drawn for (and attendance recorded): who was invited and who
+    took part, by age band, gender and area against the population, suppressed."""
+    from data_pipeline.outreach.panel_attendance import dialogue_outcomes, outcome_sentence
+
+    sections = []
+    for n, outcome in enumerate(dialogue_outcomes(con, wave, k, lang), start=1):
+        frame = outcome.table
+
+        def count(value, hidden: bool):
+            return f"<{k}" if hidden else int(value)
+
+        rows = [
+            [
+                row.label,
+                row.population_share,
+                count(row.invited, row.invited_suppressed),
+                None if row.invited_suppressed else row.invited_share,
+                count(row.took_part, row.took_part_suppressed),
+                None if row.took_part_suppressed else row.took_part_share,
+            ]
+            for row in frame.itertuples()
+        ]
+        table = Table(
+            sheet=t("public.dialogue.sheet", lang, n=n),
+            title=t("public.dialogue.title", lang, topic=outcome.topic.lower()),
+            columns=[
+                Column(t("public.dialogue.col.group", lang)),
+                Column(t("public.dialogue.col.population", lang), "percent"),
+                Column(t("public.dialogue.col.invited", lang), "count"),
+                Column(t("public.dialogue.col.invited_share", lang), "percent"),
+                Column(t("public.dialogue.col.took_part", lang), "count"),
+                Column(t("public.dialogue.col.took_part_share", lang), "percent"),
+            ],
+            rows=rows,
+            note=t("public.dialogue.note", lang, k=k),
+        )
+        sections.append(
+            Section(
+                key=f"dialogue_{outcome.draw_id}",
+                title=t("public.dialogue.title", lang, topic=outcome.topic.lower()),
+                lead=t("public.dialogue.lead", lang) if n == 1 else "",
+                paragraphs=[outcome_sentence(outcome, lang, k)],
+                tables=[table],
+            )
+        )
+    return sections
