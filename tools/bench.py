@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.cli.main import EXIT_OK, command
+from data_pipeline.cli.registry import EXIT_OK, command
 from data_pipeline.store.db import connect
 
 WAVE = "2025"

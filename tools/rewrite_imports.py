@@ -47,7 +47,7 @@ MOVES: dict[str, str] = {
     "activity": "analysis.activity",
     "goals": "analysis.goals",
     "views": "present.views",
-    "safe_export": "present.safe_export",
+    "safe_export": "core.safe_export",
     "reports": "present.reports",
     "outreach": "outreach.contacts",
     "panel": "outreach.panel",

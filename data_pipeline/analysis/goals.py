@@ -117,7 +117,7 @@ def set_goal(
             float(target), int(due_year), (note or "").strip()[:300] or None, False, metric,
         )  # fmt: skip
         _insert(con, goal)
-        audit(con, principal.actor, "set_goal", _detail(goal))
+        audit(con, principal.actor, "set_goal", goal_detail(goal))
     return goal
 
 
@@ -133,7 +133,7 @@ def retire_goal(con: duckdb.DuckDBPyConnection, principal: Principal, goal_id: i
                       "set_by": principal.actor, "retired": True})  # fmt: skip
     with transaction(con):
         _insert(con, retired)
-        audit(con, principal.actor, "retire_goal", _detail(retired))
+        audit(con, principal.actor, "retire_goal", goal_detail(retired))
     return retired
 
 
@@ -162,7 +162,7 @@ def channel_of(goal: Goal) -> str:
     return "platforms" if goal.metric == PLATFORM_METRIC else "survey"
 
 
-def _detail(goal: Goal) -> dict:
+def goal_detail(goal: Goal) -> dict:
     return {
         "goal_id": goal.goal_id,
         "version": goal.version,
@@ -313,7 +313,7 @@ def current_status(con: duckdb.DuckDBPyConnection, goal: Goal) -> dict:
 
 
 def group_name(con, goal: Goal, lang: str = "da") -> str:
-    from data_pipeline.outreach.panel import group_words
+    from data_pipeline.core.group_words import group_words
 
     areas = dict(con.execute("SELECT area_code, name FROM area").fetchall())
     if goal.dimension == "area":
@@ -325,7 +325,7 @@ def goal_sentence(con, goal: Goal, lang: str = "da") -> str:
     """'18–24-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne inden 2029.'"""
     group = group_name(con, goal, lang)
     if goal.metric == PLATFORM_METRIC:
-        from data_pipeline.outreach.panel import group_words
+        from data_pipeline.core.group_words import group_words
 
         areas = dict(con.execute("SELECT area_code, name FROM area").fetchall())
         group = group_words(goal.dimension, goal.group_code, lang, areas)
@@ -395,7 +395,7 @@ def goals_json(con, lang: str = "da") -> list[dict]:
         now = current_status(con, g)
         out.append(
             {
-                **_detail(g),
+                **goal_detail(g),
                 "set_at": g.set_at.isoformat(timespec="seconds"),
                 "set_by": g.set_by,
                 "note": g.note,
@@ -407,53 +407,3 @@ def goals_json(con, lang: str = "da") -> list[dict]:
 
 
 # --- the council report's "Status på målene" ------------------------------------------------
-
-
-def report_sections(con: duckdb.DuckDBPyConnection, lang: str = "da") -> list:
-    """One page "Status på målene" for the council report; nothing when no goal is followed."""
-    from data_pipeline.present.reports.model import Column, Section, Table
-
-    followed = current_goals(con)
-    if not followed:
-        return []
-    items, rows = [], []
-    for goal in followed:
-        now = current_status(con, goal)
-        sentence = goal_sentence(con, goal, lang)
-        items.append(
-            (t(f"goals.status.{now['status']}", lang).capitalize(), status_line(con, goal, lang))
-        )
-        rows.append(
-            [
-                sentence,
-                now["wave"],
-                now["ratio"],
-                now["ci_low"],
-                now["ci_high"],
-                t(f"goals.status.{now['status']}", lang),
-                f"{goal.set_by}, {goal.set_at:%d.%m.%Y}",
-            ]
-        )
-    table = Table(
-        sheet=t("goals.sheet", lang),
-        title=t("goals.report_title", lang),
-        columns=[
-            Column(t("goals.col.goal", lang)),
-            Column(t("goals.col.wave", lang)),
-            Column(t("goals.col.ratio", lang), "ratio"),
-            Column(t("goals.col.low", lang), "ratio"),
-            Column(t("goals.col.high", lang), "ratio"),
-            Column(t("goals.col.status", lang)),
-            Column(t("goals.col.set", lang)),
-        ],
-        rows=rows,
-    )
-    return [
-        Section(
-            key="goals",
-            title=t("goals.report_title", lang),
-            lead=t("goals.lead", lang),
-            items=items,
-            tables=[table],
-        )
-    ]

@@ -286,10 +286,10 @@ def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame
             raise ValueError(f"Unknown dimension {dim!r}")
     multi = [d for d in dims if d in MULTI_DIMENSIONS]
     plain = [d for d in dims if d not in MULTI_DIMENSIONS]
-    select_plain = [f"{_dim_sql(d)} AS {_alias(d)}" for d in plain]
+    select_plain = [f"{_dim_sql(d)} AS {column_alias(d)}" for d in plain]
     params = dict(where.params)
     if not multi:
-        group = ", ".join(_alias(d) for d in plain)
+        group = ", ".join(column_alias(d) for d in plain)
         sql = (
             f"SELECT {', '.join(select_plain)}, {source.count} AS respondents "  # noqa: S608
             f"FROM {source.relation} WHERE {where.sql} GROUP BY {group}"
@@ -307,20 +307,22 @@ def respondents_by(con, filters: Filters, dims: tuple[str, ...]) -> pd.DataFrame
         f"{source.weighted(f'((r.{column} >> {int(bit)}) & 1)::INTEGER')} AS b{int(bit)}"
         for _, bit in vocab
     )
-    group = ", ".join(_alias(d) for d in plain)
+    group = ", ".join(column_alias(d) for d in plain)
     select = ", ".join([*select_plain, sums]) if plain else sums
     sql = f"SELECT {select} FROM {source.relation} WHERE {where.sql}"  # noqa: S608
     if plain:
         sql += f" GROUP BY {group}"
     wide = con.execute(sql, params).df()
-    long = wide.melt(id_vars=[_alias(d) for d in plain], var_name="bit", value_name="respondents")
+    long = wide.melt(
+        id_vars=[column_alias(d) for d in plain], var_name="bit", value_name="respondents"
+    )
     code_of = {f"b{int(bit)}": code for code, bit in vocab}
-    long[_alias(multi[0])] = long["bit"].map(code_of)
+    long[column_alias(multi[0])] = long["bit"].map(code_of)
     long = long.drop(columns="bit")
     long["respondents"] = whole_counts(long["respondents"])
     if len(multi) == 2:
         raise ValueError("Cross topic with format through crosstab_multi")
-    return long[[_alias(d) for d in dims] + ["respondents"]]
+    return long[[column_alias(d) for d in dims] + ["respondents"]]
 
 
 def _dim_sql(dim: str) -> str:
@@ -332,7 +334,7 @@ def _dim_sql(dim: str) -> str:
     return DIMENSIONS[dim]
 
 
-def _alias(dim: str) -> str:
+def column_alias(dim: str) -> str:
     return dim.replace(".", "_")
 
 
@@ -642,7 +644,7 @@ def table_counts(
     split: str | None = None,
 ) -> pd.DataFrame:
     """Respondents per cell of `dims` under the filter, in one GROUP BY (for the disclosure
-    check of a published table: privacy.differencing_mask).
+    check of a published table: analysis.differencing).
 
     Topic and format cells are those who chose the option (several per respondent). `split`
     names a narrowed filter field whose chosen values become one more column, SPLIT_ALIAS:
@@ -657,7 +659,7 @@ def table_counts(
     params = dict(where.params)
     select, joins, conditions = [], [], [where.sql]
     for dim in dims:
-        alias = _alias(dim)
+        alias = column_alias(dim)
         if dim in MULTI_DIMENSIONS:
             kind, mask = MULTI_DIMENSIONS[dim]
             joins.append(

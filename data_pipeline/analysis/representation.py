@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.differencing import differencing_mask
 from data_pipeline.analysis.lookups import per_data_version
 from data_pipeline.analysis.queries import (
     DIMENSIONS,
@@ -31,7 +32,7 @@ from data_pipeline.analysis.queries import (
     waves,
     where_clause,
 )
-from data_pipeline.core.disclosure import DEFAULT_K, check_k, differencing_mask, suppress_table
+from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppress_table
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -127,7 +128,7 @@ def require_population(
     )
 
 
-def _check_background(by: tuple[str, ...]) -> tuple[str, ...]:
+def check_background(by: tuple[str, ...]) -> tuple[str, ...]:
     by = tuple(by)
     unknown = [d for d in by if d not in BACKGROUND]
     if unknown or len(set(by)) != len(by):
@@ -397,7 +398,7 @@ def representation_table(
     across the table's groups rejects ratio = 1 (see apply_fdr).
     """
     k = check_k(k)
-    by = _check_background(by)
+    by = check_background(by)
     wave, period = resolve_wave(con, filters)
     cells, excluded = cell_counts(con, filters, wave, period, by)
     reference = (
@@ -495,12 +496,12 @@ def find_gaps(
     FDR_Q (apply_fdr); ``attrs['fdr_tested']`` is how many groups were tested.
     """
     k = check_k(k)
-    dims = _check_background(dims)
+    dims = check_background(dims)
     if not dims:
         raise InvalidInput("Vælg mindst én egenskab. / Choose at least one attribute.")
     if cells is None:
         wave, period = resolve_wave(con, filters)
-        cells = _grouping_set_cells(con, filters, wave, period, dims)
+        cells = grouping_set_cells(con, filters, wave, period, dims)
     else:
         wave = filters.wave or latest_wave(con)
     note = postal_note(con, filters, wave, dims)
@@ -508,7 +509,7 @@ def find_gaps(
     references: dict[int, float] = {}
     if has_demographic_filter(filters):
         _, period = resolve_wave(con, filters)
-        whole = _grouping_set_cells(con, demographic_free(filters), wave, period, dims)
+        whole = grouping_set_cells(con, demographic_free(filters), wave, period, dims)
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
     tables, hidden, checked = [], [], {}  # `checked`: wider tables shared by the sets
@@ -565,9 +566,9 @@ def find_gaps(
 def grouping_cells(con, filters: Filters, dims: tuple[str, ...] = BACKGROUND) -> pd.DataFrame:
     """Respondents and population for every combination of `dims`, from one scan each; pass
     the result to scores() and find_gaps() (same dims) to avoid scanning again."""
-    dims = _check_background(dims)
+    dims = check_background(dims)
     wave, period = resolve_wave(con, filters)
-    return _grouping_set_cells(con, filters, wave, period, dims)
+    return grouping_set_cells(con, filters, wave, period, dims)
 
 
 def cells_for(cells: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
@@ -575,7 +576,7 @@ def cells_for(cells: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     alone would return: the grouping sets that roll up every other attribute, numbered as
     GROUPING(dims) numbers them. Under a filter that fixes one value the page needs both,
     and this saves the second scan."""
-    dims = _check_background(dims)
+    dims = check_background(dims)
     if dims == BACKGROUND:
         return cells
     n = len(BACKGROUND)
@@ -590,7 +591,7 @@ def cells_for(cells: pd.DataFrame, dims: tuple[str, ...]) -> pd.DataFrame:
     return subset[["gid", *dims, "respondents", "population"]].reset_index(drop=True)
 
 
-def _grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
+def grouping_set_cells(con, filters, wave, period, dims) -> pd.DataFrame:
     sets = [c for size in (1, 2, 3) for c in itertools.combinations(dims, size)]
     grouping = ", ".join(f"({', '.join(s)})" for s in sets)
     cols = ", ".join(dims)

@@ -18,9 +18,9 @@ import pandas as pd
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.representation import (
     BACKGROUND,
-    _check_background,
-    _grouping_set_cells,
     area_names,
+    check_background,
+    grouping_set_cells,
     resolve_wave,
 )
 from data_pipeline.core.i18n import t
@@ -220,10 +220,10 @@ def scores(
     field replicate by replicate. Groups without population are left out; nothing is
     suppressed because no count is published.
     """
-    dims = _check_background(dims)
+    dims = check_background(dims)
     wave, period = resolve_wave(con, filters)
     if cells is None:
-        cells = _grouping_set_cells(con, filters, wave, period, dims)
+        cells = grouping_set_cells(con, filters, wave, period, dims)
     rng = np.random.default_rng(seed)
     n = len(dims)
     every = (1 << n) - 1

@@ -16,12 +16,12 @@ from data_pipeline.analysis.representation import (
     require_population,
 )
 from data_pipeline.cli.filters import resolve_filters
-from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
+from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 from data_pipeline.core.i18n import t
 from data_pipeline.store.db import connect
 
 
-def _open(path: str):
+def open_database(path: str):
     """Read-only when the file exists, so analysis runs beside the app; a missing file is
     invalid input rather than a new empty database."""
     if not Path(path).exists():
@@ -43,11 +43,11 @@ def _clean(value):
 
 
 def _setup_gaps(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--wave")
     p.add_argument("--by", default=",".join(BACKGROUND), help="age_band,gender,area")
     p.add_argument("--top", type=int, default=10)
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("gaps", "under-represented groups, ranked by missing voices")(_setup_gaps)
@@ -57,7 +57,7 @@ def run_gaps(args) -> tuple[object, int]:
     dims = tuple(d.strip() for d in args.by.split(",") if d.strip())
     if args.top < 1:
         raise InvalidInput("--top skal være mindst 1. / --top must be at least 1.")
-    con = _open(args.db)
+    con = open_database(args.db)
     try:
         filters = resolve_filters(con, wave=args.wave)
         require_population(con, filters, needed_variables(dims), "huller / gaps")
@@ -91,10 +91,10 @@ def run_gaps(args) -> tuple[object, int]:
 
 
 def _setup_segments(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--wave")
     p.add_argument("--k", default="auto", help="auto or a number from 2")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("segments", "interest segments (KMeans, k by silhouette)")(_setup_segments)
@@ -102,7 +102,7 @@ def run_segments(args) -> tuple[object, int]:
     from data_pipeline.analysis.segments import fit_segments
 
     k = args.k if args.k == "auto" else _whole_number(args.k)
-    con = _open(args.db)
+    con = open_database(args.db)
     try:
         result = fit_segments(con, resolve_filters(con, wave=args.wave), k=k)
     finally:
@@ -138,16 +138,16 @@ def _require_targets(payload: dict) -> None:
 
 
 def _setup_weights(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--wave")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("weights", "raking weights to the population margins")(_setup_weights)
 def run_weights(args) -> tuple[object, int]:
     from data_pipeline.analysis.representation import rake
 
-    con = _open(args.db)
+    con = open_database(args.db)
     try:
         filters = resolve_filters(con, wave=args.wave)
         require_population(con, filters, ("age", "gender", "area"), "vægte / weights")

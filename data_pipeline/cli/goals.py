@@ -5,15 +5,15 @@ Owns the arguments and the JSON output; the goals themselves live in data_pipeli
 
 from __future__ import annotations
 
-from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
-from data_pipeline.cli.privacy import _require_file
+from data_pipeline.cli.privacy import require_file
+from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 from data_pipeline.privacy.roles import cli_principal
 from data_pipeline.store.db import connect
 
 
 def _setup_goals(p):
     p.add_argument("action", choices=["set", "list", "history", "retire"])
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--dimension", choices=["age_band", "gender", "area"])
     p.add_argument("--group", help="age band (18-24), gender (kvinde/mand) or area (code or name)")
     p.add_argument("--target", type=float, help="the ratio to reach at least (1 = as everyone)")
@@ -27,7 +27,7 @@ def _setup_goals(p):
     p.add_argument("--goal-id", type=int, help="change (set) or retire this goal")
     p.add_argument("--actor", default="cli", help="who sets the goal (logged)")
     p.add_argument("--lang", choices=["da", "en"], default="da")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("goals", "set, list, change or retire the goals for the term")(_setup_goals)
@@ -35,7 +35,7 @@ def run_goals(args) -> tuple[object, int]:
     from data_pipeline.analysis import goals
     from data_pipeline.cli.filters import resolve_values
 
-    _require_file(args.db)
+    require_file(args.db)
     con = connect(args.db, read_only=args.action in ("list", "history"))
     try:
         if args.action == "set":
@@ -66,18 +66,18 @@ def run_goals(args) -> tuple[object, int]:
                 args.channel,
             )
             return {
-                **goals._detail(goal),
+                **goals.goal_detail(goal),
                 "sentence": goals.goal_sentence(con, goal, args.lang),
             }, EXIT_OK
         if args.action == "retire":
             if args.goal_id is None:
                 raise goals.InvalidGoal("Angiv --goal-id. / Give --goal-id.")
             goal = goals.retire_goal(con, cli_principal(args.actor), args.goal_id)
-            return goals._detail(goal), EXIT_OK
+            return goals.goal_detail(goal), EXIT_OK
         if args.action == "history":
             return [
                 {
-                    **goals._detail(g),
+                    **goals.goal_detail(g),
                     "set_at": g.set_at.isoformat(timespec="seconds"),
                     "set_by": g.set_by,
                 }

@@ -10,44 +10,26 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from data_pipeline.cli.registry import (
+    COMMANDS,
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    command,
+    db_arg,
+    json_arg,
+)
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.store.db import connect, default_db_path
+from data_pipeline.store.db import connect
 from data_pipeline.store.locking import waited_seconds
-
-EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
-
-Handler = Callable[[argparse.Namespace], tuple[object, int]]
-COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Handler, str]] = {}
-
-
-def command(name: str, help_text: str):
-    """Register a subcommand: `setup(parser)` adds arguments; the handler returns (payload, code)."""
-
-    def decorator(setup):
-        def register(handler: Handler) -> Handler:
-            COMMANDS[name] = (setup, handler, help_text)
-            return handler
-
-        return register
-
-    return decorator
-
-
-def _db_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=default_db_path(), help="DuckDB database file")
-
-
-def _json_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _setup_init(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--sample", action="store_true", help="load the sample municipality")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("init", "create the schema (and load the sample municipality)")(_setup_init)
@@ -64,7 +46,7 @@ def run_init(args) -> tuple[object, int]:
 
 def _setup_ingest(p):
     p.add_argument("files", nargs="+", type=Path)
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--kind", required=True, choices=["survey", "population", "areas", "platform"])
     p.add_argument("--wave")
     p.add_argument("--mapping", type=Path)
@@ -83,7 +65,7 @@ def _setup_ingest(p):
         metavar="FILE",
         help="when a file is refused for one column's values, write a mapping template to FILE",
     )
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("ingest", "load files as batches (one transaction each)")(_setup_ingest)
@@ -166,8 +148,8 @@ def _bundled(paths: list[Path]) -> list[Path]:
 
 
 def _setup_db_json(p):
-    _db_arg(p)
-    _json_arg(p)
+    db_arg(p)
+    json_arg(p)
 
 
 @command("batches", "list loaded batches")(_setup_db_json)
@@ -182,9 +164,9 @@ def run_batches(args) -> tuple[object, int]:
 
 def _setup_undo(p):
     p.add_argument("batch_id", type=int)
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--actor", default="cli")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("undo", "remove everything one batch loaded")(_setup_undo)
@@ -233,23 +215,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_optional_commands() -> None:
-    """Analysis and operations commands live beside the code they drive."""
-    import importlib
+    """Analysis and operations commands live beside the code they drive; each registers
+    itself in cli.registry when imported (none imports this module back)."""
+    import data_pipeline.cli.analysis  # noqa: F401
+    import data_pipeline.cli.goals  # noqa: F401
+    import data_pipeline.cli.panel  # noqa: F401
+    import data_pipeline.cli.privacy  # noqa: F401
+    import data_pipeline.cli.reports  # noqa: F401
+    import data_pipeline.cli.sources  # noqa: F401
 
-    for module in (
-        "data_pipeline.cli.analysis",
-        "tools.bench",
-        "data_pipeline.cli.reports",
-        "data_pipeline.cli.privacy",
-        "data_pipeline.cli.sources",
-        "data_pipeline.cli.panel",
-        "data_pipeline.cli.goals",
-    ):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    try:  # the benchmark is a developer tool outside the package (tools/bench.py)
+        import tools.bench  # noqa: F401
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"tools", "tools.bench"}:
+            raise
 
 
 def _print(payload: object, as_json: bool) -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
-from data_pipeline.cli.privacy import _require_file, _write_private
+from data_pipeline.cli.privacy import require_file, write_private
+from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 from data_pipeline.privacy.roles import cli_principal
 from data_pipeline.store.db import connect
 
 
 def _setup_panel(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--topic", required=True, help="the dialogue's topic: a code or a label")
     p.add_argument("--size", required=True, type=int, help="how many to invite")
     p.add_argument("--area", action="append", default=[], help="area code or name; repeatable")
@@ -34,7 +34,7 @@ def _setup_panel(p):
     p.add_argument("--actor", required=True, help="who draws (logged)")
     p.add_argument("--out", required=True, type=Path, help="contact file, .csv or .xlsx")
     p.add_argument("--lang", choices=["da", "en"], default="da")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("panel", "draw a stratified panel of consenting citizens and export it (audited)")(
@@ -53,7 +53,7 @@ def run_panel(args) -> tuple[object, int]:
     )
 
     file_format = file_format_for(args.out.name)
-    _require_file(args.db)
+    require_file(args.db)
     principal = cli_principal(args.actor)
     con = connect(args.db)
     try:
@@ -79,7 +79,7 @@ def run_panel(args) -> tuple[object, int]:
         export = export_panel(con, principal, drawn, args.reason, file_format, args.lang)
     finally:
         con.close()
-    _write_private(args.out, export.data)
+    write_private(args.out, export.data)
     quotas = drawn.comparison(args.lang)
     payload = {
         "out": str(args.out),
@@ -100,7 +100,7 @@ def run_panel(args) -> tuple[object, int]:
 
 
 def _setup_attendance(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--draw", required=True, type=int, help="the draw (draw_id from `panel`)")
     p.add_argument(
         "--file",
@@ -109,7 +109,7 @@ def _setup_attendance(p):
         help="who took part: one email, respondent id or pseudonym per line (or a CSV)",
     )
     p.add_argument("--actor", required=True, help="who records it (logged)")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command(
@@ -123,7 +123,7 @@ def run_attendance(args) -> tuple[object, int]:
         record_attendance,
     )
 
-    _require_file(args.db)
+    require_file(args.db)
     if not args.file.is_file():
         raise AttendanceError(
             f"Deltagerlisten {args.file} findes ikke. / The attendance list {args.file} does "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from data_pipeline.cli.main import EXIT_INVALID, EXIT_OK, _db_arg, _json_arg, command
+from data_pipeline.cli.registry import EXIT_INVALID, EXIT_OK, command, db_arg, json_arg
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.privacy.roles import cli_principal
 from data_pipeline.store.db import connect
@@ -27,7 +27,7 @@ EXPORT_FILTERS = {
 
 
 def _setup_export(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--out", required=True, type=Path, help="contact file, .csv or .xlsx")
     p.add_argument("--reason", required=True, help="why these citizens are contacted (logged)")
     p.add_argument("--actor", required=True, help="who exports (logged)")
@@ -41,7 +41,7 @@ def _setup_export(p):
             help=f"{what}: a code or a Danish or English label; repeatable",
         )
     p.add_argument("--lang", choices=["da", "en"], default="da", help="column headings")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("export-contacts", "export consenting contacts of a segment (audited)")(_setup_export)
@@ -50,7 +50,7 @@ def run_export_contacts(args) -> tuple[object, int]:
     from data_pipeline.outreach.contacts import Segment, export_contacts, file_format_for
 
     file_format = file_format_for(args.out.name)
-    _require_file(args.db)
+    require_file(args.db)
     con = connect(args.db)
     try:
         chosen = {option: getattr(args, option) for option in EXPORT_FILTERS}
@@ -60,12 +60,12 @@ def run_export_contacts(args) -> tuple[object, int]:
         )
     finally:
         con.close()
-    _write_private(args.out, result.data)
+    write_private(args.out, result.data)
     payload = {"out": str(args.out), "rows": result.rows, "format": file_format}
     return {**payload, "sha256": result.sha256}, EXIT_OK
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Contact files are readable by their owner only (0600), from the first byte."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -73,19 +73,19 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def _setup_erase(p):
-    _db_arg(p)
+    db_arg(p)
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the citizen's email")
     who.add_argument("--respondent", type=int, help="the respondent id")
     p.add_argument("--actor", required=True, help="who erases (logged)")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("erase", "erase one citizen from every table, then rewrite the file")(_setup_erase)
 def run_erase(args) -> tuple[object, int]:
     from data_pipeline.privacy.erasure import erase_and_rewrite
 
-    _require_file(args.db)
+    require_file(args.db)
     result = erase_and_rewrite(
         args.db, cli_principal(args.actor), email=args.email, respondent_id=args.respondent
     )
@@ -93,21 +93,21 @@ def run_erase(args) -> tuple[object, int]:
 
 
 def _setup_purge(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--older-than", required=True, type=int, metavar="MONTHS")
     p.add_argument("--actor", default="cli", help="who purges (logged)")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("purge-contacts", "delete contact details older than MONTHS, then rewrite")(_setup_purge)
 def run_purge(args) -> tuple[object, int]:
     from data_pipeline.privacy.erasure import purge_and_rewrite
 
-    _require_file(args.db)
+    require_file(args.db)
     deleted = purge_and_rewrite(args.db, cli_principal(args.actor), args.older_than)
     return {"status": "purged", "contacts_deleted": deleted, "rewritten": True}, EXIT_OK
 
 
-def _require_file(path: str) -> None:
+def require_file(path: str) -> None:
     if not Path(path).exists():
         raise InvalidFile(f"Databasen {path} findes ikke. / The database {path} does not exist.")

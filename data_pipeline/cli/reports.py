@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
+from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 
 # option name -> (Filters field, vocabulary the values must come from)
 FILTER_OPTIONS = {
@@ -25,7 +25,7 @@ FILTER_OPTIONS = {
 
 
 def _setup_report(p):
-    _db_arg(p)
+    db_arg(p)
     p.add_argument("--out", required=True, type=Path, help="FILE.pdf, FILE.xlsx or FILE.html")
     p.add_argument("--wave", help="the survey wave (default: the latest)")
     for option in FILTER_OPTIONS:
@@ -40,7 +40,7 @@ def _setup_report(p):
         )
     p.add_argument("--lang", choices=["da", "en"], default="da")
     p.add_argument("--public", action="store_true", help="the summary for citizens (pdf, html)")
-    _json_arg(p)
+    json_arg(p)
 
 
 @command("report", "the council report or the citizens' summary as PDF, XLSX or HTML")(
@@ -48,7 +48,7 @@ def _setup_report(p):
 )
 def run_report(args) -> tuple[object, int]:
     from data_pipeline.analysis.representation import require_population
-    from data_pipeline.cli.analysis import _open
+    from data_pipeline.cli.analysis import open_database
     from data_pipeline.present.reports import (
         build_public_summary,
         build_report,
@@ -58,7 +58,7 @@ def run_report(args) -> tuple[object, int]:
 
     # The format is checked before the database is opened: a typo should fail at once.
     fmt = check_format(args.out.suffix, public=args.public)
-    con = _open(args.db)
+    con = open_database(args.db)
     try:
         filters = _filters(con, args)
         require_population(con, filters, ("age", "gender", "area"), "rapporten / the report")

@@ -5,7 +5,7 @@ Owns argument parsing and the JSON shape only; the request and loading live in s
 
 from __future__ import annotations
 
-from data_pipeline.cli.main import EXIT_OK, _db_arg, _json_arg, command
+from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 from data_pipeline.store.db import connect
 
 
@@ -17,8 +17,8 @@ def _setup_fetch(p):
     p.add_argument("--period", help="e.g. 2025K1; default the latest")
     p.add_argument("--lang", choices=["da", "en"], default="da")
     p.add_argument("--actor", default="cli")
-    _db_arg(p)
-    _json_arg(p)
+    db_arg(p)
+    json_arg(p)
 
 
 @command("fetch-population", "fetch a population table from the StatBank API")(_setup_fetch)

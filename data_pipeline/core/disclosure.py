@@ -19,7 +19,7 @@ from data_pipeline.core.errors import DatabaseError
 
 DEFAULT_K = 5
 MIN_K = 3
-_EPS = 1e-9  # counts may be fractional (postal codes spread over areas)
+EPS = 1e-9  # counts may be fractional (postal codes spread over areas)
 
 
 def check_k(k: int | None) -> int:
@@ -123,7 +123,7 @@ def survives_differencing(count: float, complements, k: int = DEFAULT_K) -> bool
     k = check_k(k)
 
     def risky(value: float) -> bool:
-        return _EPS < value < k - _EPS
+        return EPS < value < k - EPS
 
     for complement in complements:
         if len(complement.chosen) >= 2 and any(risky(c) for c in complement.cells.values()):
@@ -131,99 +131,6 @@ def survives_differencing(count: float, complements, k: int = DEFAULT_K) -> bool
         if risky(complement.without - count):
             return False
     return True
-
-
-_NULL_KEY = "\x00unknown"
-
-
-def _cell_keys(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: _NULL_KEY if v is None or v != v else str(v))
-
-
-def _aligned(keys: pd.DataFrame, table: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The counts of `table` for each row of `keys` (matched on `columns`; 0 where absent)."""
-    counts = table["respondents"].astype(float).fillna(0.0)
-    if not columns:
-        return np.full(len(keys), float(counts.sum()))
-    cells = pd.DataFrame({c: _cell_keys(table[c]) for c in columns}).assign(_n=counts.to_numpy())
-    cells = cells.groupby(columns, as_index=False)["_n"].sum()
-    return keys[columns].merge(cells, on=columns, how="left")["_n"].fillna(0.0).to_numpy()
-
-
-def differencing_mask(
-    con,
-    filters,
-    frame: pd.DataFrame,
-    dims: dict[str, str],
-    count_column: str = "respondents",
-    k: int = DEFAULT_K,
-    cache: dict | None = None,
-) -> np.ndarray:
-    """True for each cell of a published table whose count a user could difference against
-    the same cell one filter change away (survives_differencing, for a whole table at once).
-
-    `frame` holds one row per cell; `dims` maps its columns to dimension names (queries
-    DIMENSIONS, topic, format). A cell is read as the filter plus its own values, so:
-    1. for each field the filter narrows (and no column of the table fixes): the same table
-       with that field cleared, minus the cell, is 0 or at least k; with two or more values
-       chosen, each chosen value's own count in the cell is 0 or at least k;
-    2. for each column that is a filter field (age band, gender, area, time, engagement,
-       topic, format): the cell's row of the table without that column (its field cleared;
-       for topic/format under the same filter) minus the cell is 0 or at least k.
-    Two GROUP BY queries per narrowed field and one per such column (queries.table_counts),
-    never one per cell. Pass the result as `hidden` to suppress_table, whose secondary
-    suppression then protects the cells hidden here as well. Views that check several tables
-    under one filter may share a `cache` dict: the same wider table is then queried once.
-    """
-    from data_pipeline.analysis import queries as q
-
-    k = check_k(k)
-    if frame.empty:
-        return np.zeros(0, dtype=bool)
-    filters = filters.replace(wave=filters.wave or q.latest_wave(con))
-    alias = {column: q._alias(dim) for column, dim in dims.items()}
-    keys = pd.DataFrame({alias[c]: _cell_keys(frame[c]).to_numpy() for c in dims})
-    counts = frame[count_column].astype(float).fillna(0.0).to_numpy()
-    names = tuple(dims.values())
-    columns = [alias[c] for c in dims]
-    field_of = {dim: field for field, dim in q.FIELD_DIMENSIONS.items()}
-    cache = {} if cache is None else cache
-
-    def table(where, dims, split=None) -> pd.DataFrame:
-        key = (where, dims, split)
-        if key not in cache:
-            cache[key] = q.table_counts(con, where, dims, split)
-        return cache[key]
-
-    def risky(values: np.ndarray) -> np.ndarray:
-        return (values > _EPS) & (values < k - _EPS)
-
-    mask = np.zeros(len(frame), dtype=bool)
-    fixed = {field_of[d] for d in names if d in field_of and field_of[d] in q.FILTER_COLUMNS}
-    for field in (*q.FILTER_COLUMNS, *q.FILTER_MASKS):
-        chosen = tuple(getattr(filters, field))
-        if not chosen or field in fixed:
-            continue
-        wider = table(filters.replace(**{field: ()}), names)
-        mask |= risky(_aligned(keys, wider, columns) - counts)
-        if len(chosen) >= 2:
-            split = table(filters, names, field)
-            for value in chosen:
-                part = split[split[q.SPLIT_ALIAS] == str(value)]
-                mask |= risky(_aligned(keys, part, columns))
-    for dim in names:
-        field = field_of.get(dim)
-        if field is None:
-            continue
-        rest = tuple(d for d in names if d != dim)
-        cleared = filters.replace(**{field: ()}) if field in q.FILTER_COLUMNS else filters
-        wider = table(cleared, rest)
-        rest_columns = [q._alias(d) for d in rest]
-        mask |= risky(_aligned(keys, wider, rest_columns) - counts)
-    return mask
-
-
-# --- pseudonyms ----------------------------------------------------------------------------
 
 
 def pseudonym_key(db_path: str | None) -> bytes:

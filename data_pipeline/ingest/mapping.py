@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.store.db import load_vocabulary_seed
+from data_pipeline.ingest.vocabulary import load_vocabulary_seed
 
 SURVEY_FIELDS = (
     "source_id",

@@ -1,7 +1,7 @@
 """Consent-based outreach: a segment in, the consenting citizens' contact list out, audited.
 
 Owns the only query that reads names, emails and phone numbers and the export audit entry;
-the files are written by data_pipeline.present.safe_export. Never logs, caches or raises with contact data;
+the files are written by data_pipeline.core.safe_export. Never logs, caches or raises with contact data;
 the audit entry holds the segment, reason, row count and file hash only.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 
 from data_pipeline.analysis.queries import Filters, latest_wave, where_clause
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.present.safe_export import csv_bytes, xlsx_bytes
+from data_pipeline.core.safe_export import csv_bytes, xlsx_bytes
 from data_pipeline.privacy.roles import Principal, require_role
 from data_pipeline.store.db import audit, transaction
 
@@ -58,7 +58,7 @@ class ContactExport:
     sha256: str
 
 
-def _segment_sql(con: duckdb.DuckDBPyConnection, segment: Segment) -> tuple[str, dict]:
+def segment_sql(con: duckdb.DuckDBPyConnection, segment: Segment) -> tuple[str, dict]:
     """Consent recorded on the answer AND a contact row whose consent is not withdrawn."""
     wave = segment.filters.wave or latest_wave(con)
     where = where_clause(con, segment.filters, wave)
@@ -77,7 +77,7 @@ def _segment_sql(con: duckdb.DuckDBPyConnection, segment: Segment) -> tuple[str,
 def count_consenting(con: duckdb.DuckDBPyConnection, principal: Principal, segment: Segment) -> int:
     """How many consenting citizens match; the page suppresses the number below k."""
     require_role(principal, "count_contacts")
-    sql, params = _segment_sql(con, segment)
+    sql, params = segment_sql(con, segment)
     return con.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
 
 
@@ -86,7 +86,7 @@ def consenting_contacts(
 ) -> pd.DataFrame:
     """The contact list itself. Callers must not cache it or put it in shared state."""
     require_role(principal, "export_contacts")
-    sql, params = _segment_sql(con, segment)
+    sql, params = segment_sql(con, segment)
     frame = con.execute(
         "SELECT r.respondent_id, c.name, c.email, c.phone, "
         f"strftime(c.consent_at, '%Y-%m-%d') {sql} ORDER BY r.respondent_id",
@@ -106,7 +106,7 @@ def file_format_for(name: str) -> str:
     return suffix
 
 
-def _check_reason(reason: str | None) -> str:
+def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidFile("Angiv en begrundelse for udtrækket. / Give a reason for the export.")
@@ -126,7 +126,7 @@ def export_contacts(
     Refuses without the outreach (or admin) role and without a reason.
     """
     require_role(principal, "export_contacts")
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     if segment.filters.wave is None:  # the audit log names the wave actually exported
         filters = segment.filters.replace(wave=latest_wave(con))
         segment = Segment(filters, segment.respondent_ids, segment.label)

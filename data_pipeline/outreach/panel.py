@@ -22,6 +22,7 @@ import pandas as pd
 from data_pipeline.analysis.queries import Filters, latest_wave, population_period, population_where
 from data_pipeline.core.disclosure import DEFAULT_K, is_publishable
 from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.group_words import UNKNOWN, group_words
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.privacy.roles import Principal, require_role
 from data_pipeline.store.db import audit, transaction
@@ -34,7 +35,6 @@ FEATURES = ("age_band", "gender", "area")
 ALGORITHM = "maximin"
 TOLERANCE = 0.2  # each quota: the population's share of the seats, ± 20 % (at least ± 1 seat)
 RECENT_DAYS = 180  # people invited in the last 180 days are set aside when the pool allows it
-UNKNOWN = "?"  # a pool member without a known value: no population share, quota 0..size
 
 
 class QuotasNotMet(PipelineError):
@@ -156,12 +156,12 @@ class PanelDraw:
 def _pool(con, wave: str, request: PanelRequest) -> pd.DataFrame:
     """Consenting, non-withdrawn citizens who chose the topic: the same consent rule as the
     contact export (outreach), and only ids and background leave the query."""
-    from data_pipeline.outreach.contacts import Segment, _segment_sql
+    from data_pipeline.outreach.contacts import Segment, segment_sql
 
     filters = Filters(
         wave=wave, topics=(request.topic,), areas=request.areas, formats=request.formats
     )
-    sql, params = _segment_sql(con, Segment(filters=filters))
+    sql, params = segment_sql(con, Segment(filters=filters))
     frame = con.execute(
         f"SELECT DISTINCT r.respondent_id, coalesce(r.age_band, '{UNKNOWN}') AS age_band, "  # noqa: S608
         f"r.gender, coalesce(r.area_code, '{UNKNOWN}') AS area {sql} ORDER BY r.respondent_id",
@@ -274,19 +274,6 @@ def _labels(con, lang: str) -> dict[str, dict[str, str]]:
         ).fetchall()
     }
     return {"area": areas, "vocabulary": topics}
-
-
-def group_words(feature: str, value: str, lang: str = "da", areas: dict | None = None) -> str:
-    """'18-24' -> '18–24-årige', 'mand' -> 'mænd', '01' -> 'borgere i Nordby'."""
-    if value == UNKNOWN:
-        return t(f"panel.unknown.{feature}", lang)
-    if feature == "age_band":
-        if value.endswith("+"):
-            return t("group.ages_open", lang, age=value[:-1])
-        return t("group.ages", lang, ages=value.replace("-", "–"))
-    if feature == "gender":
-        return t(f"group.gender.{value}", lang)
-    return t("panel.group_area", lang, area=(areas or {}).get(value, value))
 
 
 def _shortfall(con, plan_wave: str, request: PanelRequest, quota: Quota, lang: str) -> Shortfall:
@@ -518,10 +505,10 @@ def record_draw(
 ) -> int:
     """Record who was invited (ids, for the recent-invitation rule) and audit the draw: who,
     when, why, topic, quotas, seed, rows (and the file's sha256 when it is known here)."""
-    from data_pipeline.outreach.contacts import _check_reason
+    from data_pipeline.outreach.contacts import check_reason
 
     require_role(principal, "draw_panel")
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     plan = drawn.plan
     now = datetime.now(UTC).replace(tzinfo=None)
     keep = people if people is not None else {*drawn.invited, *drawn.reserve}
@@ -588,12 +575,12 @@ def export_panel(
     """The contact file of the invited and the reserve, built by the contact export's consent
     query and safe writers with a column saying who is invited and who is reserve number n;
     then the draw is recorded with the file's rows and sha256. No contact data in the audit."""
-    from data_pipeline.outreach.contacts import FORMATS, _check_reason, consenting_contacts
-    from data_pipeline.present.safe_export import csv_bytes, xlsx_bytes
+    from data_pipeline.core.safe_export import csv_bytes, xlsx_bytes
+    from data_pipeline.outreach.contacts import FORMATS, check_reason, consenting_contacts
 
     require_role(principal, "export_contacts")
     require_role(principal, "draw_panel")
-    reason = _check_reason(reason)
+    reason = check_reason(reason)
     if file_format not in FORMATS:
         raise QuotasNotMet(f"Ukendt format '{file_format}'. / Unknown format '{file_format}'.")
     ids = [*drawn.invited, *drawn.reserve]

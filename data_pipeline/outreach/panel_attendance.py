@@ -208,7 +208,8 @@ def _counts(con, draw_id: int) -> pd.DataFrame:
 
 
 def _outcome(con, wave, draw_id, drawn_at, topic, detail, k, lang) -> DialogueOutcome:
-    from data_pipeline.outreach.panel import group_words, population_shares
+    from data_pipeline.core.group_words import group_words
+    from data_pipeline.outreach.panel import population_shares
 
     areas = tuple(detail.get("areas") or ())
     shares = population_shares(con, wave, areas)

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis import queries as q
+from data_pipeline.analysis.differencing import differencing_mask
 from data_pipeline.core.disclosure import (
-    differencing_mask,
     is_publishable,
     suppress_table,
     survives_differencing,
@@ -145,7 +145,7 @@ def headline_count(con, filters: q.Filters, k: int = 5):
 def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd.DataFrame:
     """Per-area counts (map) hidden where a count one filter change away would reveal a
     suppressed cell: each area's count is checked as the count under filter + that area
-    (privacy.differencing_mask), then suppressed again so secondary suppression holds."""
+    (analysis.differencing), then suppressed again so secondary suppression holds."""
     hidden = differencing_mask(con, filters, frame, {"area": "area"}, "respondents", k)
     return suppress_table(frame, "respondents", k, dependent_columns=("value",), hidden=hidden)
 
@@ -270,13 +270,13 @@ def explore_view(
         frame = q.crosstab_multi(con, filters, rows, cols)
     else:
         frame = q.respondents_by(con, filters, (rows, cols))
-    frame = frame.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
+    frame = frame.rename(columns={q.column_alias(rows): "row", q.column_alias(cols): "col"})
     if weighted:
         from data_pipeline.analysis.representation import rake, weighted_counts
 
         raked = rake(con, filters)
         weights = weighted_counts(con, filters, (rows, cols), raked)
-        weights = weights.rename(columns={q._alias(rows): "row", q._alias(cols): "col"})
+        weights = weights.rename(columns={q.column_alias(rows): "row", q.column_alias(cols): "col"})
         frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
     frame = _complete_grid(con, frame, rows, cols, filters)
     hidden = differencing_mask(con, filters, frame, {"row": rows, "col": cols}, "respondents", k)

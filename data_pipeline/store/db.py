@@ -19,6 +19,7 @@ import duckdb
 import data_pipeline.store.locking as store
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.core.scratch import make_private
+from data_pipeline.ingest.vocabulary import VOCABULARY_FILE, load_vocabulary_seed  # noqa: F401
 
 SCHEMA_VERSION = 4
 
@@ -104,7 +105,6 @@ ALTER TABLE panel_invitation ADD COLUMN attended BOOLEAN;
 
 MIGRATIONS: dict[int, str] = {1: DDL_V1, 2: DDL_V2, 3: DDL_V3, 4: DDL_V4}
 
-VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 
 # Inside one process every load, undo and erasure goes through this lock; across processes
 # data_pipeline.store.locking's file lock (taken by `connect`) lets one writer in at a time.
@@ -114,10 +114,6 @@ WRITE_LOCK = threading.RLock()
 def default_db_path() -> str:
     """The database the app and CLI use when none is given; configurable for deployments."""
     return os.environ.get("DELTAGELSESATLAS_DB", "deltagelsesatlas.duckdb")
-
-
-def load_vocabulary_seed() -> dict:
-    return json.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

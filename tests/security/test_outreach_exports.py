@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.cli.main import main
 from data_pipeline.core.errors import InvalidFile
+from data_pipeline.core.safe_export import FORMULA_STARTS, PHONE
 from data_pipeline.outreach.contacts import Segment, export_contacts
-from data_pipeline.present.safe_export import FORMULA_STARTS, PHONE
 from data_pipeline.privacy.roles import AccessDenied, Principal
 from data_pipeline.store.db import connect
 from tests.security.helpers import app

@@ -14,8 +14,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.i18n import t
+from data_pipeline.core.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
 from data_pipeline.outreach.contacts import Segment, export_contacts
-from data_pipeline.present.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
 from data_pipeline.privacy.roles import Principal
 from data_pipeline.store.db import connect
 from tests.security.helpers import app

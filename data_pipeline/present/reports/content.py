@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis import queries as q
+from data_pipeline.analysis.differencing import differencing_mask
 from data_pipeline.analysis.representation import (
     InvalidInput,
     RakeResult,
@@ -25,7 +26,7 @@ from data_pipeline.analysis.representation import (
     weighted_shares,
 )
 from data_pipeline.analysis.scores import scores
-from data_pipeline.core.disclosure import DEFAULT_K, check_k, differencing_mask, suppression_mask
+from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppression_mask
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.present import views
 from data_pipeline.present.reports import charts
@@ -176,7 +177,7 @@ def build_report(
         method_section(con, filters, weights, lang, k),
     ]
     # Issue 17: one page "Status på målene" before the method, when goals are followed.
-    from data_pipeline.analysis.goals import report_sections
+    from data_pipeline.present.reports.goal_status import report_sections
 
     sections[-1:-1] = report_sections(con, lang)
     return Report(

@@ -1,7 +1,7 @@
 """A report as an Excel workbook (openpyxl): an overview sheet, one sheet per table, the method.
 
 Numbers are real numbers with formats (percent, thousands, ratios); headers are frozen; topics
-and formats get a native bar chart. Every cell goes through data_pipeline.present.safe_export.put, so a
+and formats get a native bar chart. Every cell goes through data_pipeline.core.safe_export.put, so a
 value that starts like a formula, an area name from a boundary file for example, stays text.
 """
 
@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from data_pipeline.core.i18n import t
+from data_pipeline.core.safe_export import NUMBER_FORMATS, put
 from data_pipeline.present.reports.model import Report, Section, Table
-from data_pipeline.present.safe_export import NUMBER_FORMATS, put
 
 HEADER_ROW = 3  # row 1 the title, row 2 the note, row 3 the column headers
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EF")

@@ -1,0 +1,203 @@
+"""The folder list is the architecture (issue 15): stages import only earlier stages, no module
+imports another's private names, and there are no import cycles, hidden ones included.
+
+Built from the source with `ast`, so function-level imports count as much as top-level ones.
+The stage order is docs/ARCHITECTURE.md's.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "data_pipeline"
+STAGES = ["core", "ingest", "store", "privacy", "analysis", "outreach", "present", "cli"]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def source_files(*folders: str) -> list[Path]:
+    files = []
+    for folder in folders:
+        target = ROOT / folder
+        files += [target] if target.is_file() else sorted(target.rglob("*.py"))
+    return files
+
+
+MODULES = {module_name(p): p for p in source_files("data_pipeline")}
+
+
+def resolve(name: str) -> str | None:
+    """The data_pipeline module an import refers to (a package's names live in its __init__)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def imports_of(path: Path) -> list[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for every import in the file, anywhere."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, [], node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                if resolve(submodule) == submodule:
+                    found.append((submodule, [], node.lineno))
+                else:
+                    found.append((base, [alias.name], node.lineno))
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {name: set() for name in MODULES}
+    for name, path in MODULES.items():
+        for target, _names, _line in imports_of(path):
+            resolved = resolve(target) if target.startswith("data_pipeline") else None
+            if resolved and resolved != name:
+                edges[name].add(resolved)
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def stage(module: str) -> int | None:
+    parts = module.split(".")
+    return STAGES.index(parts[1]) if len(parts) >= 2 and parts[1] in STAGES else None
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_there_are_no_import_cycles_in_the_pipeline():
+    assert cycles(graph()) == []
+
+
+def test_every_module_sits_in_a_stage():
+    loose = [
+        name
+        for name in MODULES
+        if stage(name) is None and name not in {"data_pipeline", "data_pipeline.__main__"}
+    ]
+    assert loose == []
+
+
+def test_stages_import_only_earlier_stages():
+    backwards = []
+    for name, targets in graph().items():
+        here = stage(name)
+        for target in targets:
+            there = stage(target)
+            if here is not None and there is not None and there > here:
+                backwards.append(f"{name} -> {target}")
+    assert backwards == []
+
+
+def private_uses(path: Path) -> list[str]:
+    """`from m import _x` and `m._x` where m is another module of ours."""
+    here = module_name(path)
+    ours = ("data_pipeline", "app_support", "pages", "tools")
+    found = []
+    for target, names, line in imports_of(path):
+        if target.startswith(ours) and target != here:
+            found += [f"{here}:{line} imports {target}.{n}" for n in names if n.startswith("_")]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    module_aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            for alias in node.names:
+                base = node.module if isinstance(node, ast.ImportFrom) else None
+                full = f"{base}.{alias.name}" if base else alias.name
+                if full.startswith(ours) and (ROOT / (full.replace(".", "/") + ".py")).exists():
+                    module_aliases[alias.asname or alias.name.split(".")[-1]] = full
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in module_aliases
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{here}:{node.lineno} uses {module_aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("folder", ["data_pipeline", "app_support", "pages", "tools", "app.py"])
+def test_no_module_uses_another_modules_private_names(folder):
+    found = [use for path in source_files(folder) for use in private_uses(path)]
+    assert found == []
+
+
+def test_the_private_name_check_sees_both_forms(tmp_path, monkeypatch):
+    probe = ROOT / "tools" / "_architecture_probe.py"
+    probe.write_text(
+        "from data_pipeline.store.db import _tables\n"
+        "import data_pipeline.store.db as db\n"
+        "db._open('x', True)\n",
+        encoding="utf-8",
+    )
+    try:
+        found = private_uses(probe)
+    finally:
+        probe.unlink()
+    assert len(found) == 2, found
+
+
+def test_the_pipeline_never_imports_streamlit():
+    users = [
+        module_name(path)
+        for path in source_files("data_pipeline")
+        if any(target.split(".")[0] == "streamlit" for target, _n, _l in imports_of(path))
+    ]
+    assert users == []
