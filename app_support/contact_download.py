@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+import data_pipeline.outreach.contacts as outreach
 import data_pipeline.privacy.roles as auth
-from data_pipeline.outreach.contacts import contacts as outreach
 
 ROUTE_PREFIX = "/_atlas/kontakt/"
 TICKET_SECONDS = 120

@@ -200,7 +200,7 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
         cur.close()
 
 
-def _with_cursor(function, *args, **kwargs):
+def with_cursor(function, *args, **kwargs):
     with reading() as cur:
         return function(cur, *args, **kwargs)
 
@@ -256,7 +256,7 @@ def choices(path: str, lang: str) -> dict:
 @_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def overview(path: str, filters: Filters, k: int, lang: str):
-    return _with_cursor(views.overview_view, filters, k=k, lang=lang)
+    return with_cursor(views.overview_view, filters, k=k, lang=lang)
 
 
 @_versioned
@@ -271,7 +271,7 @@ def explore(
     k: int,
     lang: str,
 ):
-    return _with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
+    return with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
 
 
 @_versioned
@@ -280,7 +280,7 @@ def map_values(
     path: str, filters: Filters, measure: str, group: tuple, code: str | None, k: int, lang: str
 ):
     group_dict = {key: value for key, value in group}
-    return _with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
+    return with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
 
 
 @_versioned
@@ -288,13 +288,13 @@ def map_values(
 def area_frame(path: str):
     from data_pipeline.ingest.boundaries import frame_from_geojson_text
 
-    return _with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
+    return with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
 
 
 @_versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
-    return _with_cursor(views.groups_view, filters, by, k, lang)
+    return with_cursor(views.groups_view, filters, by, k, lang)
 
 
 @_versioned
@@ -306,7 +306,7 @@ def segments(path: str, wave: str | None, lang: str):
     the segment profiles (aggregates) only, never who is in which segment."""
     from data_pipeline.analysis import segment_store
 
-    result = _with_cursor(segment_store.profiles, db_path(), wave)
+    result = with_cursor(segment_store.profiles, db_path(), wave)
     return dataclasses.replace(result, labels=result.labels.iloc[0:0])
 
 
@@ -315,7 +315,7 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
     (the same seed and snapshot give the same segments as the cached profiles)."""
     from data_pipeline.analysis.segments import fit_segments
 
-    labels = _with_cursor(fit_segments, Filters(wave=wave)).labels
+    labels = with_cursor(fit_segments, Filters(wave=wave)).labels
     return tuple(int(i) for i in labels.loc[labels["segment"] == segment, "respondent_id"])
 
 
@@ -324,7 +324,7 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
 def area_clusters(path: str, wave: str | None):
     from data_pipeline.analysis import segment_store
 
-    return _with_cursor(segment_store.area_clusters, db_path(), wave)
+    return with_cursor(segment_store.area_clusters, db_path(), wave)
 
 
 @_versioned

@@ -11,12 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import data_pipeline.outreach.panel as panel
 import data_pipeline.privacy.roles as auth
 from app_support import data, ui
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, percent, t
-from data_pipeline.outreach.contacts import panel
 
 RESULT = "_panel_draw"  # session key: the last draw (ids and figures only)
 

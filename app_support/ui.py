@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from data_pipeline.core import safe_export
 from data_pipeline.core.i18n import number, percent, t, vega_locale
-from data_pipeline.present import safe_export
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
 
@@ -50,7 +50,7 @@ def count_text(value, suppressed: bool, k: int) -> str:
 def downloads(
     frame: pd.DataFrame, name: str, lang: str, key: str, kinds: dict[str, str] | None = None
 ) -> None:
-    """CSV and Excel of a table, both through data_pipeline.present.safe_export (no formulas, numbers as
+    """CSV and Excel of a table, both through data_pipeline.core.safe_export (no formulas, numbers as
     numbers). `kinds` names the number columns (count, percent, ratio) for their formats.
 
     The files are written when a button is clicked, not on every rerun: building the XLSX took

@@ -24,12 +24,12 @@ st.info(t("filter.not_applied.activity", lang), icon=":material/filter_alt_off:"
 
 @st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
 def over_time(path: str, by: str, platform: str | None) -> pd.DataFrame:
-    return data._with_cursor(activity.activity_over_time, by, platform)
+    return data.with_cursor(activity.activity_over_time, by, platform)
 
 
 @st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
 def who(path: str, dim: str, platform: str | None, k: int):
-    return data._with_cursor(activity.participant_representation, dim, platform, None, k)
+    return data.with_cursor(activity.participant_representation, dim, platform, None, k)
 
 
 cur = data.cursor()

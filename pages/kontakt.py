@@ -8,11 +8,11 @@ fetched, after the role is checked once more. Never cached.
 
 import streamlit as st
 
+import data_pipeline.outreach.contacts as outreach
 from app_support import auth_ui, contact_download, data, state, ui, waves
 from data_pipeline.core.disclosure import is_publishable
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, t
-from data_pipeline.outreach.contacts import contacts as outreach
 
 lang, filters = state.page_setup()
 principal = auth_ui.require_page("kontakt", lang)

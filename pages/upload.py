@@ -9,13 +9,12 @@ import streamlit as st
 
 import data_pipeline.privacy.roles as auth
 from app_support import auth_ui, data, state, streamlit_words, ui, words
-from data_pipeline.core import scratch
+from data_pipeline.core import safe_export, scratch
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, t
 from data_pipeline.ingest import uploads
 from data_pipeline.ingest.matching import remember
 from data_pipeline.ingest.readers import bundle_inputs
-from data_pipeline.present import safe_export
 from data_pipeline.store.load import KINDS, ingest, list_batches, undo
 from data_pipeline.store.preview import (
     FIELD_CHOICES,
