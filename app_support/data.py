@@ -57,20 +57,12 @@ _STATE: dict = {"reader": None, "retired": []}
 
 
 def _build_sample(path: str) -> None:
-    """First start: build the database from sample_data/ (under the writer lock)."""
+    """First start without app_support.serve: build the database from sample_data/."""
+    from data_pipeline.analysis.sample_ready import build_sample
     from data_pipeline.core.i18n import t
-    from data_pipeline.store.sample import load_sample
 
-    with store.hold(path):
-        if Path(path).exists():
-            return  # another process built it while we waited
-        with st.spinner(t("app.building", st.session_state.get("lang", "da"))):
-            con = connect(path)
-            try:
-                load_sample(con)
-            finally:
-                con.close()
-        store.publish(path)
+    with st.spinner(t("app.building", st.session_state.get("lang", "da"))):
+        build_sample(path)
 
 
 def _open_snapshot(path: str) -> duckdb.DuckDBPyConnection:

@@ -40,9 +40,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen | None = None) -> None:
+def wait_for(url: str, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
     """Poll a URL until it answers; fail early if the process behind it has died."""
-    for _ in range(120):
+    for _ in range(int(seconds * 2)):
         try:
             urllib.request.urlopen(url, timeout=1)
             return

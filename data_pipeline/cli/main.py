@@ -40,6 +40,7 @@ def run_init(args) -> tuple[object, int]:
         from data_pipeline.store.sample import load_sample
 
         results = [r.to_json() for r in load_sample(con)]
+        _store_segments(con, args.db)
     con.close()
     return {"db": args.db, "loaded": results}, EXIT_OK
 
