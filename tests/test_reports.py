@@ -212,6 +212,22 @@ def test_segment_sheet_matches_the_segments(workbook, segments):
     assert [row[0] for row in rows] == [p["name_da"] for p in segments.profiles]
 
 
+def test_every_sheet_prints_one_page_wide_and_key_messages_wrap(workbook):
+    # LibreOffice printed the overview's long key messages over two pages, cut at the edge.
+    for sheet in workbook.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    overview = workbook.worksheets[0]
+    width = overview.column_dimensions["A"].width
+    long_rows = [c for c in overview["A"] if isinstance(c.value, str) and len(c.value) > width]
+    assert long_rows, "the sample's key messages include sentences longer than the column"
+    for cell in long_rows:
+        assert cell.alignment.wrap_text, cell.value
+        lines = overview.row_dimensions[cell.row].height / 15
+        assert lines * width >= len(cell.value) * 0.9, (cell.value, lines)
+
+
 def test_text_that_looks_like_a_formula_stays_text(workbook):
     cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row if c.value]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -175,11 +175,16 @@ def xlsx_bytes(
         texts = [str(column)] + [str(v) for v in frame.iloc[:200, c - 1] if isinstance(v, str)]
         longest = max(max(len(text) for text in texts), 12 if column_kinds[c - 1] else 0)
         worksheet.column_dimensions[get_column_letter(c)].width = min(60, longest + 2)
-    # Printed (or saved as PDF) the table keeps its columns together: landscape, one page wide.
+    print_one_page_wide(worksheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def print_one_page_wide(worksheet) -> None:
+    """Printed (or saved as PDF) a sheet keeps its columns together: landscape, one page wide,
+    as many pages long as it needs."""
     worksheet.page_setup.orientation = "landscape"
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.page_setup.fitToWidth = 1
     worksheet.page_setup.fitToHeight = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -17,12 +17,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from data_pipeline.core.i18n import t
-from data_pipeline.core.safe_export import NUMBER_FORMATS, put
+from data_pipeline.core.safe_export import NUMBER_FORMATS, print_one_page_wide, put
 from data_pipeline.present.reports.model import Report, Section, Table
 
 HEADER_ROW = 3  # row 1 the title, row 2 the note, row 3 the column headers
 HEADER_FILL = PatternFill("solid", fgColor="DCE6EF")
 TITLE_FONT = Font(bold=True, size=13, color="1F5F8B")
+OVERVIEW_WIDTH = 100  # characters of column A on the overview sheet
+OVERVIEW_CHARS_PER_LINE = 95  # what fits in it with proportional letters, to size rows
 
 
 def render_xlsx(report: Report) -> bytes:
@@ -39,6 +41,8 @@ def render_xlsx(report: Report) -> bytes:
         _write_table(workbook.create_sheet(name), table)
     if method is not None:
         _write_method(workbook.create_sheet(method_name), method, report)
+    for sheet in workbook.worksheets:
+        print_one_page_wide(sheet)
     workbook.properties.creator = "Deltagelsesatlas"
     workbook.properties.title = f"{report.title} – {report.subtitle}"
     buffer = io.BytesIO()
@@ -69,14 +73,19 @@ def _write_overview(sheet: Worksheet, report: Report, sheet_names: list[str]) ->
         sheet.cell(row, 1).font = Font(bold=True)
         for item in headline.items:
             row += 1
-            put(sheet.cell(row, 1), item if isinstance(item, str) else " ".join(item))
+            text = item if isinstance(item, str) else " ".join(item)
+            put(sheet.cell(row, 1), text)
+            # A key message is a sentence or two: wrapped in the column, not cut at its edge,
+            # in a row tall enough for its lines (spreadsheets do not grow a row on opening).
+            sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.row_dimensions[row].height = 15 * -(-len(text) // OVERVIEW_CHARS_PER_LINE)
         row += 2
     put(sheet.cell(row, 1), t("report.contents", report.lang))
     sheet.cell(row, 1).font = Font(bold=True)
     for name in sheet_names:
         row += 1
         put(sheet.cell(row, 1), name)
-    sheet.column_dimensions["A"].width = 120
+    sheet.column_dimensions["A"].width = OVERVIEW_WIDTH
 
 
 def _write_table(sheet: Worksheet, table: Table) -> None:
