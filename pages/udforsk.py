@@ -175,16 +175,22 @@ else:
     )
 st.caption(t("explore.suppressed_note", lang, k=k))
 
-table = frame.pivot(index="row_label", columns="col_label", values="text").reindex(
-    index=row_order, columns=col_order
+nobody = percent(0, lang, 0) if is_share else number(0, lang)
+table = (
+    frame.pivot(index="row_label", columns="col_label", values="text")
+    .reindex(index=row_order, columns=col_order)
+    .fillna(nobody)
 )
 table.index.name = dim_label(rows)
 table = table.reset_index()
 ui.show_table(table, key="x_table")
 # The files hold numbers as numbers (Excel formats them), "<k" only where a cell is hidden.
 frame["cell"] = frame["value"].astype(object).where(~frame["suppressed"], f"<{k}")
-export = frame.pivot(index="row_label", columns="col_label", values="cell").reindex(
-    index=row_order, columns=col_order
+# A combination nobody answered is 0 (no one), not a blank a reader could take for "hidden".
+export = (
+    frame.pivot(index="row_label", columns="col_label", values="cell")
+    .reindex(index=row_order, columns=col_order)
+    .fillna(0)
 )
 export.index.name = dim_label(rows)
 kind = "percent" if is_share else "count"

@@ -154,20 +154,26 @@ def xlsx_bytes(
 ) -> bytes:
     """One sheet with a bold header row; numbers numeric, text never a formula."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     kinds = kinds or {}
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = re.sub(r"[\[\]:*?/\\]", " ", sheet).strip()[:31] or "Data"
+    column_kinds = [kinds.get(c) for c in frame.columns]
+    right = Alignment(horizontal="right")
     for c, column in enumerate(frame.columns, start=1):
         put(worksheet.cell(1, c), str(column))
         worksheet.cell(1, c).font = Font(bold=True)
-    column_kinds = [kinds.get(c) for c in frame.columns]
+        if column_kinds[c - 1]:  # a number column's header sits over its numbers
+            worksheet.cell(1, c).alignment = right
     for r, row in enumerate(frame.itertuples(index=False), start=2):
         for c, (value, kind) in enumerate(zip(row, column_kinds, strict=True), start=1):
-            put(worksheet.cell(r, c), value, kind)
+            cell = worksheet.cell(r, c)
+            put(cell, value, kind)
+            if kind and isinstance(cell.value, str):  # "<5" sits where the number would
+                cell.alignment = right
     worksheet.freeze_panes = "A2"
     # Columns as wide as their header or longest text (Excel opens every column at 8.43
     # characters, cutting "Svarprocent" and "Repræsentation"); numbers get room for 12 digits.

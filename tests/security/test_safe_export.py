@@ -263,3 +263,22 @@ def test_excel_columns_are_wide_enough_for_their_headers():
         assert width is not None and width >= len(cell.value) + 1, (cell.value, width)
     # Wider columns must not push the last ones onto a second printed page.
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+
+
+def test_udforsk_excel_by_age_and_gender_has_no_blank_cells_and_aligns_hidden_ones(
+    app_db, downloads
+):
+    """Opened in LibreOffice, the age × gender file showed blanks where nobody answered (read
+    as "hidden?") and "<5" and the headers at the left of right-aligned numbers."""
+    at = app("udforsk", role="admin")
+    at.selectbox(key="x_rows").set_value("age_band").run()
+    at.selectbox(key="x_cols").set_value("gender").run()
+    assert not at.exception
+    sheet = load_workbook(io.BytesIO(downloads.of(at, "x_dl_xlsx"))).active
+    body = [cell for row in sheet.iter_rows(min_row=2) for cell in row[1:]]
+    assert body and all(cell.value is not None for cell in body)
+    hidden = [cell for cell in body if cell.data_type == "s"]
+    assert hidden, "the sample hides some age × gender cells"
+    assert all(cell.alignment.horizontal == "right" for cell in hidden)
+    headers = list(sheet.iter_rows(max_row=1))[0]
+    assert all(cell.alignment.horizontal == "right" for cell in headers[1:])
