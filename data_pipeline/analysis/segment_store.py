@@ -116,7 +116,7 @@ def profiles(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | No
     """The wave's segments (the latest wave when None) as fit_segments() gives them, without
     the members: read when stored for this data, else fitted and stored. Raises
     PipelineError when the wave has too few responses."""
-    from data_pipeline.analysis.representation import InvalidInput
+    from data_pipeline.analysis.cells import InvalidInput
 
     wave = wave or latest_wave(con)
     if wave is None:
@@ -133,7 +133,7 @@ def profiles(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | No
 def area_clusters(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | None):
     """segments.area_clusters() of the wave, read when stored for this data, else computed
     and stored. Raises PipelineError when the wave has too few responses or areas."""
-    from data_pipeline.analysis.representation import InvalidInput
+    from data_pipeline.analysis.cells import InvalidInput
 
     wave = wave or latest_wave(con)
     if wave is None:

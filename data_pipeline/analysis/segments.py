@@ -14,6 +14,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.cells import (
+    BACKGROUND,
+    InvalidInput,
+    area_names,
+    cell_counts,
+    resolve_wave,
+)
+from data_pipeline.analysis.gap_words import describe_group, format_number
 from data_pipeline.analysis.queries import (
     Filters,
     count_respondents,
@@ -21,17 +29,7 @@ from data_pipeline.analysis.queries import (
     population_by_band_gender,
     where_clause,
 )
-from data_pipeline.analysis.representation import (
-    BACKGROUND,
-    InvalidInput,
-    add_statistics,
-    apply_fdr,
-    area_names,
-    cell_counts,
-    describe_group,
-    format_number,
-    resolve_wave,
-)
+from data_pipeline.analysis.statistics import add_statistics, apply_fdr
 from data_pipeline.core.disclosure import DEFAULT_K
 
 # Topics and formats carry the profile; the ordinal answers only nudge it. At full weight the
