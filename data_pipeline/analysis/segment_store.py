@@ -24,7 +24,16 @@ from data_pipeline.analysis.queries import Filters, latest_wave, population_peri
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
-_CODE = ("analysis/segments.py", "core/i18n.py", "analysis/queries.py")
+_CODE = (
+    "analysis/segments.py",
+    "analysis/segment_model.py",
+    "analysis/segment_words.py",
+    "analysis/gap_words.py",
+    "analysis/statistics.py",
+    "analysis/cells.py",
+    "core/i18n.py",
+    "analysis/queries.py",
+)
 
 
 def path_for(db_path: str | Path) -> Path:
