@@ -117,7 +117,9 @@ def finding_sentence(
     k: int = DEFAULT_K,
     interest: str | None = None,
 ) -> str:
-    """One plain sentence for one cell, in the format of DESIGN.md §3 (Danish or English).
+    """One plain sentence for one cell, Danish or English: who, their answers among their
+    population, the ratio in words with its interval, and the missing voices
+    (docs/DEFINITIONS.md).
 
     Under a topic, format or time filter, `interest` (interest_words) says what the count
     is: those who answered and chose it, compared with the same share in the whole

@@ -1,6 +1,6 @@
-"""Headline scores of representation (DESIGN.md §6): min/max rate over the marginals, share
-overlap and the bias-adjusted R-indicator, each with a seeded bootstrap interval, and the one
-plain 0-100 score the Overblik leads with.
+"""Headline scores of representation (docs/DEFINITIONS.md, Scores): min/max rate over the
+marginals, share overlap and the bias-adjusted R-indicator, each with a seeded bootstrap
+interval, and the one plain 0-100 score the Overblik leads with.
 
 Scores publish no count. Never imports streamlit; counts come from cells.py's one
 GROUPING SETS scan.

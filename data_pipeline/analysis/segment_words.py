@@ -199,8 +199,8 @@ def _who(composition: pd.DataFrame) -> tuple[str, str]:
 
 
 def cluster_words(cells: pd.DataFrame, reference: float) -> tuple[str, str]:
-    """A cluster in the verdict words of representation (DESIGN.md §6): its areas pooled, as
-    a whole and per age band × gender, each judged by its 95 % interval against the whole
+    """A cluster in the verdict words of representation (docs/DEFINITIONS.md): its areas
+    pooled, as a whole and per age band × gender, each judged by its 95 % interval against the whole
     municipality's rate (Benjamini–Hochberg over the groups). "Like the population" only when
     every group's interval lies inside 0.8-1.25; otherwise "not enough answers to tell"."""
     by_cell = cells.groupby(["gender", "age_band"], as_index=False)[

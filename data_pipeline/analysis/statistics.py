@@ -42,7 +42,8 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarra
     return low, high
 
 
-# The stated band around 1 inside which a group is "like the population" (DESIGN.md §6).
+# The stated band around 1 inside which a group is "like the population"
+# (docs/DEFINITIONS.md, Verdicts).
 FINE_BAND = (0.8, 1.25)
 # The false discovery rate controlled when many groups are judged at once.
 FDR_Q = 0.05
@@ -65,10 +66,10 @@ def expected_hint(population, reference: float | None) -> np.ndarray:
 def _status(
     respondents, ci_low, ci_high, threshold: float, k: int, upper: float | None = None
 ) -> np.ndarray:
-    """The verdict per group, from its interval (DESIGN.md §6): "under" when the whole interval
-    lies below `threshold`, "over" when it lies above `upper` (default 1/threshold), "fine"
-    (like the population) only when it lies inside [threshold, upper], and otherwise
-    "uncertain" (not enough answers to tell), the default. A group below k respondents or
+    """The verdict per group, from its interval (docs/DEFINITIONS.md, Verdicts): "under" when
+    the whole interval lies below `threshold`, "over" when it lies above `upper` (default
+    1/threshold), "fine" (like the population) only when it lies inside [threshold, upper], and
+    otherwise "uncertain" (not enough answers to tell), the default. A group below k respondents or
     without an interval is never judged."""
     upper = 1 / threshold if upper is None else upper
     respondents = np.asarray(respondents, dtype=float)
@@ -142,8 +143,8 @@ def add_statistics(
 ) -> pd.DataFrame:
     """Rate, ratio with its interval, missing voices, p-value and status per cell.
 
-    `reference` is the whole municipality's rate (DESIGN.md §6): respondents / population 15+
-    among those with the grouped attributes known, without any age, gender or area filter. By
+    `reference` is the whole municipality's rate (docs/DEFINITIONS.md): respondents /
+    population 15+ among those with the grouped attributes known, without any age, gender or area filter. By
     default it is total respondents / total population of these cells, which is the same
     thing when the cells partition the unfiltered municipality. Missing voices = the group's
     population × the reference − its respondents (= population share × all respondents when

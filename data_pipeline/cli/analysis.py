@@ -69,7 +69,7 @@ def run_gaps(args) -> tuple[object, int]:
     note_da, note_en = found.attrs.get("note_da"), found.attrs.get("note_en")
     if not args.json:
         text = "\n".join(found["sentence_da"]) or "Ingen grupper under tærsklen."
-        # What the list compares with and how it was judged (DESIGN.md §6).
+        # What the list compares with and how it was judged (docs/DEFINITIONS.md).
         text += "\n" + t("report.gaps.note", "da")
         return (f"{text}\n{note_da}" if note_da else text), EXIT_OK
     keys = ["population", "respondents", "rate", "ratio", "ci_low", "ci_high", "missing_voices"]
