@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import find_gaps, representation_table
+from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.present import views
 from data_pipeline.store.db import connect
 from tools import bench

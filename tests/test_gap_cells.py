@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from data_pipeline.analysis.cells import cells_for, grouping_cells
+from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import cells_for, find_gaps, grouping_cells
 from data_pipeline.present.views import open_dimensions
 
 FILTERS = [

@@ -20,8 +20,9 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from data_pipeline.analysis import queries as q
-from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.segments import fit_segments
+from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.cli.main import main
 from data_pipeline.present import reports, views
 from data_pipeline.present.reports.xlsx import HEADER_ROW

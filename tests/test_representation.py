@@ -11,18 +11,14 @@ import pandas as pd
 import pytest
 from ipfn import ipfn
 
+from data_pipeline.analysis.cells import InvalidInput
+from data_pipeline.analysis.gap_words import describe_group, ratio_words
+from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import (
-    InvalidInput,
-    describe_group,
-    find_gaps,
-    rake,
-    ratio_words,
-    representation_table,
-    weighted_counts,
-    weighted_shares,
-)
+from data_pipeline.analysis.raking import rake
+from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.analysis.scores import score_counts, scores
+from data_pipeline.analysis.weighting import weighted_counts, weighted_shares
 from data_pipeline.store.db import connect
 
 GROUND_TRUTH = Path(__file__).resolve().parents[1] / "sample_data" / "ground_truth"
@@ -148,7 +144,7 @@ def test_small_cells_are_suppressed_with_the_next_smallest(tiny):
 
 
 def test_status_rules():
-    from data_pipeline.analysis.representation import _status
+    from data_pipeline.analysis.statistics import _status
 
     status = _status(
         respondents=[100, 100, 100, 100, 3],

@@ -87,7 +87,7 @@ def test_profiles_name_the_planted_interests(five):
 
 
 def test_invalid_k_is_refused(con):
-    from data_pipeline.analysis.representation import InvalidInput
+    from data_pipeline.analysis.cells import InvalidInput
 
     with pytest.raises(InvalidInput, match="k skal være"):
         fit_segments(con, WAVE, k=1)

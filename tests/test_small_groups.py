@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import find_gaps, representation_table
+from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.store.db import connect
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.analysis.raking import rake
+from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.core.i18n import t
 from data_pipeline.store.db import connect
 

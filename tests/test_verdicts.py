@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from data_pipeline.analysis import representation as rep
+from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import _status, find_gaps, representation_table
+from data_pipeline.analysis.ratios import representation_table
+from data_pipeline.analysis.statistics import _status, benjamini_hochberg, score_p_values
 from data_pipeline.core.i18n import TEXT, t
 from data_pipeline.store.db import connect
 
@@ -127,14 +128,14 @@ def test_benjamini_hochberg_by_hand_and_against_scipy():
     # largest i with p_(i) <= i·q/m is i = 4 (0.03 <= 0.0333), so the four smallest are
     # rejected although 0.02 > 0.0167 on its own step.
     p = np.array([0.03, 0.001, 0.20, 0.02, 0.012, 0.9])
-    assert rep.benjamini_hochberg(p, 0.05).tolist() == [True, True, False, True, True, False]
+    assert benjamini_hochberg(p, 0.05).tolist() == [True, True, False, True, True, False]
     rng = np.random.default_rng(12)
     for _ in range(200):
         p = np.concatenate([rng.uniform(size=40), rng.uniform(0, 0.01, size=rng.integers(0, 8))])
         expected = stats.false_discovery_control(p, method="bh") <= 0.05
-        assert rep.benjamini_hochberg(p, 0.05).tolist() == expected.tolist()
+        assert benjamini_hochberg(p, 0.05).tolist() == expected.tolist()
     # Untested (NaN) groups are neither rejected nor counted.
-    assert rep.benjamini_hochberg([np.nan, 0.001, 0.04], 0.05).tolist() == [False, True, True]
+    assert benjamini_hochberg([np.nan, 0.001, 0.04], 0.05).tolist() == [False, True, True]
 
 
 def test_score_p_values_match_scipy():
@@ -143,7 +144,7 @@ def test_score_p_values_match_scipy():
         2 * stats.norm.sf(abs((xi - ni * p0) / math.sqrt(ni * p0 * (1 - p0))))
         for xi, ni in zip(x, n, strict=True)
     ]
-    np.testing.assert_allclose(rep.score_p_values(x, n, p0), expected, rtol=1e-9)
+    np.testing.assert_allclose(score_p_values(x, n, p0), expected, rtol=1e-9)
 
 
 def test_gap_list_says_it_controls_the_false_discovery_rate(sample_con):

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import rake, weighted_shares
+from data_pipeline.analysis.raking import rake
+from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.store.db import connect
 
 Z = 1.959963984540054

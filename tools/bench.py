@@ -304,13 +304,13 @@ def page_calls(con: duckdb.DuckDBPyConnection) -> dict[str, Callable[[Filters], 
 
 
 def run_gaps(con: duckdb.DuckDBPyConnection, f: Filters):
-    from data_pipeline.analysis.representation import find_gaps
+    from data_pipeline.analysis.gaps import find_gaps
 
     return find_gaps(con, f, dims=GAP_DIMS, top=10, min_population=50, k=5)
 
 
 def run_rake(con: duckdb.DuckDBPyConnection, f: Filters):
-    from data_pipeline.analysis.representation import rake
+    from data_pipeline.analysis.raking import rake
 
     return rake(con, f)
 

@@ -7,7 +7,7 @@ exports, the ground-truth segment labels and the sample README with the planted 
 
 Everything is seeded and vectorised with numpy: ``make_survey`` produces 1,000,000
 respondents in a few seconds, so the same code serves the sample data and the benchmark.
-No streamlit import here (``data_pipeline`` rule, DESIGN.md §5).
+No streamlit import here (``data_pipeline`` rule, docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Platform activity for the Aktivitet page: activity over time, and who takes part.
 
 Aggregates in SQL (a few dozen rows per chart). Participants are distinct pseudonymous users;
-their demographics are compared with the population through representation.add_statistics,
+their demographics are compared with the population through statistics.add_statistics,
 and small cells are suppressed exactly as for the survey. Never returns a user_key.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis.representation import add_statistics
+from data_pipeline.analysis.statistics import add_statistics
 from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppress_table
 
 GROUPS = {

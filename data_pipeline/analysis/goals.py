@@ -240,7 +240,7 @@ def _missing(value) -> bool:
 def progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
     """The group's ratio with its 95 % interval in every wave that has answers, oldest first;
     a group hidden for too few answers has no figure (and says nothing about the goal)."""
-    from data_pipeline.analysis.representation import representation_table
+    from data_pipeline.analysis.ratios import representation_table
 
     if goal.metric == PLATFORM_METRIC:
         return _platform_progress(con, goal)

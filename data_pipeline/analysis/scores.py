@@ -1,8 +1,8 @@
-"""Headline scores of representation (DESIGN.md §6): min/max rate over the marginals, share
-overlap and the bias-adjusted R-indicator, each with a seeded bootstrap interval, and the one
-plain 0-100 score the Overblik leads with.
+"""Headline scores of representation (docs/DEFINITIONS.md, Scores): min/max rate over the
+marginals, share overlap and the bias-adjusted R-indicator, each with a seeded bootstrap
+interval, and the one plain 0-100 score the Overblik leads with.
 
-Scores publish no count. Never imports streamlit; counts come from representation's one
+Scores publish no count. Never imports streamlit; counts come from cells.py's one
 GROUPING SETS scan.
 """
 
@@ -15,14 +15,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters
-from data_pipeline.analysis.representation import (
+from data_pipeline.analysis.cells import (
     BACKGROUND,
     area_names,
     check_background,
     grouping_set_cells,
     resolve_wave,
 )
+from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.i18n import t
 
 BOOTSTRAP_REPLICATES = 400

@@ -24,7 +24,16 @@ from data_pipeline.analysis.queries import Filters, latest_wave, population_peri
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
-_CODE = ("analysis/segments.py", "core/i18n.py", "analysis/queries.py")
+_CODE = (
+    "analysis/segments.py",
+    "analysis/segment_model.py",
+    "analysis/segment_words.py",
+    "analysis/gap_words.py",
+    "analysis/statistics.py",
+    "analysis/cells.py",
+    "core/i18n.py",
+    "analysis/queries.py",
+)
 
 
 def path_for(db_path: str | Path) -> Path:
@@ -116,7 +125,7 @@ def profiles(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | No
     """The wave's segments (the latest wave when None) as fit_segments() gives them, without
     the members: read when stored for this data, else fitted and stored. Raises
     PipelineError when the wave has too few responses."""
-    from data_pipeline.analysis.representation import InvalidInput
+    from data_pipeline.analysis.cells import InvalidInput
 
     wave = wave or latest_wave(con)
     if wave is None:
@@ -133,7 +142,7 @@ def profiles(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | No
 def area_clusters(con: duckdb.DuckDBPyConnection, db_path: str | Path, wave: str | None):
     """segments.area_clusters() of the wave, read when stored for this data, else computed
     and stored. Raises PipelineError when the wave has too few responses or areas."""
-    from data_pipeline.analysis.representation import InvalidInput
+    from data_pipeline.analysis.cells import InvalidInput
 
     wave = wave or latest_wave(con)
     if wave is None:

@@ -1,7 +1,7 @@
 """Analysis commands of the CLI: `gaps`, `segments` and `weights`.
 
 Owns only argument parsing and the JSON shape of these three commands (a contract: add keys,
-never rename them); the analysis itself lives in representation.py and segments.py.
+never rename them); the analysis itself lives in analysis/ (gaps.py, raking.py, segments.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from data_pipeline.analysis.representation import (
+from data_pipeline.analysis.cells import (
     BACKGROUND,
     InvalidInput,
     needed_variables,
@@ -52,7 +52,7 @@ def _setup_gaps(p):
 
 @command("gaps", "under-represented groups, ranked by missing voices")(_setup_gaps)
 def run_gaps(args) -> tuple[object, int]:
-    from data_pipeline.analysis.representation import find_gaps
+    from data_pipeline.analysis.gaps import find_gaps
 
     dims = tuple(d.strip() for d in args.by.split(",") if d.strip())
     if args.top < 1:
@@ -69,7 +69,7 @@ def run_gaps(args) -> tuple[object, int]:
     note_da, note_en = found.attrs.get("note_da"), found.attrs.get("note_en")
     if not args.json:
         text = "\n".join(found["sentence_da"]) or "Ingen grupper under tærsklen."
-        # What the list compares with and how it was judged (DESIGN.md §6).
+        # What the list compares with and how it was judged (docs/DEFINITIONS.md).
         text += "\n" + t("report.gaps.note", "da")
         return (f"{text}\n{note_da}" if note_da else text), EXIT_OK
     keys = ["population", "respondents", "rate", "ratio", "ci_low", "ci_high", "missing_voices"]
@@ -145,7 +145,7 @@ def _setup_weights(p):
 
 @command("weights", "raking weights to the population margins")(_setup_weights)
 def run_weights(args) -> tuple[object, int]:
-    from data_pipeline.analysis.representation import rake
+    from data_pipeline.analysis.raking import rake
 
     con = open_database(args.db)
     try:

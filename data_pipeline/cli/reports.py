@@ -47,7 +47,7 @@ def _setup_report(p):
     _setup_report
 )
 def run_report(args) -> tuple[object, int]:
-    from data_pipeline.analysis.representation import require_population
+    from data_pipeline.analysis.cells import require_population
     from data_pipeline.cli.analysis import open_database
     from data_pipeline.present.reports import (
         build_public_summary,

@@ -88,12 +88,9 @@ def gaps_in_context(
 ) -> pd.DataFrame:
     """The largest gaps among the open dimensions, named with the filter's fixed values too:
     under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
-    from data_pipeline.analysis.representation import (
-        area_names,
-        find_gaps,
-        finding_sentence,
-        interest_words,
-    )
+    from data_pipeline.analysis.cells import area_names
+    from data_pipeline.analysis.gap_words import finding_sentence, interest_words
+    from data_pipeline.analysis.gaps import find_gaps
 
     gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k, cells=cells)
     fixed = {
@@ -151,7 +148,7 @@ def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd
 
 
 def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.analysis.representation import cells_for, grouping_cells
+    from data_pipeline.analysis.cells import cells_for, grouping_cells
     from data_pipeline.analysis.scores import plain_score_text, scores
 
     wave = filters.wave or q.latest_wave(con)
@@ -197,7 +194,7 @@ def band_gender_view(
 ) -> pd.DataFrame:
     """Share of responses next to share of citizens, per age band and gender (kvinde/mand).
 
-    `cells` (from representation.grouping_cells) saves two queries when the overview has them.
+    `cells` (from cells.grouping_cells) saves two queries when the overview has them.
     """
     if cells is not None:
         # GROUPING() bits: age_band, gender, area -> only area rolled up is 0b001.
@@ -272,7 +269,8 @@ def explore_view(
         frame = q.respondents_by(con, filters, (rows, cols))
     frame = frame.rename(columns={q.column_alias(rows): "row", q.column_alias(cols): "col"})
     if weighted:
-        from data_pipeline.analysis.representation import rake, weighted_counts
+        from data_pipeline.analysis.raking import rake
+        from data_pipeline.analysis.weighting import weighted_counts
 
         raked = rake(con, filters)
         weights = weighted_counts(con, filters, (rows, cols), raked)
@@ -470,11 +468,8 @@ def groups_view(
     con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
-    from data_pipeline.analysis.representation import (
-        cells_for,
-        grouping_cells,
-        representation_table,
-    )
+    from data_pipeline.analysis.cells import cells_for, grouping_cells
+    from data_pipeline.analysis.ratios import representation_table
     from data_pipeline.analysis.scores import scores
 
     wave = filters.wave or q.latest_wave(con)

@@ -23,7 +23,7 @@ from data_pipeline.ingest.vocabulary import VOCABULARY_FILE, load_vocabulary_see
 
 SCHEMA_VERSION = 4
 
-# Version 1 is the canonical model of DESIGN.md §4. Large tables carry no primary keys:
+# Version 1 is the canonical model (the tables below). Large tables carry no primary keys:
 # ids are assigned under the writer lock, and an ART index would cost more at 1 M rows
 # than it protects.
 DDL_V1 = """

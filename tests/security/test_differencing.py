@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from data_pipeline.analysis import queries as q
-from data_pipeline.analysis.representation import find_gaps, rake, representation_table
+from data_pipeline.analysis.gaps import find_gaps
+from data_pipeline.analysis.raking import rake
+from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.present import views
 from data_pipeline.present.reports.content import option_shares

@@ -1,7 +1,7 @@
 """The council report's content for a filter, built from the dashboard's own functions.
 
-Every figure comes from views.py, representation.py or segments.py, already suppressed, so the
-report and the dashboard agree. Owns only the choice of figures and their words; never reads
+Every figure comes from views.py, the analysis modules (raking, weighting, gap words) or
+segments.py, already suppressed, so the report and the dashboard agree. Owns only the choice of figures and their words; never reads
 the contact table and never imports streamlit.
 """
 
@@ -15,17 +15,12 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis import queries as q
+from data_pipeline.analysis.cells import InvalidInput, area_names, resolve_wave
 from data_pipeline.analysis.differencing import differencing_mask
-from data_pipeline.analysis.representation import (
-    InvalidInput,
-    RakeResult,
-    area_names,
-    describe_group,
-    rake,
-    resolve_wave,
-    weighted_shares,
-)
+from data_pipeline.analysis.gap_words import describe_group
+from data_pipeline.analysis.raking import RakeResult, rake
 from data_pipeline.analysis.scores import scores
+from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppression_mask
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.present import views
@@ -68,7 +63,7 @@ def prepare(con: duckdb.DuckDBPyConnection, filters: q.Filters, k: int) -> q.Fil
 def option_shares(
     con, filters: q.Filters, kind: str, weights: RakeResult, total: int, k: int, lang: str
 ) -> pd.DataFrame:
-    """Weighted and unweighted shares per option (representation.weighted_shares), with the
+    """Weighted and unweighted shares per option (weighting.weighted_shares), with the
     dashboard's suppression on top: ranked_view also applies the complement rule to
     multi-select options and secondary suppression to single-choice ones."""
     table = weighted_shares(con, filters, kind, weights, k)

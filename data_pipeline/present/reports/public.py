@@ -1,7 +1,7 @@
 """The public summary for citizens: what was asked, how many answered, what they care about,
 how they want to take part, and whom the municipality will now try harder to reach.
 
-Built only from suppressed aggregates (views, representation); it never touches the contact
+Built only from suppressed aggregates (views, gaps, raking); it never touches the contact
 table, so no name, email or phone number can reach it. Never imports streamlit.
 """
 
@@ -13,15 +13,10 @@ import duckdb
 import pandas as pd
 
 from data_pipeline.analysis import queries as q
-from data_pipeline.analysis.representation import (
-    area_names,
-    describe_group,
-    find_gaps,
-    has_demographic_filter,
-    interest_words,
-    rake,
-    ratio_words,
-)
+from data_pipeline.analysis.cells import area_names, has_demographic_filter
+from data_pipeline.analysis.gap_words import describe_group, interest_words, ratio_words
+from data_pipeline.analysis.gaps import find_gaps
+from data_pipeline.analysis.raking import rake
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.present import views
