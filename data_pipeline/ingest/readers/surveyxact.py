@@ -58,7 +58,7 @@ def csv_role(path: Path) -> str | None:
     return None
 
 
-def companions(path: Path) -> dict[str, Path] | None:
+def companion_files(path: Path) -> dict[str, Path] | None:
     """The labels and structure files beside a dataset file, when they describe its columns."""
     path = Path(path)
     if csv_role(path) is not None:
@@ -161,7 +161,7 @@ def read_zip(path: Path) -> RawTable:
                 target.write_bytes(archive.read(member))
                 paths.append(target)
             for candidate in paths:
-                found = companions(candidate)
+                found = companion_files(candidate)
                 if found:
                     return read_csv_export(candidate, found["labels"], found["structure"])
     raise InvalidFile(
@@ -264,7 +264,7 @@ class CsvExport:
     def _found(self, source: Source) -> dict[str, Path] | None:
         if source.container != "text":
             return None
-        return source.once(self.name, lambda: companions(source.path))
+        return source.once(self.name, lambda: companion_files(source.path))
 
 
 register(WorkbookExport())
