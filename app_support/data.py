@@ -327,7 +327,7 @@ def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
     filter change cost ~175 ms at 1 M respondents (tools/profile_rerun.py). Raises
     PipelineError when the wave has too few responses or areas (never cached)."""
     from data_pipeline.core.i18n import t
-    from data_pipeline.ingest.boundaries import choropleth
+    from data_pipeline.present.maps import choropleth
 
     clusters = area_clusters(path, wave)
     values = clusters.rename(columns={"area": "area_code"}).assign(

@@ -5,7 +5,8 @@ import streamlit as st
 
 from app_support import data, state, ui, waves
 from data_pipeline.core.i18n import number, percent, t, vega_locale
-from data_pipeline.ingest.boundaries import chart_to_png, choropleth, place_labels
+from data_pipeline.present.map_labels import place_labels
+from data_pipeline.present.maps import chart_to_png, choropleth
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT

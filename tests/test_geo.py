@@ -15,6 +15,7 @@ from PIL import Image
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from data_pipeline.ingest import boundaries as geo
+from data_pipeline.present import maps
 
 REAL_GEO = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "geo"
 
@@ -261,7 +262,7 @@ def test_orient_for_vega_winds_exterior_rings_clockwise():
         crs="EPSG:4326",
     )
 
-    result = geo.orient_for_vega(frame)
+    result = maps.orient_for_vega(frame)
 
     polygons = [p for g in result.geometry for p in shapely.get_parts(g)]
     assert len(polygons) == 3
@@ -317,7 +318,7 @@ def values_for(codes, rates, suppressed=()):
 
 def test_map_of_two_squares_does_not_fill_the_whole_frame():
     # Counter-clockwise (RFC 7946) rings, as read from a GeoJSON file: choropleth must re-orient.
-    chart = geo.choropleth(
+    chart = maps.choropleth(
         two_adjacent_squares(),
         values_for(["1", "2"], [0.2, 0.6]),
         "value",
@@ -325,7 +326,7 @@ def test_map_of_two_squares_does_not_fill_the_whole_frame():
         show_labels=False,
     )
 
-    share = largest_colour_share(geo.chart_to_png(chart, scale=1))
+    share = largest_colour_share(maps.chart_to_png(chart, scale=1))
 
     # Each square takes about 37% of the image. A counter-clockwise ring is drawn by d3 as the
     # whole globe minus the square, and its colour then covers about 65%.
@@ -344,7 +345,7 @@ def inline_features(spec):
 
 
 def test_the_frame_check_catches_counter_clockwise_rings():
-    chart = geo.choropleth(
+    chart = maps.choropleth(
         two_adjacent_squares(),
         values_for(["1", "2"], [0.2, 0.6]),
         "value",
@@ -365,18 +366,18 @@ def test_suppressed_areas_are_grey_and_keep_their_value_out_of_the_chart():
     frame = two_adjacent_squares()
     values = values_for(["1", "2"], [0.2, 0.6], suppressed={"2"})
 
-    spec = geo.choropleth(frame, values, "value", "Svar", show_labels=False).to_dict()
+    spec = maps.choropleth(frame, values, "value", "Svar", show_labels=False).to_dict()
 
     hidden = spec["layer"][1]["data"]["values"]["features"]
     assert [f["properties"]["label"] for f in hidden] == ["Skjult (for få svar)"]
     assert hidden[0]["properties"]["value"] is None
-    assert spec["layer"][1]["encoding"]["color"]["scale"]["range"] == [geo.SUPPRESSED_GREY]
+    assert spec["layer"][1]["encoding"]["color"]["scale"]["range"] == [maps.SUPPRESSED_GREY]
 
 
 def test_diverging_scale_is_centred_on_one():
     values = values_for(["1", "2"], [0.5, 1.5])
 
-    spec = geo.choropleth(
+    spec = maps.choropleth(
         two_adjacent_squares(), values, "value", "Ratio", diverging=True
     ).to_dict()
 
@@ -461,11 +462,11 @@ def test_real_copenhagen_map_renders_to_png():
     frame = geo.simplify_for_display(geo.read_boundaries(real_file("kbh_bydele.geojson")).frame)
     codes = frame["area_code"].tolist()
     rates = [0.08 + 0.03 * int(code) for code in codes]
-    chart = geo.choropleth(
+    chart = maps.choropleth(
         frame, values_for(codes, rates, suppressed={"7"}), "value", "Svarprocent"
     )
 
-    png = geo.chart_to_png(chart)
+    png = maps.chart_to_png(chart)
 
     assert png.startswith(b"\x89PNG")
     pathlib.Path("/tmp/geo_check.png").write_bytes(png)

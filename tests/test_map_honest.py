@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_pipeline.analysis import queries
 from data_pipeline.ingest import boundaries as geo
+from data_pipeline.present import maps
 from tests.conftest import ROOT
 
 WIDTH, HEIGHT = 600, 120
@@ -52,7 +53,7 @@ def fills(ratios) -> list[np.ndarray]:
     """The fill colour of each square, read from the PNG: the squares sit side by side across
     the plot, so the commonest non-white colour in the column through a square's middle is its
     fill."""
-    chart = geo.choropleth(
+    chart = maps.choropleth(
         squares_in_a_row(len(ratios)),
         ratio_values(ratios),
         "value",
@@ -63,7 +64,7 @@ def fills(ratios) -> list[np.ndarray]:
         width=WIDTH,
         height=HEIGHT,
     )
-    pixels = np.asarray(Image.open(io.BytesIO(geo.chart_to_png(chart, scale=1))).convert("RGB"))
+    pixels = np.asarray(Image.open(io.BytesIO(maps.chart_to_png(chart, scale=1))).convert("RGB"))
     colours = []
     for i in range(len(ratios)):
         x = 5 + int((i + 0.5) * WIDTH / len(ratios))  # Vega pads the view by 5 px
@@ -101,7 +102,7 @@ def test_scale_is_symmetric_on_a_log_scale_and_clamped():
 
 def test_share_scale_starts_at_zero():
     values = ratio_values([0.195, 0.22]).assign(label=["19,5 %", "22,0 %"])
-    spec = geo.choropleth(squares_in_a_row(2), values, "value", "Klima", show_labels=False)
+    spec = maps.choropleth(squares_in_a_row(2), values, "value", "Klima", show_labels=False)
 
     scale = spec.to_dict()["layer"][0]["encoding"]["color"]["scale"]
 
@@ -110,12 +111,12 @@ def test_share_scale_starts_at_zero():
 
 def test_suppressed_areas_stay_grey_on_a_ratio_map():
     values = ratio_values([0.5, 1.2]).assign(suppressed=[False, True])
-    spec = geo.choropleth(
+    spec = maps.choropleth(
         squares_in_a_row(2), values, "value", "R", diverging=True, show_labels=False
     ).to_dict()
 
     hidden = spec["layer"][1]
-    assert hidden["encoding"]["color"]["scale"]["range"] == [geo.SUPPRESSED_GREY]
+    assert hidden["encoding"]["color"]["scale"]["range"] == [maps.SUPPRESSED_GREY]
     assert [f["properties"]["value"] for f in hidden["data"]["values"]["features"]] == [None]
 
 
@@ -146,7 +147,7 @@ def overlapping(boxes) -> list[tuple[str, str]]:
 def test_sample_area_names_do_not_overlap(sample_db, size):
     frame = geo.frame_from_geojson_text(queries.area_geometries(sample_db))
     values = ratio_values([1.0] * len(frame)).assign(area_code=list(frame["area_code"]))
-    chart = geo.choropleth(
+    chart = maps.choropleth(
         frame, values, "value", "R", diverging=True, width=size[0], height=size[1]
     )
 

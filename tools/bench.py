@@ -332,11 +332,11 @@ def render_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     """The map page end to end, short of the browser: values, boundaries, Vega-Lite spec."""
     from data_pipeline.analysis.queries import area_geometries
     from data_pipeline.ingest import boundaries as geo
-    from data_pipeline.present import views
+    from data_pipeline.present import maps, views
 
     values = views.map_view(con, filters, measure="rate")
     frame = geo.frame_from_geojson_text(area_geometries(con))
-    chart = geo.choropleth(frame, values, "value", "Svarprocent pr. område")
+    chart = maps.choropleth(frame, values, "value", "Svarprocent pr. område")
     return chart.to_dict()
 
 

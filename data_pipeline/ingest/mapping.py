@@ -6,7 +6,6 @@ joined in SQL, so normalisation costs the same for 1 k and 1 M rows. Never touch
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import unicodedata
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.fuzzy import closest
 from data_pipeline.ingest.vocabulary import load_vocabulary_seed
 
 SURVEY_FIELDS = (
@@ -272,8 +272,8 @@ def _closest_header(key: str, synonyms: dict[str, str]) -> str | None:
     """A field whose synonym is close to this header: a suggestion, never a mapping."""
     if len(key) < 4:
         return None
-    match = difflib.get_close_matches(key, list(synonyms), n=1, cutoff=0.8)
-    target = synonyms[match[0]] if match else None
+    match = closest(key, synonyms, cutoff=0.8)
+    target = synonyms[match] if match else None
     return None if target in (None, "ignored_known") else target
 
 

@@ -8,7 +8,6 @@ a user mapping file), so the next import of the same source needs no clicks.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import tempfile
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_pipeline.core.errors import InvalidFile
+from data_pipeline.ingest.fuzzy import similarity
 from data_pipeline.ingest.mapping import UserMapping, normalize_place, normalize_text
 
 SUGGESTION_CUTOFF = 0.72
@@ -47,7 +47,7 @@ def match_areas(
     by_code = {code: code for code, _ in areas}
     by_digits = {_code_key(code): code for code, _ in areas if _code_key(code)}
     by_name = {normalize_place(name): code for code, name in areas}
-    names = {code: name for code, name in areas}
+    candidates = normalised_names({code: name for code, name in areas})
     result = []
     for value in values:
         key = normalize_place(value)
@@ -59,17 +59,25 @@ def match_areas(
         elif key in by_name:
             result.append(Match(value, by_name[key], "name"))
         else:
-            result.append(Match(value, suggestions=suggest(value, names)))
+            result.append(Match(value, suggestions=closest_names(key, candidates)))
     return result
 
 
 def suggest(value: str, names: dict[str, str]) -> list[tuple[str, str, float]]:
-    """Closest names by difflib ratio over normalised text; best first."""
-    key = normalize_place(value)
+    """Closest names by similarity (fuzzy.py) over normalised text; best first."""
+    return closest_names(normalize_place(value), normalised_names(names))
+
+
+def normalised_names(names: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(code, name, normalised name): normalised once, however many values are matched."""
+    return [(code, name, normalize_place(name)) for code, name in names.items()]
+
+
+def closest_names(key: str, candidates: list[tuple[str, str, str]]) -> list[tuple[str, str, float]]:
+    """Up to MAX_SUGGESTIONS (code, name, score) at or above the cut-off for a normalised value."""
     scored = []
-    for code, name in names.items():
-        candidate = normalize_place(name)
-        score = difflib.SequenceMatcher(None, key, candidate).ratio()
+    for code, name, candidate in candidates:
+        score = similarity(key, candidate)
         # A name that contains the value (or the reverse) is a strong hint: "Indre" ~ "Indre By".
         if key and (key in candidate or candidate in key):
             score = max(score, 0.8)
@@ -85,8 +93,8 @@ def suggest_choice(value: str, options: dict[str, str]) -> list[tuple[str, str, 
     scored = []
     for code, label in options.items():
         score = max(
-            difflib.SequenceMatcher(None, key, normalize_text(label)).ratio(),
-            difflib.SequenceMatcher(None, key, normalize_text(code)).ratio(),
+            similarity(key, normalize_text(label)),
+            similarity(key, normalize_text(code)),
         )
         if score >= SUGGESTION_CUTOFF:
             scored.append((code, label, round(score, 3)))

@@ -9,11 +9,11 @@ Pure functions over label texts and counts: no database, no Streamlit.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
 
+import data_pipeline.ingest.fuzzy as fuzzy
 from data_pipeline.ingest.mapping import UserMapping, Vocabulary, normalize_text
 
 # A label used this rarely, in a column with at least TYPO_MIN_ANSWERED answers, is a typo of a
@@ -171,8 +171,7 @@ def classify_labels(
 
 
 def closest(label: str, candidates: list[str]) -> str | None:
-    matches = difflib.get_close_matches(normalize_text(label), candidates, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    return fuzzy.closest(normalize_text(label), candidates, cutoff=0.6)
 
 
 def map_choice_column(

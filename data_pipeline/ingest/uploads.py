@@ -8,6 +8,7 @@ parser (calamine, openpyxl, pyogrio) itself, and never echoes file content in an
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import zipfile
@@ -44,6 +45,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
 }
 ZIP_MAGIC = b"PK\x03\x04"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# Byte-order marks and the encoding each announces: the one table every sniffer reads.
+UTF8_BOM = codecs.BOM_UTF8
+BOMS = {UTF8_BOM: "utf-8-sig", codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
 # XLSX parts never need a DTD; one in an upload is an entity-expansion (billion laughs) attempt.
 DTD_MARKERS = tuple(
     marker.encode(encoding)
@@ -69,11 +73,16 @@ def sniff(head: bytes) -> str:
         return "zip"
     if head.startswith(SQLITE_MAGIC):
         return "sqlite"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and bom_encoding(head) != "utf-16":
         return "binary"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+    if head.lstrip(UTF8_BOM + b" \t\r\n").startswith((b"{", b"[")):
         return "json"
     return "text"
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """'utf-8-sig' or 'utf-16' when the bytes start with a byte-order mark, else None."""
+    return next((encoding for bom, encoding in BOMS.items() if head.startswith(bom)), None)
 
 
 def safe_name(name: str) -> str:

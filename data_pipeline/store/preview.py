@@ -24,6 +24,7 @@ from data_pipeline.ingest.matching import match_areas, merge, remembered, sugges
 from data_pipeline.ingest.multiselect import split_column
 from data_pipeline.ingest.parse_limit import read_table_within
 from data_pipeline.ingest.readers import ROW_COLUMN
+from data_pipeline.ingest.uploads import UTF8_BOM
 from data_pipeline.store.batch import db_file
 from data_pipeline.store.db import WRITE_LOCK
 
@@ -92,7 +93,7 @@ def preview_file(path: Path, kind: str, mapping: UserMapping | None = None) -> P
 
 def _is_boundary(path: Path) -> bool:
     head = Path(path).read_bytes()[:512]
-    return head.startswith((b"PK", b"SQLite")) or head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] == b"{"
+    return head.startswith((b"PK", b"SQLite")) or head.lstrip(UTF8_BOM + b" \r\n\t")[:1] == b"{"
 
 
 def _preview_boundaries(path: Path) -> Preview:

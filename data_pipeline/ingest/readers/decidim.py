@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Layout, register_layout
 
 NAME = "decidim"
 FILE_NAME = re.compile(r"open[-_]data[-_](?P<entity>[a-z_]+?)(?:[-_]\d+)?\.csv$", re.IGNORECASE)
@@ -57,3 +58,6 @@ def matches(raw: RawTable, path: Path | None = None) -> bool:
 def prepare(raw: RawTable, path: Path | None = None) -> RawTable:
     raw.meta["entity"] = entity_from_headers(raw.headers) or entity_from_name(path)
     return raw
+
+
+register_layout(Layout(NAME, matches, prepare))

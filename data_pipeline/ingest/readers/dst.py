@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Layout, register_layout
 
 NAME = "dst"
 
@@ -17,5 +18,8 @@ def matches(raw: RawTable, path: Path | None = None) -> bool:
     return any(h.strip().lower() in ("indhold", "content") for h in raw.headers)
 
 
-def prepare(raw: RawTable) -> RawTable:
+def prepare(raw: RawTable, path: Path | None = None) -> RawTable:
     return raw
+
+
+register_layout(Layout(NAME, matches, prepare))

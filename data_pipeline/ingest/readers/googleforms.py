@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Layout, register_layout
 
 NAME = "googleforms"
 TIMESTAMP_HEADERS = ("tidsstempel", "timestamp")
@@ -24,7 +25,7 @@ def matches(raw: RawTable, path: Path | None = None) -> bool:
     return bool(headers) and headers[0].strip().lower() in TIMESTAMP_HEADERS
 
 
-def prepare(raw: RawTable) -> RawTable:
+def prepare(raw: RawTable, path: Path | None = None) -> RawTable:
     column = raw.headers[0]
     values = raw.table.column(column)
     stripped = pc.replace_substring_regex(values, pattern=GMT_OFFSET, replacement="")
@@ -33,3 +34,6 @@ def prepare(raw: RawTable) -> RawTable:
         index = raw.table.column_names.index(column)
         raw.table = raw.table.set_column(index, column, stripped.cast(pa.string()))
     return raw
+
+
+register_layout(Layout(NAME, matches, prepare))

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Layout, register_layout
 
 NAME = "govocal"
 
@@ -40,6 +41,9 @@ def matches(raw: RawTable, path: Path | None = None) -> bool:
     return export_kind(raw.headers) is not None
 
 
-def prepare(raw: RawTable) -> RawTable:
+def prepare(raw: RawTable, path: Path | None = None) -> RawTable:
     raw.meta["export"] = export_kind(raw.headers)
     return raw
+
+
+register_layout(Layout(NAME, matches, prepare))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Layout, register_layout
 
 NAME = "msforms"
 
@@ -34,6 +35,9 @@ def matches(raw: RawTable, path: Path | None = None) -> bool:
     )
 
 
-def prepare(raw: RawTable) -> RawTable:
+def prepare(raw: RawTable, path: Path | None = None) -> RawTable:
     raw.meta["has_last_modified"] = any(h.strip().lower() in LAST_MODIFIED for h in raw.headers)
     return raw
+
+
+register_layout(Layout(NAME, matches, prepare))

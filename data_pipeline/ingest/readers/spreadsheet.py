@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.ingest.readers.base import ROW_COLUMN, RawTable, blank_row_count, unique_headers
+from data_pipeline.ingest.readers.registry import Source, recognise, register
 from data_pipeline.ingest.uploads import MAX_COLUMNS, too_many_columns
 
 HEADER_SCAN_ROWS = 20
@@ -123,3 +124,21 @@ def read_xlsx(path: Path, sheet: str | None = None) -> RawTable:
         "sheets": list(workbook.sheet_names),
     }
     return RawTable(table=table, meta=meta)
+
+
+class Workbook:
+    """An XLSX workbook: the chosen (or asked-for) sheet, named by its headers."""
+
+    name = "xlsx"
+
+    def claims(self, source: Source) -> bool:
+        return source.container == "zip" and source.is_workbook
+
+    def read(self, source: Source) -> RawTable:
+        return recognise(read_xlsx(source.path, source.sheet), self.name, source.path)
+
+    def companions(self, source: Source) -> list[Path]:
+        return []
+
+
+register(Workbook())

@@ -1,9 +1,10 @@
 """SurveyXact exports: Excel (sheets Labels, Dataset, Structure) or three CSV files.
 
-Codes are decoded through Labels; a multi-choice question (one 0/1 column per option) becomes
-one column of chosen option texts, "A;B;", taking the option from Structure's choiceText.
-Only completed responses are kept; the others are reported in meta["skipped"] with a reason,
-never dropped silently. Headers become the question texts so mapping can match them.
+This module recognises and reads the three kinds of export and registers their readers;
+surveyxact_decode.py decodes them: codes through Labels, a multi-choice question (one 0/1
+column per option) as one column of chosen option texts, "A;B;", and only completed responses
+kept (the others reported in meta["skipped"] with a reason, never dropped silently). Headers
+become the question texts so mapping can match them.
 """
 
 from __future__ import annotations
@@ -13,55 +14,28 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
 
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.core.scratch import scratch_root
-from data_pipeline.ingest.readers.base import ROW_COLUMN, RawTable, unique_headers
+from data_pipeline.ingest.readers.base import RawTable
+from data_pipeline.ingest.readers.registry import Source, register
 from data_pipeline.ingest.readers.spreadsheet import cell_text, open_workbook, sheet_rows
-from data_pipeline.ingest.readers.text import HEAD_BYTES, decode_text, first_record, sniff_delimiter
-
-NAME = "surveyxact"
-SHEETS = ("Labels", "Dataset", "Structure")
-STRUCTURE_HEADER = ("questionname", "variablename", "questiontype")
-STATUS_QUESTION = "statoverall"
-# SurveyXact's overall status: 1 new, 2 distributed, 3 partly answered, 4 completed, 5 dropped.
-COMPLETED_CODE = "4"
-COMPLETED_TEXTS = {"gennemført", "gjennomført", "completed", "fullført", "genomförd"}
-ZIP_MEMBER_LIMIT = 512 * 1024 * 1024  # refuse bundles that inflate beyond this
-
-SKIPPED_REASON = (
-    "Besvarelsen er ikke gennemført (SurveyXact-status '{status}'); kun gennemførte tæller",
-    "The response is not completed (SurveyXact status '{status}'); only completed ones count",
+from data_pipeline.ingest.readers.surveyxact_decode import (
+    STRUCTURE_HEADER,
+    Export,
+    clean_text,
+    code,
+    decode,
+    labels_dict,
+    structure_dicts,
+    trim_rows,
 )
+from data_pipeline.ingest.readers.text import HEAD_BYTES, decode_text, first_record, sniff_delimiter
+from data_pipeline.ingest.uploads import bom_encoding
 
-
-@dataclass
-class Export:
-    """The three parts of an export, as text cells."""
-
-    header: list[str]
-    rows: list[list[str | None]]
-    row_numbers: list[int]
-    labels: dict[tuple[str, str], str]
-    structure: list[dict[str, str]]
-
-
-def code(value) -> str | None:
-    """ "1", "1.0", 1.0 and " 1 " are the same code."""
-    text = cell_text(value) if not isinstance(value, str) else value.strip()
-    if text is None or text == "":
-        return None
-    if re.fullmatch(r"-?\d+[.,]0+", text):
-        return text.split(".")[0].split(",")[0]
-    return text
-
-
-def clean_text(value) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+SHEETS = ("Labels", "Dataset", "Structure")
+ZIP_MEMBER_LIMIT = 512 * 1024 * 1024  # refuse bundles that inflate beyond this
 
 
 # --- recognising ---------------------------------------------------------------------------
@@ -84,7 +58,7 @@ def csv_role(path: Path) -> str | None:
     return None
 
 
-def companions(path: Path) -> dict[str, Path] | None:
+def companion_files(path: Path) -> dict[str, Path] | None:
     """The labels and structure files beside a dataset file, when they describe its columns."""
     path = Path(path)
     if csv_role(path) is not None:
@@ -136,10 +110,10 @@ def read_workbook(path: Path) -> RawTable:
     labels = sheet_rows(workbook, "Labels")
     export = Export(
         header=[clean_text(h) for h in dataset[0]],
-        rows=[[cell_text(v) for v in row] for row in _trim(dataset[1:])],
-        row_numbers=list(range(2, len(_trim(dataset[1:])) + 2)),
-        labels=_labels_dict(labels),
-        structure=_structure_dicts(structure),
+        rows=[[cell_text(v) for v in row] for row in trim_rows(dataset[1:])],
+        row_numbers=list(range(2, len(trim_rows(dataset[1:])) + 2)),
+        labels=labels_dict(labels),
+        structure=structure_dicts(structure),
     )
     meta = {"encoding": None, "delimiter": None, "sheet": "Dataset", "header_row": 1}
     return decode(export, meta)
@@ -151,13 +125,13 @@ def read_csv_export(dataset: Path, labels: Path, structure: Path) -> RawTable:
     label_rows, label_encoding, _, _ = _read_rows(labels)
     if not rows:
         raise InvalidFile("SurveyXact-datasættet er tomt. / The SurveyXact dataset is empty.")
-    body = _trim([[v if v != "" else None for v in row] for row in rows[1:]])
+    body = trim_rows([[v if v != "" else None for v in row] for row in rows[1:]])
     export = Export(
         header=[clean_text(h) for h in rows[0]],
         rows=body,
         row_numbers=list(range(2, len(body) + 2)),
-        labels=_labels_dict(label_rows),
-        structure=_structure_dicts(structure_rows),
+        labels=labels_dict(label_rows),
+        structure=structure_dicts(structure_rows),
     )
     meta = {
         # The texts live in structure and labels; an all-ASCII dataset says little.
@@ -187,7 +161,7 @@ def read_zip(path: Path) -> RawTable:
                 target.write_bytes(archive.read(member))
                 paths.append(target)
             for candidate in paths:
-                found = companions(candidate)
+                found = companion_files(candidate)
                 if found:
                     return read_csv_export(candidate, found["labels"], found["structure"])
     raise InvalidFile(
@@ -196,177 +170,8 @@ def read_zip(path: Path) -> RawTable:
     )
 
 
-# --- decoding ------------------------------------------------------------------------------
-
-
-def decode(export: Export, meta: dict) -> RawTable:
-    by_variable = {row["variablename"]: row for row in export.structure}
-    keep, skipped = _completed_rows(export, by_variable)
-    columns = _decoded_columns(export, by_variable, keep)
-    headers = unique_headers([header for header, _variable, _values in columns])
-    arrays = {
-        h: pa.array(values, type=pa.string())
-        for h, (_, _, values) in zip(headers, columns, strict=True)
-    }
-    arrays[ROW_COLUMN] = pa.array([export.row_numbers[i] for i in keep], type=pa.int64())
-    table = pa.table(arrays)
-    meta = dict(meta)
-    meta.update(
-        {
-            "format": NAME,
-            "rows": table.num_rows,
-            "rows_in_file": len(export.rows),
-            "skipped": skipped,
-            "variables": {
-                h: variable for h, (_, variable, _) in zip(headers, columns, strict=True)
-            },
-        }
-    )
-    return RawTable(table=table, meta=meta)
-
-
-def _completed_rows(export: Export, by_variable: dict) -> tuple[list[int], list[dict]]:
-    """Row indexes of completed responses, and a reasoned record for every other row."""
-    status_vars = [
-        v for v, row in by_variable.items() if row["questionname"].lower() == STATUS_QUESTION
-    ]
-    if STATUS_QUESTION in export.header and STATUS_QUESTION not in status_vars:
-        status_vars.append(STATUS_QUESTION)
-    positions = {h: i for i, h in enumerate(export.header)}
-    status_vars = [v for v in status_vars if v in positions]
-    if not status_vars:
-        return list(range(len(export.rows))), []
-    keep, skipped = [], []
-    for index, row in enumerate(export.rows):
-        status = _status_of(row, status_vars, positions, by_variable, export.labels)
-        if status is not None and _is_completed(status):
-            keep.append(index)
-            continue
-        label = status[1] if status else ""
-        da, en = SKIPPED_REASON
-        skipped.append(
-            {
-                "row": export.row_numbers[index],
-                "column": STATUS_QUESTION,
-                "value": label,
-                "reason": f"{da.format(status=label)} / {en.format(status=label)}",
-            }
-        )
-    return keep, skipped
-
-
-def _status_of(row, status_vars, positions, by_variable, labels) -> tuple[str, str] | None:
-    """(code, label) of a row's overall status, from one coded column or 0/1 columns."""
-    for variable in status_vars:
-        value = code(row[positions[variable]]) if positions[variable] < len(row) else None
-        info = by_variable.get(variable, {})
-        if info.get("subtype", "").lower() == "multiple":
-            if value == "1":
-                return code(info.get("choicevalue")), clean_text(info.get("choicetext"))
-        elif value is not None:
-            return value, clean_text(labels.get((variable, value), value))
-    return None
-
-
-def _is_completed(status: tuple[str | None, str]) -> bool:
-    status_code, label = status
-    return status_code == COMPLETED_CODE or label.lower() in COMPLETED_TEXTS
-
-
-def _decoded_columns(export: Export, by_variable: dict, keep: list[int]) -> list[tuple]:
-    """(header, variable, values) per output column: multi-choice groups become one column."""
-    positions = {h: i for i, h in enumerate(export.header)}
-    columns: list[tuple] = []
-    seen_groups: set[str] = set()
-    for variable in export.header:
-        info = by_variable.get(variable)
-        if info and info["questionname"].lower() == STATUS_QUESTION or variable == STATUS_QUESTION:
-            continue
-        if info and info.get("subtype", "").lower() == "multiple" and info.get("choicevalue"):
-            group = info["questionname"]
-            if group in seen_groups:
-                continue
-            seen_groups.add(group)
-            options = [
-                (positions[v], clean_text(r.get("choicetext")))
-                for v, r in by_variable.items()
-                if r["questionname"] == group and v in positions
-            ]
-            values = [_chosen(export.rows[i], options) for i in keep]
-            columns.append((clean_text(info["questiontext"]) or group, group, values))
-            continue
-        index = positions[variable]
-        raw_values = [export.rows[i][index] if index < len(export.rows[i]) else None for i in keep]
-        if info and info.get("questiontype", "").lower() == "closed":
-            values = [_label(export.labels, variable, v) for v in raw_values]
-        else:
-            values = [None if v in (None, "") else str(v) for v in raw_values]
-        header = clean_text(info["questiontext"]) if info else variable
-        columns.append((header or variable, variable, values))
-    return columns
-
-
-def _chosen(row: list, options: list[tuple[int, str]]) -> str | None:
-    # Each option ends with ";" (as Microsoft Forms does), so option texts holding commas
-    # survive the multi-select split in mapping.split_multi.
-    picked = [text.replace(";", ",") for pos, text in options if code(_at(row, pos)) == "1"]
-    return "".join(f"{text};" for text in picked) or None
-
-
-def _at(row: list, position: int):
-    return row[position] if position < len(row) else None
-
-
-def _label(labels: dict, variable: str, value) -> str | None:
-    key = code(value)
-    if key is None:
-        return None
-    return clean_text(labels[(variable, key)]) if (variable, key) in labels else key
-
-
-# --- small parsers -------------------------------------------------------------------------
-
-
-def _trim(rows: list[list]) -> list[list]:
-    rows = list(rows)
-    while rows and all(v in (None, "") for v in rows[-1]):
-        rows.pop()
-    return rows
-
-
-def _labels_dict(rows: list[list]) -> dict[tuple[str, str], str]:
-    result = {}
-    for row in rows:
-        if len(row) >= 3 and row[0] not in (None, ""):
-            key = code(row[1])
-            if key is not None:
-                result[(str(row[0]).strip(), key)] = clean_text(row[2])
-    return result
-
-
-def _structure_dicts(rows: list[list]) -> list[dict[str, str]]:
-    if not rows:
-        raise InvalidFile("Structure-arket er tomt. / The Structure sheet is empty.")
-    names = [str(h or "").strip().lower() for h in rows[0]]
-    if tuple(names[:3]) != STRUCTURE_HEADER:
-        raise InvalidFile(
-            f"Structure mangler kolonnerne questionName, variableName, questionType; fandt "
-            f"{', '.join(names[:7])}. / Structure lacks questionName, variableName, questionType."
-        )
-    result = []
-    for row in rows[1:]:
-        record = {
-            n: ("" if v is None else (code(v) if n == "choicevalue" else str(v)))
-            for n, v in zip(names, row, strict=False)
-        }
-        if record.get("variablename"):
-            record["choicevalue"] = record.get("choicevalue") or ""
-            result.append(record)
-    return result
-
-
 def _read_structure(path: Path) -> list[dict[str, str]]:
-    return _structure_dicts(_read_rows(path)[0])
+    return structure_dicts(_read_rows(path)[0])
 
 
 def _read_rows(path: Path) -> tuple[list[list[str]], str, str, list[str]]:
@@ -390,7 +195,7 @@ def _first_fields(path: Path) -> list[str] | None:
             head = handle.read(8192)
     except OSError:
         return None
-    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf16 = bom_encoding(head) == "utf-16"
     if b"\x00" in head and not utf16:
         return None
     cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
@@ -401,3 +206,67 @@ def _first_fields(path: Path) -> list[str] | None:
     except (InvalidFile, UnicodeDecodeError):
         text = head.decode("cp1252", errors="replace")
     return first_record(text)
+
+
+# --- the three readers, in the registry's detection order ---------------------------------
+
+
+class WorkbookExport:
+    """Sheets Dataset, Structure and Labels in one workbook (when no sheet is asked for)."""
+
+    name = "surveyxact-workbook"
+
+    def claims(self, source: Source) -> bool:
+        if source.container != "zip" or not source.is_workbook or source.sheet is not None:
+            return False
+        return is_workbook_export(open_workbook(source.path).sheet_names)
+
+    def read(self, source: Source) -> RawTable:
+        return read_workbook(source.path)
+
+    def companions(self, source: Source) -> list[Path]:
+        return []
+
+
+class ZipExport:
+    """A zip (not a workbook) holding the three CSV files."""
+
+    name = "surveyxact-zip"
+
+    def claims(self, source: Source) -> bool:
+        return (
+            source.container == "zip" and not source.is_workbook and zip_holds_export(source.path)
+        )
+
+    def read(self, source: Source) -> RawTable:
+        return read_zip(source.path)
+
+    def companions(self, source: Source) -> list[Path]:
+        return []
+
+
+class CsvExport:
+    """A dataset CSV with its labels and structure files beside it; those two are not loaded
+    on their own when they are named together with it."""
+
+    name = "surveyxact-csv"
+
+    def claims(self, source: Source) -> bool:
+        return bool(self._found(source))
+
+    def read(self, source: Source) -> RawTable:
+        found = self._found(source)
+        return read_csv_export(source.path, found["labels"], found["structure"])
+
+    def companions(self, source: Source) -> list[Path]:
+        return list((self._found(source) or {}).values())
+
+    def _found(self, source: Source) -> dict[str, Path] | None:
+        if source.container != "text":
+            return None
+        return source.once(self.name, lambda: companion_files(source.path))
+
+
+register(WorkbookExport())
+register(ZipExport())
+register(CsvExport())

@@ -19,7 +19,6 @@ a slower path.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -33,6 +32,8 @@ import pyarrow as pa
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.core.scratch import scratch_file
 from data_pipeline.ingest.readers.base import ROW_COLUMN, RawTable, blank_row_count, unique_headers
+from data_pipeline.ingest.readers.registry import Source, recognise, register
+from data_pipeline.ingest.uploads import bom_encoding
 
 DELIMITERS = (";", ",", "\t")
 # The names meta["encoding"] uses for the codecs Python decodes with.
@@ -64,10 +65,9 @@ MORE_WARNINGS = (
 
 def detect_encoding(data: bytes) -> str:
     """'utf-8-sig', 'utf-16', 'utf-8' or 'cp1252' (the file as a whole; see `prepare`)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    announced = bom_encoding(data)
+    if announced is not None:
+        return announced
     if data.isascii():
         return "utf-8"
     try:
@@ -408,3 +408,21 @@ def _finish(table: pa.Table) -> pa.Table:
     # Header is record 1, so data record i (0-based) is record i + 2.
     numbers = pa.array(range(2, table.num_rows + 2), type=pa.int64())
     return table.append_column(ROW_COLUMN, numbers)
+
+
+class DelimitedText:
+    """Any text file no other reader claims: CSV with ; , or tab, named by its headers."""
+
+    name = "csv"
+
+    def claims(self, source: Source) -> bool:
+        return source.container == "text"
+
+    def read(self, source: Source) -> RawTable:
+        return recognise(read_delimited(source.path), self.name, source.path)
+
+    def companions(self, source: Source) -> list[Path]:
+        return []
+
+
+register(DelimitedText())

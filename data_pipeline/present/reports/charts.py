@@ -12,7 +12,8 @@ import pandas as pd
 
 from data_pipeline.analysis import queries as q
 from data_pipeline.core.i18n import number, percent, t
-from data_pipeline.ingest.boundaries import choropleth, frame_from_geojson_text
+from data_pipeline.ingest.boundaries import frame_from_geojson_text
+from data_pipeline.present.maps import choropleth
 
 # The dashboard's colours (app_support.ui.COLORS), so a printed chart looks like the screen.
 RESPONDENTS = "#1f5f8b"
