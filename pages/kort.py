@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.core.i18n import number, percent, t, vega_locale
+from data_pipeline.core.i18n import number, percent, t, tn, vega_locale
 from data_pipeline.ingest.boundaries import chart_to_png, choropleth, place_labels
 
 lang, filters = state.page_setup()
@@ -85,7 +85,7 @@ if values["respondents"].sum() == 0:
 if values.attrs.get("postal_spread"):  # postal-only answers counted by area share
     spread = number(values.attrs["postal_spread"], lang)
     st.caption(
-        f"ℹ️ {t('postal.spread_note', lang)} {t('postal.spread_detail', lang, n=spread)}",
+        f"ℹ️ {t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}",
     )
 
 if measure == "ratio":

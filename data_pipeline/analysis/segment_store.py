@@ -24,7 +24,13 @@ from data_pipeline.analysis.queries import Filters, latest_wave, population_peri
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
-_CODE = ("analysis/segments.py", "core/i18n.py", "analysis/queries.py")
+_CODE = (
+    "analysis/segments.py",
+    "core/i18n.py",
+    "core/words/da.po",
+    "core/words/en.po",
+    "analysis/queries.py",
+)
 
 
 def path_for(db_path: str | Path) -> Path:

@@ -23,7 +23,7 @@ from data_pipeline.analysis.representation import (
     ratio_words,
 )
 from data_pipeline.core.disclosure import DEFAULT_K
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 from data_pipeline.present import views
 from data_pipeline.present.reports import charts
 from data_pipeline.present.reports.content import (
@@ -114,18 +114,18 @@ def _answered(con, overview, filters: q.Filters, lang: str, k: int) -> Section:
     group = has_demographic_filter(filters)
     interest = interest_words(con, filters, lang)
     key = "public.answered.text_group" if group else "public.answered.text"
-    text = t(
+    text = tn(
         key,
+        overview.respondents,
         lang,
-        n=number(overview.respondents, lang),
         rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
         scope=describe_scope(con, filters, lang),
     )
     if interest:
-        text = t(
+        text = tn(
             "public.answered.text_interest",
+            overview.respondents,
             lang,
-            n=number(overview.respondents, lang),
             rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
             interest=interest,
             whom=t("public.whom_group" if group else "public.whom_all", lang),
