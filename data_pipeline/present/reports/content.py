@@ -612,8 +612,7 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
     spread = q.postal_spread_respondents(con, filters.wave)
     if spread:
         paragraphs.append(
-            f"{t('postal.spread_note', lang)} "
-            f"{tn('postal.spread_detail', spread, lang)}"
+            f"{t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}"
         )
     return Section(
         key="method",
