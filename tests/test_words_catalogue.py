@@ -53,6 +53,8 @@ DYNAMIC_PREFIXES = (
     "panel.unknown.",  # "citizens of unknown <feature>"
     "problem.",  # the columns of the problem table
     "public.asked.q",  # the summary's five questions
+    "reason.",  # why an upload's cell was rejected (ingest.validate.reason)
+    "reason.population.",  # why a population row was rejected (store.load_reference)
     "report.message.",  # the council report's short messages
     "report.shares.note_",  # single / multi answers
     "role.",  # role names

@@ -45,7 +45,7 @@ TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("map", "postal"), "Kort page and the map"),
     (("groups", "score", "gaps", "weights"), "Grupper page: gaps, scores, weights"),
     (("activity",), "Aktivitet page: the participation platforms"),
-    (("upload", "field", "problem", "format"), "Upload page: files, mapping, problems"),
+    (("upload", "field", "problem", "format", "reason"), "Upload page: files, mapping, problems"),
     (("auth", "role"), "Login and roles"),
     (("admin", "audit"), "Admin page: erasure and the audit log"),
     (("contact",), "Kontakt page: the contact export"),
