@@ -56,6 +56,7 @@ DYNAMIC_PREFIXES = (
     "reason.",  # why an upload's cell was rejected (ingest.validate.reason)
     "reason.population.",  # why a population row was rejected (store.load_reference)
     "report.message.",  # the council report's short messages
+    "report.page.download_",  # the Rapport page's download buttons, one per format
     "report.shares.note_",  # single / multi answers
     "role.",  # role names
     "score.field.",  # the representation score's fields
@@ -215,6 +216,13 @@ def test_no_key_is_unused_and_every_dynamic_key_has_a_listed_prefix():
     assert unused == []
     # Every listed prefix is really built by the code (so the list cannot hide dead keys) ...
     assert sorted(p for p in DYNAMIC_PREFIXES if p not in heads) == []
+    # ... and every key built inside t()/tn() names at least one entry,
+    for path in CODE:
+        for node in ast.walk(parsed(path)):
+            arg = isinstance(node, ast.Call) and string_args_of(node, ("t", "tn"))
+            if isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.Constant):
+                head = arg.values[0].value
+                assert any(k.startswith(head) for k in keys), (str(path), node.lineno, head)
     # ... and every f-string that builds a key starts with a listed prefix.
     key_heads = {h for h in heads if re.fullmatch(r"[a-z_]+\.[a-z_.0-9]*", h)}
     builds_key = {h for h in key_heads if any(k.startswith(h) for k in keys)}
