@@ -56,7 +56,7 @@ if table["respondents"].fillna(0).sum() == 0 and not table["suppressed"].any():
     st.warning(t("filter.empty", lang))
     st.stop()
 if result.get("postal_spread"):  # postal-only answers counted by area share
-    spread = number(result["postal_spread"], lang)
+    spread = result["postal_spread"]
     st.caption(
         f"ℹ️ {t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}",
     )

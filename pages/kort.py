@@ -83,7 +83,7 @@ if values["respondents"].sum() == 0:
     st.warning(t("filter.empty", lang))
     st.stop()
 if values.attrs.get("postal_spread"):  # postal-only answers counted by area share
-    spread = number(values.attrs["postal_spread"], lang)
+    spread = values.attrs["postal_spread"]
     st.caption(
         f"ℹ️ {t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}",
     )
