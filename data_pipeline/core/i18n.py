@@ -55,21 +55,16 @@ class _Catalogue:
         _revision, size, originals, translations = struct.unpack(order + "4I", data[4:20])
         self.texts: dict[str, str | tuple[str, ...]] = {}
         plural_rule = "n != 1"
-        for i in range(size):
-            id_len, id_at = struct.unpack(
-                order + "2I", data[originals + 8 * i : originals + 8 * i + 8]
-            )
-            tx_len, tx_at = struct.unpack(
-                order + "2I", data[translations + 8 * i : translations + 8 * i + 8]
-            )
-            msgid = data[id_at : id_at + id_len].decode("utf-8")
-            text = data[tx_at : tx_at + tx_len].decode("utf-8")
+        ids = struct.unpack(f"{order}{2 * size}I", data[originals : originals + 8 * size])
+        strs = struct.unpack(f"{order}{2 * size}I", data[translations : translations + 8 * size])
+        for i in range(0, 2 * size, 2):
+            msgid = data[ids[i + 1] : ids[i + 1] + ids[i]].decode()
+            text = data[strs[i + 1] : strs[i + 1] + strs[i]].decode()
             if not msgid:
                 for line in text.splitlines():
                     if line.startswith("Plural-Forms:"):
                         plural_rule = line.split("plural=", 1)[1].rstrip(";").strip()
-                continue
-            if "\x00" in msgid:
+            elif "\x00" in msgid:
                 self.texts[msgid.split("\x00", 1)[0]] = tuple(text.split("\x00"))
             else:
                 self.texts[msgid] = text
