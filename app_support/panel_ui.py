@@ -16,7 +16,7 @@ import data_pipeline.privacy.roles as auth
 from app_support import data, ui
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 
 RESULT = "_panel_draw"  # session key: the last draw (ids and figures only)
 
@@ -92,7 +92,7 @@ def _draw(principal, request: panel.PanelRequest, seed: int | None, lang: str) -
         st.info(stop.splitlines()[-1])
         _show_whole(_quota_table(plan.quota_table(lang), None, lang), key="p_quota_plan")
         return
-    with st.spinner(t("panel.solving", lang, pool=number(len(plan.pool), lang))):
+    with st.spinner(tn("panel.solving", len(plan.pool), lang, pool=number(len(plan.pool), lang))):
         try:
             drawn = panel.draw_panel(None, principal, plan, seed, lang)
         except PipelineError as exc:

@@ -9,7 +9,7 @@ import streamlit as st
 
 import data_pipeline.privacy.erasure as erasure
 from app_support import auth_ui, data, state, ui, words
-from data_pipeline.core.i18n import counted, t
+from data_pipeline.core.i18n import counted, t, tn
 
 AUDIT_ROWS = 200
 
@@ -101,7 +101,7 @@ if purge:
 
 # Audit log ----------------------------------------------------------------------------------
 st.subheader(t("admin.audit", lang))
-st.caption(t("admin.audit_lead", lang, n=AUDIT_ROWS))
+st.caption(tn("admin.audit_lead", AUDIT_ROWS, lang))
 cur = data.cursor()
 try:
     log = erasure.audit_entries(cur, principal, AUDIT_ROWS)

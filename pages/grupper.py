@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_support import data, state, ui, waves
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT
@@ -56,9 +56,9 @@ if table["respondents"].fillna(0).sum() == 0 and not table["suppressed"].any():
     st.warning(t("filter.empty", lang))
     st.stop()
 if result.get("postal_spread"):  # postal-only answers counted by area share
-    spread = number(result["postal_spread"], lang)
+    spread = result["postal_spread"]
     st.caption(
-        f"ℹ️ {t('postal.spread_note', lang)} {t('postal.spread_detail', lang, n=spread)}",
+        f"ℹ️ {t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}",
     )
 
 
@@ -91,7 +91,7 @@ st.subheader(t("groups.chart_title", lang))
 if result.get("reference_rate") is not None:  # what every ratio and verdict compares with
     st.caption(t("groups.reference", lang, rate=percent(result["reference_rate"], lang)))
 if table.attrs.get("excluded"):  # one method for unknowns, said where the rates are shown
-    st.caption(t("unknown.rates_note", lang, n=number(table.attrs["excluded"], lang)))
+    st.caption(tn("unknown.rates_note", table.attrs["excluded"], lang))
 plot = shown.dropna(subset=["ratio"])
 order = list(plot["group"])
 base = alt.Chart(plot).encode(y=alt.Y("group:N", sort=order, title=None))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.core.i18n import number, percent, t, vega_locale
+from data_pipeline.core.i18n import number, percent, t, tn, vega_locale
 from data_pipeline.present.map_labels import place_labels
 from data_pipeline.present.maps import chart_to_png, choropleth
 
@@ -84,9 +84,9 @@ if values["respondents"].sum() == 0:
     st.warning(t("filter.empty", lang))
     st.stop()
 if values.attrs.get("postal_spread"):  # postal-only answers counted by area share
-    spread = number(values.attrs["postal_spread"], lang)
+    spread = values.attrs["postal_spread"]
     st.caption(
-        f"ℹ️ {t('postal.spread_note', lang)} {t('postal.spread_detail', lang, n=spread)}",
+        f"ℹ️ {t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}",
     )
 
 if measure == "ratio":

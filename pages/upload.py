@@ -11,7 +11,7 @@ import data_pipeline.privacy.roles as auth
 from app_support import auth_ui, data, state, streamlit_words, ui, words
 from data_pipeline.core import safe_export, scratch
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, t
+from data_pipeline.core.i18n import number, t, tn
 from data_pipeline.ingest import uploads
 from data_pipeline.ingest.matching import remember
 from data_pipeline.ingest.readers import bundle_inputs
@@ -319,7 +319,7 @@ if report is not None:
     cols[1].metric(t("upload.would_load", lang), number(report.rows_ok, lang))
     cols[2].metric(t("upload.rejected", lang), number(report.rows_rejected, lang))
     if len(report.problems):
-        st.caption(t("upload.problems", lang, n=len(report.problems)))
+        st.caption(tn("upload.problems", len(report.problems), lang))
         problems = words.problems_table(report.problems, lang)
         st.dataframe(ui.blank_missing(problems), hide_index=True, key="u_problems")
         st.download_button(

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # A failing page must fail its test: the app would otherwise show a Danish sentence and log it
 # (app_support.navigation.run_guarded). Inherited by the servers the browser tests start.
 os.environ.setdefault("DELTAGELSESATLAS_RAISE_PAGE_ERRORS", "1")
+# A key missing from the word catalogue raises (data_pipeline.core.i18n.MissingWord) instead of
+# being logged once and shown as the key.
+os.environ.setdefault("DELTAGELSESATLAS_RAISE_MISSING_WORDS", "1")
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 
 

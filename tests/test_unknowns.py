@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.weighting import weighted_shares
-from data_pipeline.core.i18n import t
+from data_pipeline.core.i18n import t, tn
 from data_pipeline.store.db import connect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +76,8 @@ def test_grupper_says_rates_count_those_who_stated_their_age(sample_db_file, tmp
     at.run()
     assert not at.exception
 
-    expected = t("unknown.rates_note", "da", n=f"{no_age:,}".replace(",", "."))
+    # A plural entry since issue 15 ("1 response" / "2 responses"); n is formatted by tn().
+    expected = tn("unknown.rates_note", no_age, "da", n=f"{no_age:,}".replace(",", "."))
     assert expected in [c.value for c in at.caption]
     assert "blandt dem, der har oplyst alder" in t("report.method.rate", "da", period="2025K4")
     assert "vægt 1" in t("report.method.weights", "da", low=0.2, high=5, ess=1)

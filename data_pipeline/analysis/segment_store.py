@@ -32,6 +32,8 @@ _CODE = (
     "analysis/statistics.py",
     "analysis/cells.py",
     "core/i18n.py",
+    "core/words/da.po",
+    "core/words/en.po",
     "analysis/queries.py",
 )
 

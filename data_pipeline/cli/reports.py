@@ -11,6 +11,7 @@ from pathlib import Path
 
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
+from data_pipeline.core.numbers import number
 
 # option name -> (Filters field, vocabulary the values must come from)
 FILTER_OPTIONS = {
@@ -80,7 +81,7 @@ def run_report(args) -> tuple[object, int]:
         "wave": report.wave,
     }
     if not args.json:
-        return f"Gemt / saved: {args.out} ({len(data):,} bytes)".replace(",", "."), EXIT_OK
+        return f"Gemt / saved: {args.out} ({number(len(data))} bytes)", EXIT_OK
     return payload, EXIT_OK
 
 

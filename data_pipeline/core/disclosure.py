@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.core.errors import DatabaseError
+from data_pipeline.core.numbers import count
 
 DEFAULT_K = 5
 MIN_K = 3
@@ -97,7 +98,7 @@ def display_count(value: float | None, suppressed: bool, k: int = DEFAULT_K) -> 
     """How a count is printed: "<5" when hidden, never 0 or blank."""
     if suppressed or value is None or (isinstance(value, float) and np.isnan(value)):
         return suppressed_label(k)
-    return f"{int(round(value)):,}".replace(",", ".")
+    return count(value)
 
 
 def is_publishable(count: float | None, total: float | None = None, k: int = DEFAULT_K) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import duckdb
 
 from data_pipeline.core.errors import InvalidFile, PipelineError
+from data_pipeline.core.numbers import number
 
 MAX_UPLOAD_BYTES = int(os.environ.get("DELTAGELSESATLAS_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 # A real 100 k-row survey XLSX is ~40 MB unpacked at a ratio near 10; bombs reach 1000+.
@@ -131,8 +132,8 @@ def check_upload(path: str | Path, name: str | None = None) -> CheckedUpload:
 
 def too_many_columns(count: int) -> UnsafeUpload:
     return UnsafeUpload(
-        f"Filen har {count:,} kolonner; grænsen er {MAX_COLUMNS:,}. / "
-        f"The file has {count:,} columns; the limit is {MAX_COLUMNS:,}.".replace(",", ".")
+        f"Filen har {number(count)} kolonner; grænsen er {number(MAX_COLUMNS)}. / "
+        f"The file has {number(count)} columns; the limit is {number(MAX_COLUMNS)}."
     )
 
 

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from data_pipeline.core.errors import InvalidFile, headers_text
+from data_pipeline.core.i18n import t
 from data_pipeline.ingest.mapping import (
     CHOICE_FIELDS,
     EXTRA_PREFIX,
@@ -37,30 +38,6 @@ from data_pipeline.ingest.scales import is_dont_know, map_choice_column
 POSTAL_WHOLE_SHARE = 0.999
 
 AGE_MIN, AGE_MAX = 15, 110
-
-REASONS = {
-    "empty_row": ("Tom række", "Empty row"),
-    "age_not_number": ("Alderen er ikke et tal", "Age is not a number"),
-    "age_range": (
-        f"Alderen er uden for {AGE_MIN}-{AGE_MAX}",
-        f"Age is outside {AGE_MIN}-{AGE_MAX}",
-    ),
-    "birth_year_not_number": ("Fødselsåret er ikke et årstal", "Birth year is not a year"),
-    "age_band_unknown": ("Ukendt aldersgruppe", "Unknown age band"),
-    "gender_unknown": ("Ukendt køn; tilføj det i en mappingfil", "Unknown gender; map it"),
-    "area_unknown": (
-        "Ukendt lokalområde (ikke blandt de indlæste områder)",
-        "Unknown area (not among the loaded areas)",
-    ),
-    "postal_unknown": ("Ukendt postnummer", "Unknown postal code"),
-    "choice_unknown": ("Ukendt svarmulighed; tilføj den i en mappingfil", "Unknown option; map it"),
-    "choice_typo": (
-        "Sjælden stavemåde (1-2 svar), der ikke er en kendt svarmulighed; ret den eller tilføj "
-        "den i en mappingfil",
-        "Rare spelling (1-2 answers) that is not a known option; fix it or map it",
-    ),
-    "timestamp_invalid": ("Tidspunktet kan ikke læses", "The timestamp cannot be read"),
-}
 
 TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -87,8 +64,8 @@ TIMESTAMP_FORMATS = [
 
 
 def reason(key: str, lang: str) -> str:
-    da, en = REASONS[key]
-    return en if lang == "en" else da
+    """Why a cell was rejected, in the user's language (catalogue keys `reason.<key>`)."""
+    return t(f"reason.{key}", lang, min=AGE_MIN, max=AGE_MAX)
 
 
 def require_survey_fields(plan: ColumnPlan) -> None:

@@ -23,7 +23,7 @@ from data_pipeline.analysis.queries import Filters, latest_wave, population_peri
 from data_pipeline.core.disclosure import DEFAULT_K, is_publishable
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.group_words import UNKNOWN, group_words
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 from data_pipeline.privacy.roles import Principal, require_role
 from data_pipeline.store.db import audit, transaction
 
@@ -352,10 +352,10 @@ def plan_panel(
         fresh_quotas = quotas_for(shares, fresh, request.size, request.tolerance)
         if len(fresh) >= request.size + request.reserve_size and not _unmet(fresh_quotas):
             pool, set_aside = fresh, len(recent)
-            notes.append(t("panel.recent_set_aside", lang, n=set_aside, days=request.recent_days))
+            notes.append(tn("panel.recent_set_aside", set_aside, lang, days=request.recent_days))
         else:
             kept = True
-            notes.append(t("panel.recent_kept", lang, n=len(recent), days=request.recent_days))
+            notes.append(tn("panel.recent_kept", len(recent), lang, days=request.recent_days))
     quotas = quotas_for(shares, pool, request.size, request.tolerance)
     shortfalls = [_shortfall(con, wave, request, q, lang) for q in _unmet(quotas)]
     quotas = relax_quotas(quotas, request.relax, request.size)

@@ -20,6 +20,7 @@ from data_pipeline.core.disclosure import (
     survives_differencing,
 )
 from data_pipeline.core.i18n import gender_label, t
+from data_pipeline.core.numbers import count
 
 RANKED_KINDS = ("topic", "format", "time", "engagement", "interest")
 
@@ -433,7 +434,7 @@ def map_view(
         frame = hide_differences(con, frame, base.replace(wave=base.wave or q.latest_wave(con)), k)
     frame.loc[frame["suppressed"], "value"] = np.nan
     frame["n"] = [
-        f"<{k}" if s else f"{round(v):,}".replace(",", ".")
+        f"<{k}" if s else count(v)
         for v, s in zip(frame["respondents"], frame["suppressed"], strict=True)
     ]
     frame = frame.rename(columns={"area": "area_code"})

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from data_pipeline.core.errors import InvalidFile, headers_text
+from data_pipeline.core.i18n import t
 from data_pipeline.ingest.mapping import UserMapping, area_map, normalize_header, normalize_text
 from data_pipeline.ingest.parse_limit import read_table_within
 from data_pipeline.ingest.readers import ROW_COLUMN, sniff_container
@@ -375,21 +376,10 @@ def _refuse_loaded_periods(con, periods: list[str], area_codes: list[str]) -> No
 
 
 def _population_reasons(lang: str) -> dict:
-    da = {
-        "area": "Ukendt område (ikke blandt de indlæste lokalområder)",
-        "age": "Ukendt aldersbetegnelse",
-        "gender": "Ukendt kønsbetegnelse",
-        "period": "Ukendt periode (forventet fx 2025K1)",
-        "count": "Antallet er ikke et helt tal",
+    return {
+        key: t(f"reason.population.{key}", lang)
+        for key in ("area", "age", "gender", "period", "count")
     }
-    en = {
-        "area": "Unknown area (not among the loaded areas)",
-        "age": "Unknown age label",
-        "gender": "Unknown sex label",
-        "period": "Unknown period (expected e.g. 2025Q1)",
-        "count": "The count is not a whole number",
-    }
-    return en if lang == "en" else da
 
 
 def stage_areas(con, path: Path, code_field, name_field):

@@ -22,7 +22,7 @@ from data_pipeline.analysis.raking import RakeResult, rake
 from data_pipeline.analysis.scores import scores
 from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppression_mask
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 from data_pipeline.present import views
 from data_pipeline.present.reports import charts
 from data_pipeline.present.reports.model import Column, Fact, Figure, Report, Section, Table
@@ -332,10 +332,10 @@ def _key_messages(overview, shares, lang: str, k: int) -> list[str]:
     messages = []
     if overview.respondents_publishable and overview.rate is not None:
         messages.append(
-            t(
+            tn(
                 "report.message.answered",
+                overview.respondents,
                 lang,
-                n=number(overview.respondents, lang),
                 rate=percent(overview.rate, lang),
             )
         )
@@ -607,8 +607,7 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
     spread = q.postal_spread_respondents(con, filters.wave)
     if spread:
         paragraphs.append(
-            f"{t('postal.spread_note', lang)} "
-            f"{t('postal.spread_detail', lang, n=number(spread, lang))}"
+            f"{t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}"
         )
     return Section(
         key="method",

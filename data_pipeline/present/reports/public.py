@@ -18,7 +18,7 @@ from data_pipeline.analysis.gap_words import describe_group, interest_words, rat
 from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.raking import rake
 from data_pipeline.core.disclosure import DEFAULT_K
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, t, tn
 from data_pipeline.present import views
 from data_pipeline.present.reports import charts
 from data_pipeline.present.reports.content import (
@@ -109,18 +109,18 @@ def _answered(con, overview, filters: q.Filters, lang: str, k: int) -> Section:
     group = has_demographic_filter(filters)
     interest = interest_words(con, filters, lang)
     key = "public.answered.text_group" if group else "public.answered.text"
-    text = t(
+    text = tn(
         key,
+        overview.respondents,
         lang,
-        n=number(overview.respondents, lang),
         rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
         scope=describe_scope(con, filters, lang),
     )
     if interest:
-        text = t(
+        text = tn(
             "public.answered.text_interest",
+            overview.respondents,
             lang,
-            n=number(overview.respondents, lang),
             rate=percent(overview.rate, lang, 0) if overview.rate is not None else "–",
             interest=interest,
             whom=t("public.whom_group" if group else "public.whom_all", lang),
