@@ -14,6 +14,7 @@ from data_pipeline.analysis.lookups import per_data_version
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.core.i18n import t
+from data_pipeline.core.numbers import number
 
 _GENDER_WORDS = {"kvinde": ("Kvinder", "Women"), "mand": ("Mænd", "Men")}
 _FRACTIONS = [
@@ -51,14 +52,6 @@ def describe_group(
     return text
 
 
-def format_number(value: float, lang: str = "da", decimals: int = 0) -> str:
-    """1.450 and 0,21 in Danish; 1,450 and 0.21 in English."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
     """ "en femtedel af svarprocenten i hele kommunen" / "0,6 gange svarprocenten i hele
     kommunen": the reference is always the whole municipality, and the words say so. Under a
@@ -77,7 +70,7 @@ def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
         # follows in brackets anyway.
         if abs(ratio / value - 1) <= 0.07:
             return f"{en_words if en else da_words} {rate}"
-    times = format_number(ratio, lang, 1 if ratio >= 0.1 else 2)
+    times = number(ratio, lang, 1 if ratio >= 0.1 else 2)
     return f"{times} times {rate}" if en else f"{times} gange {rate}"
 
 
@@ -127,7 +120,7 @@ def finding_sentence(
     """
     en = lang == "en"
     who = describe_group(group, lang, names)
-    pop = format_number(row["population"], lang)
+    pop = number(row["population"], lang)
     if pd.isna(row["respondents"]):
         count = f"fewer than {k}" if en else f"færre end {k}"
         hint = row.get("expected_hint")
@@ -138,15 +131,15 @@ def finding_sentence(
                 who=who,
                 k=k,
                 population=pop,
-                expected=format_number(hint, lang),
+                expected=number(hint, lang),
             )
         return f"{who}: {count} {'responses among' if en else 'svar blandt'} {pop} " + (
             "residents." if en else "borgere."
         )
-    resp = format_number(row["respondents"], lang)
+    resp = number(row["respondents"], lang)
     numbers = (
-        f"({format_number(row['ratio'], lang, 2)}; 95 %: "
-        f"{format_number(row['ci_low'], lang, 2)}-{format_number(row['ci_high'], lang, 2)})"
+        f"({number(row['ratio'], lang, 2)}; 95 %: "
+        f"{number(row['ci_low'], lang, 2)}-{number(row['ci_high'], lang, 2)})"
     )
     if en:
         numbers = numbers.replace("95 %", "95%")
@@ -168,7 +161,7 @@ def _missing_words(missing: float, lang: str) -> str:
     share); "manglende svar", never "stemmer", which reads as votes."""
     if pd.isna(missing) or round(missing) <= 0:
         return ""
-    count = format_number(missing, lang)
+    count = number(missing, lang)
     return (
         f"About {count} responses are missing."
         if lang == "en"

@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis.gap_words import describe_group, format_number
+from data_pipeline.analysis.gap_words import describe_group
 from data_pipeline.analysis.segment_model import Features
 from data_pipeline.analysis.statistics import add_statistics, apply_fdr
 from data_pipeline.core.disclosure import DEFAULT_K
+from data_pipeline.core.numbers import number
 
 
 def describe_segments(
@@ -133,11 +134,11 @@ def _names(profile: dict) -> dict:
     topics, formats = profile["top_topics"], profile["top_formats"]
     name_da = " + ".join(t[1] for t in topics[:2]) or f"Segment {profile['segment']}"
     name_en = " + ".join(t[2] for t in topics[:2]) or f"Segment {profile['segment']}"
-    size_da = format_number(profile["size"], "da")
-    size_en = format_number(profile["size"], "en")
+    size_da = number(profile["size"], "da")
+    size_en = number(profile["size"], "en")
     pct = profile["share"] * 100
     line_da = (
-        f"{size_da} svar ({format_number(pct, 'da')} %), især optaget af "
+        f"{size_da} svar ({number(pct, 'da')} %), især optaget af "
         f"{_join([t[1].lower() for t in topics], 'og')} og helst via "
         f"{_join([f[1].lower() for f in formats[:2]], 'og')}."
     )
@@ -220,7 +221,7 @@ def cluster_words(cells: pd.DataFrame, reference: float) -> tuple[str, str]:
     )
     overall, groups = judged.iloc[0], judged.iloc[1:]
     under = groups[groups["status"] == "under"].sort_values("ratio")
-    times_da = lambda r: format_number(r, "da", 1)  # noqa: E731
+    times_da = lambda r: number(r, "da", 1)  # noqa: E731
     if len(under):
         low = under.iloc[0]
         who_da = describe_group({"gender": low["gender"], "age_band": low["age_band"]}, "da")
