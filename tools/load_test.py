@@ -119,7 +119,8 @@ async def session(
 ) -> None:
     """One person: page after page, one change per filter kind on each, until `stop_at`.
 
-    A change started before `stop_at` is finished and counted; none starts after it."""
+    A change started before `stop_at` is finished and counted; none starts after it, except
+    each session's first (so a very short run still times one change per session)."""
     rng = random.Random(index)
     context = await browser.new_context(viewport=bb.VIEWPORT, storage_state=state)
     await context.add_init_script(bb.INIT_SCRIPT)
@@ -136,7 +137,7 @@ async def session(
                 stats.open_ms.append(elapsed)
                 await check_page(page, stats, boxes)
                 for kind in kinds:
-                    if time.monotonic() >= stop_at:
+                    if time.monotonic() >= stop_at and stats.filter_ms:
                         break
                     elapsed, script, boxes = await choose_option(page, kind, rng, timeout_s)
                     stats.filter_ms.append(elapsed)
