@@ -51,6 +51,10 @@ POLL_MS = 100  # how often each session asks its page whether it is idle (timing
 ERROR_ALERTS_JS = "() => document.querySelectorAll('[data-testid=\"stAlertContentError\"]').length"
 
 
+def progress(message: str) -> None:
+    print(f"load-test: {message}", file=sys.stderr, flush=True)
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile (q in 0..100)."""
     if not values:
@@ -342,7 +346,7 @@ async def run_levels_async(db: Path, levels, seconds, pages, timeout_s, auth, wo
         try:
             for sessions in levels:
                 offset = log.stat().st_size if log.exists() else 0
-                bb.progress(f"load test: {sessions} session(s) for {seconds:.0f} s")
+                progress(f"{sessions} session(s) for {seconds:.0f} s")
                 with bb.streamlit_server(db, auth, log=log) as server:
                     level = await run_level(
                         browser, server, state, sessions, seconds, pages, timeout_s
@@ -351,7 +355,7 @@ async def run_levels_async(db: Path, levels, seconds, pages, timeout_s, auth, wo
                 count, last = log_tracebacks(log, offset)
                 level["errors"]["server_tracebacks"] = count
                 level["errors"]["traceback_examples"] = last[:5]
-                bb.progress(
+                progress(
                     f"  {sessions} session(s): median {level['filter_median_ms']} ms, "
                     f"p95 {level['filter_p95_ms']} ms, {level['filter_changes']} changes, "
                     f"{error_count(level)} errors"
@@ -380,7 +384,7 @@ def run(
     timeout_s: float = 60,
     login: str = "auto",
 ) -> dict:
-    bb.progress(f"database {data}")
+    progress(f"database {data}")
     db = bb.build_database(data, work)
     target = target_ms or bb.target_ms("filter", data)
     with bb.login_for(data, work, login) as auth:
