@@ -84,3 +84,18 @@ def test_one_short_session_against_the_sample(sample_db_file, tmp_path):
     assert level["filter_median_ms"] <= level["filter_p95_ms"] <= level["filter_max_ms"]
     assert level["server_rss_mb"]["peak_sampled"] > 0
     assert result["held_within_target"] in (0, 1)
+
+
+def test_the_national_build_is_98_municipalities_of_5_9_million_with_unique_codes():
+    from tools import national, synthetic
+
+    sizes = national.municipality_sizes(1.0)
+    assert len(sizes) == 98 and abs(sizes.sum() - 5_900_000) < 1
+    assert sizes.min() < 20_000 < 200_000 < sizes.max()  # Læsø to København, roughly
+    codes = {code for m in range(1, 99) for code in national.municipality_areas(m)}
+    assert len(codes) == 98 * len(synthetic.AREA_CODES) == 1_470
+    assert national.NATIONAL_FILTERS[2].areas == national.municipality_areas(1)
+    assert national.parse_fraction("national") == 1.0
+    assert national.parse_fraction("national:0.05") == 0.05
+    with pytest.raises(ValueError):
+        national.parse_fraction("national:2")
