@@ -91,7 +91,7 @@ def test_the_national_build_is_98_municipalities_of_5_9_million_with_unique_code
 
     sizes = national.municipality_sizes(1.0)
     assert len(sizes) == 98 and abs(sizes.sum() - 5_900_000) < 1
-    assert sizes.min() < 20_000 < 200_000 < sizes.max()  # Læsø to København, roughly
+    assert sizes.min() < 20_000 < 200_000 < sizes.max()  # small islands to the capital
     codes = {code for m in range(1, 99) for code in national.municipality_areas(m)}
     assert len(codes) == 98 * len(synthetic.AREA_CODES) == 1_470
     assert national.NATIONAL_FILTERS[2].areas == national.municipality_areas(1)
