@@ -452,7 +452,7 @@ def measure_first_visits(browser, db: Path, pages, repeat: int, auth=None) -> li
     in beforehand, with `auth`); with `auth`, also the sign-in itself on fresh servers."""
     out = []
     if auth is not None:
-        series = Series("sign_in", pages[0] if pages else "overblik")
+        series = Series("sign_in", "/ → overblik")  # the login lands on the first page
         for _ in range(repeat):
             with streamlit_server(db, auth) as server:
                 record(series, lambda s=server: sign_in_and_time(browser, s, auth))
