@@ -78,9 +78,6 @@ class Stats:
     timeouts: int = 0
     failures: list[str] = field(default_factory=list)
 
-    def errors(self) -> int:
-        return self.exception_boxes + self.error_alerts + self.timeouts + len(self.failures)
-
 
 class NotIdle(RuntimeError):
     pass
