@@ -340,13 +340,13 @@ def render_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     return chart.to_dict()
 
 
-def filter_at(i: int) -> Filters:
-    return FILTER_CHANGES[i % len(FILTER_CHANGES)]
+def filter_at(i: int, filters: tuple[Filters, ...] = FILTER_CHANGES) -> Filters:
+    return filters[i % len(filters)]
 
 
-def bench_pages(con, runs: int) -> list[Result]:
+def bench_pages(con, runs: int, filters: tuple[Filters, ...] = FILTER_CHANGES) -> list[Result]:
     return [
-        attempt(f"page_{page}", lambda c=call: measure(runs, lambda i: c(filter_at(i))))
+        attempt(f"page_{page}", lambda c=call: measure(runs, lambda i: c(filter_at(i, filters))))
         for page, call in page_calls(con).items()
     ]
 
@@ -358,8 +358,10 @@ def bench_analysis(con, runs: int) -> list[Result]:
     ]
 
 
-def bench_map(con, runs: int) -> Result:
-    return attempt("map_render", lambda: measure(runs, lambda i: render_map(con, filter_at(i))))
+def bench_map(con, runs: int, filters: tuple[Filters, ...] = FILTER_CHANGES) -> Result:
+    return attempt(
+        "map_render", lambda: measure(runs, lambda i: render_map(con, filter_at(i, filters)))
+    )
 
 
 # --- the naive pandas baseline -------------------------------------------------------------------
@@ -590,12 +592,14 @@ PANDAS_PAGES: dict[str, Callable[[PandasData, Filters], object]] = {
 }
 
 
-def bench_baseline(con, runs: int) -> dict[str, Timing | None]:
+def bench_baseline(
+    con, runs: int, filters: tuple[Filters, ...] = FILTER_CHANGES
+) -> dict[str, Timing | None]:
     """Time the pandas pages with the same filter sequence; loading the frame is not timed."""
     data = load_pandas(con)
 
     def run(call) -> Timing:
-        return measure(runs, lambda i: call(data, filter_at(i)))
+        return measure(runs, lambda i: call(data, filter_at(i, filters)))
 
     timings = {
         page: attempt(f"pandas_{page}", lambda c=call: run(c)).timing
@@ -719,7 +723,7 @@ def run_benchmark(
         setup["db_mb"] = round(query_db.stat().st_size / 2**20, 1)
         # The app opens a read-only file database; so do we, once loading is over.
         con = connect(query_db, read_only=True)
-        results.extend(_bench_queries(con, runs, only))
+        results.extend(bench_queries(con, runs, only))
         con.close()
     setup["load_average_end"] = round(os.getloadavg()[0], 2)
     apply_targets(results, rows)
@@ -755,21 +759,25 @@ def _load_once(csv: Path, base: Path, target: Path) -> float:
     return time.perf_counter() - start
 
 
-def _bench_queries(con, runs: int, only: tuple[str, ...]) -> list[Result]:
+def bench_queries(
+    con, runs: int, only: tuple[str, ...], filters: tuple[Filters, ...] = FILTER_CHANGES
+) -> list[Result]:
+    """Pages, analysis and the map in that order; `filters` is the sequence of filter changes
+    (tools/national.py passes one with the national area codes)."""
     results: list[Result] = []
     if "pages" in only:
         progress("page queries")
-        results.extend(bench_pages(con, runs))
+        results.extend(bench_pages(con, runs, filters))
     if "analysis" in only:
         progress("analysis")
         results.extend(bench_analysis(con, runs))
     if "map" in only:
         progress("map")
-        results.append(bench_map(con, runs))
+        results.append(bench_map(con, runs, filters))
     if "pages" in only:
         # Last, so the DataFrame's memory does not inflate the peaks measured above.
         progress("pandas baseline")
-        for page, timing in bench_baseline(con, runs).items():
+        for page, timing in bench_baseline(con, runs, filters).items():
             result = next(r for r in results if r.operation == f"page_{page}")
             result.baseline = timing if result.timing is not None else None
     return results

@@ -7,6 +7,14 @@ Markdown table (or --json). It never touches the user's database.
     python tools/browser_bench.py                      # the sample municipality
     python tools/browser_bench.py --data sample --data 1000000 --out browser.json
 
+Any database but the sample is served with login (demo mode is refused there): every server
+gets `[auth]` pointed at a mock OIDC provider on localhost (tools/oidc_mock.py), the tool signs
+in once per database and gives every fresh browser context that signed-in state (the auth
+cookies), so a first visit is a returning user's visit on a server that never ran a script. The
+sign-in itself (login screen → provider → callback → the landing page idle, on a fresh server in
+a fresh context) is reported as its own series, `sign_in`; --login always does the same on the
+sample.
+
 "Idle" (the end of every timing) is the latest of three moments, confirmed by QUIET_MS in which
 none of them happens again and Streamlit's status widget is absent:
   1. the server's `script_finished` message on the websocket (a ForwardMsg whose status is not
@@ -132,7 +140,7 @@ def build_database(data: str, root: Path) -> Path:
     so a second run with the same --workdir reuses it)."""
     from data_pipeline.store.db import connect
 
-    path = root / f"{data}.duckdb"
+    path = root / f"{data.replace(':', '-')}.duckdb"
     if path.exists():
         return path
     root.mkdir(parents=True, exist_ok=True)
@@ -144,6 +152,11 @@ def build_database(data: str, root: Path) -> Path:
             load_sample(con)
         finally:
             con.close()
+        return path
+    if data.startswith("national"):
+        from tools import national
+
+        national.build_national_db(national.parse_fraction(data), root / f"gen-{data}", path)
         return path
     from tools import bench
 
@@ -178,6 +191,20 @@ def free_port() -> int:
 
 
 @dataclass
+class Auth:
+    """Login for the servers of one run: the mock provider, where the secrets go, the role, and
+    once signed in, the browser state (cookies) every new context starts from."""
+
+    provider: str
+    secrets_dir: Path
+    role: str = "admin"  # sees every page, as the demo mode does by default
+    state: dict | None = None
+    # Streamlit's auth cookie names the origin it was issued for (port included), so every
+    # server of one run listens on this one port, one server at a time.
+    port: int = field(default_factory=free_port)
+
+
+@dataclass
 class Server:
     url: str
     process: subprocess.Popen
@@ -197,19 +224,29 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(db: Path) -> Iterator[Server]:
-    port = free_port()
+def streamlit_server(
+    db: Path, auth: Auth | None = None, log: Path | None = None
+) -> Iterator[Server]:
+    """`streamlit run app.py` on `db`; with `auth`, behind login at the mock provider; with
+    `log`, the server's stdout and stderr go to that file (tracebacks count as errors)."""
+    from tools.oidc_mock import write_auth_secrets
+
+    port = auth.port if auth is not None else free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DELTAGELSESATLAS_DB": str(db)}
     env.pop("DELTAGELSESATLAS_PRODUCTION", None)
+    login_args: list[str] = []
+    if auth is not None:
+        secrets, auth_env = write_auth_secrets(auth.secrets_dir, url, auth.provider)
+        env.update(auth_env)
+        login_args = ["--secrets.files", str(secrets)]
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", *login_args,
     ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
+    output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -228,6 +265,8 @@ def streamlit_server(db: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log is not None:
+            output.close()
 
 
 @contextmanager
@@ -249,34 +288,75 @@ class NotIdle(RuntimeError):
     pass
 
 
+def idle_result(state: dict, since: float | None = None) -> tuple[float, float, int] | None:
+    """Decide from one STATE_JS snapshot whether the page is idle (see the module docstring):
+    None while it is not; else ms from the start to idle, ms from the start to the last
+    script_finished (the server's share, network included), and the Streamlit exception boxes
+    on the page. `since` None: start at the click. Shared with tools/load_test.py."""
+    start = state["t0"] if since is None else since
+    if start is None:
+        return None
+    done = [at for at, status in state["finished"] if at >= start]
+    last_status = [status for at, status in state["finished"] if at >= start][-1:]
+    if not done or last_status[0] == 2:  # 2: FINISHED_EARLY_FOR_RERUN
+        return None
+    settled = max(done[-1], state["mut"], state["draw"])
+    if state["running"] or state["now"] - settled < QUIET_MS:
+        return None
+    return settled - start, done[-1] - start, state["errors"]
+
+
 def wait_idle(page, since: float | None = None) -> tuple[float, float, int]:
-    """Wait until the page is idle (see the module docstring); return ms from the start to
-    idle, ms from the start to the last script_finished (the server's share, network
-    included), and the Streamlit exception boxes on the page. `since` None: start at the click."""
+    """Wait until the page is idle; return what `idle_result` returns."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
-        s = page.evaluate(STATE_JS)
-        start = s["t0"] if since is None else since
-        if start is not None:
-            done = [at for at, status in s["finished"] if at >= start]
-            last_status = [status for at, status in s["finished"] if at >= start][-1:]
-            if done and last_status[0] != 2:  # 2: FINISHED_EARLY_FOR_RERUN
-                settled = max(done[-1], s["mut"], s["draw"])
-                if not s["running"] and s["now"] - settled >= QUIET_MS:
-                    return settled - start, done[-1] - start, s["errors"]
+        result = idle_result(page.evaluate(STATE_JS), since)
+        if result is not None:
+            return result
         page.wait_for_timeout(50)
     raise NotIdle(f"not idle after {TIMEOUT_S} s")
 
 
-def new_page(browser):
-    context = browser.new_context(viewport=VIEWPORT)
+def new_page(browser, auth: Auth | None = None):
+    """A fresh context (a new session, nothing cached); signed in when `auth` holds a state."""
+    state = auth.state if auth is not None else None
+    context = browser.new_context(viewport=VIEWPORT, storage_state=state)
     context.add_init_script(INIT_SCRIPT)
     return context, context.new_page()
 
 
-def open_and_time(browser, url: str) -> tuple[float, float, int]:
+def sign_in_and_time(browser, server: Server, auth: Auth) -> tuple[float, float, int]:
+    """A fresh context opens the app, signs in at the provider and lands on the first page:
+    wall clock from the first navigation to the landing page idle (Playwright's clicks
+    included); keeps the signed-in state in `auth` for every later context."""
+    from tools.oidc_mock import sign_in
+
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(INIT_SCRIPT)
+    try:
+        page = context.new_page()
+        started = time.time() * 1000
+        sign_in(page, server.url, auth.role)
+        elapsed, script, boxes = wait_idle(page, since=0.0)
+        check_dashboard(page)
+        origin = page.evaluate("performance.timeOrigin")  # the landing document's start
+        auth.state = context.storage_state()
+        return origin + elapsed - started, origin + script - started, boxes
+    finally:
+        context.close()
+
+
+def ensure_signed_in(browser, db: Path, auth: Auth | None) -> None:
+    """Sign in once (on a server of its own, so no timed server has run a script before)."""
+    if auth is None or auth.state is not None:
+        return
+    with streamlit_server(db, auth) as server:
+        sign_in_and_time(browser, server, auth)
+
+
+def open_and_time(browser, url: str, auth: Auth | None = None) -> tuple[float, float, int]:
     """A fresh browser context (a new session, nothing cached) opens the URL."""
-    context, page = new_page(browser)
+    context, page = new_page(browser, auth)
     try:
         page.goto(url)
         result = wait_idle(page, since=0.0)
@@ -284,6 +364,16 @@ def open_and_time(browser, url: str) -> tuple[float, float, int]:
         return result
     finally:
         context.close()
+
+
+def settle_dashboard(page) -> None:
+    """Untimed: wait until the page is idle with its filter bar drawn. Under load an early
+    script run can end, and the page look idle, before the rerun that draws the sidebar."""
+    wait_idle(page, since=0.0)
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(
+        timeout=TIMEOUT_S * 1000
+    )
+    wait_idle(page, since=0.0)
 
 
 def check_dashboard(page) -> None:
@@ -357,14 +447,25 @@ def progress(message: str) -> None:
     print(f"browser-bench: {message}", file=sys.stderr, flush=True)
 
 
-def measure_first_visits(browser, db: Path, pages, repeat: int) -> list[Series]:
-    """Each page's first visit on a server started for it, in a fresh browser context."""
+def measure_first_visits(browser, db: Path, pages, repeat: int, auth=None) -> list[Series]:
+    """Each page's first visit on a server started for it, in a fresh browser context (signed
+    in beforehand, with `auth`); with `auth`, also the sign-in itself on fresh servers."""
     out = []
+    if auth is not None:
+        series = Series("sign_in", "/ → overblik")  # the login lands on the first page
+        for _ in range(repeat):
+            with streamlit_server(db, auth) as server:
+                record(series, lambda s=server: sign_in_and_time(browser, s, auth))
+        out.append(series)
+    ensure_signed_in(browser, db, auth)
     for name in pages:
         series = Series("first_visit", name)
         for _ in range(repeat):
-            with streamlit_server(db) as server:
-                record(series, lambda s=server, n=name: open_and_time(browser, f"{s.url}/{n}"))
+            with streamlit_server(db, auth) as server:
+                record(
+                    series,
+                    lambda s=server, n=name: open_and_time(browser, f"{s.url}/{n}", auth),
+                )
         out.append(series)
     return out
 
@@ -382,28 +483,30 @@ def shared_links(codes: dict[str, list[str]], pages, repeat: int) -> dict[str, l
     return links
 
 
-def measure_warm_server(browser, db: Path, pages, repeat: int, codes) -> tuple[list[Series], dict]:
+def measure_warm_server(
+    browser, db: Path, pages, repeat: int, codes, auth: Auth | None = None
+) -> tuple[list[Series], dict]:
     """Shared links and filter changes on one server, after every page was visited once."""
     out: list[Series] = []
-    with streamlit_server(db) as server:
+    ensure_signed_in(browser, db, auth)
+    with streamlit_server(db, auth) as server:
         for name in pages:  # warm-up: imports, the connection, the filter choices
-            open_and_time(browser, f"{server.url}/{name}")
+            open_and_time(browser, f"{server.url}/{name}", auth)
         memory = {"after_warm_up": server.memory_mb()}
         for name, links in shared_links(codes, pages, repeat).items():
             series = Series("shared_link", name)
             for link in links:
-                record(series, lambda u=f"{server.url}{link}": open_and_time(browser, u))
+                record(series, lambda u=f"{server.url}{link}": open_and_time(browser, u, auth))
             out.append(series)
         for name in pages:
             for kind in FILTER_KINDS:
                 series = Series(f"filter_{kind}", name)
                 # A new session per kind, and each run adds one more option: every run is a
                 # filter state no session asked for before, so the result cache never answers.
-                context, page = new_page(browser)
+                context, page = new_page(browser, auth)
                 try:
                     page.goto(f"{server.url}/{name}")
-                    wait_idle(page, since=0.0)
-                    check_dashboard(page)
+                    settle_dashboard(page)
                     for _ in range(repeat):
                         record(series, lambda p=page, k=kind: choose_option(p, k))
                 finally:
@@ -413,7 +516,32 @@ def measure_warm_server(browser, db: Path, pages, repeat: int, codes) -> tuple[l
     return out, memory
 
 
-def run(data_sets, pages, repeat: int, work: Path, sections, out: Path | None = None) -> dict:
+def needs_login(data: str, login: str = "auto") -> bool:
+    """Demo mode (no login) runs on the sample only; `login` "always" signs in there too."""
+    return login == "always" or data != "sample"
+
+
+@contextmanager
+def login_for(data: str, work: Path, login: str = "auto") -> Iterator[Auth | None]:
+    """The mock provider while one data set is measured, or None where no login is needed."""
+    if not needs_login(data, login):
+        yield None
+        return
+    from tools.oidc_mock import oidc_provider
+
+    with oidc_provider(quiet=True) as provider:
+        yield Auth(provider, work / "secrets")
+
+
+def run(
+    data_sets,
+    pages,
+    repeat: int,
+    work: Path,
+    sections,
+    out: Path | None = None,
+    login: str = "auto",
+) -> dict:
     """Measure every data set; with `out`, the JSON so far is written after each one, so a
     long run stopped half-way keeps what it measured."""
 
@@ -424,22 +552,29 @@ def run(data_sets, pages, repeat: int, work: Path, sections, out: Path | None = 
             db = build_database(data, work)
             codes = filter_codes(db)
             report: dict = {"data": data, "load_average": {"start": load()}, "series": []}
-            if "first" in sections:
-                progress(f"{data}: first visits on fresh servers")
-                report["series"] += [
-                    s.to_json() for s in measure_first_visits(browser, db, pages, repeat)
-                ]
-                report["load_average"]["after_first_visits"] = load()
-            if "warm" in sections:
-                progress(f"{data}: shared links and filter changes on a warm server")
-                series, memory = measure_warm_server(browser, db, pages, repeat, codes)
-                report["series"] += [s.to_json() for s in series]
-                report["server_memory_mb"] = memory
+            with login_for(data, work, login) as auth:
+                report["login"] = auth is not None
+                _measure(browser, db, pages, repeat, codes, sections, auth, report)
             report["load_average"]["end"] = load()
             reports.append(report)
             if out is not None:
                 out.write_text(json.dumps(_result(reports, repeat), ensure_ascii=False, indent=2))
     return _result(reports, repeat)
+
+
+def _measure(browser, db, pages, repeat, codes, sections, auth, report) -> None:
+    data = report["data"]
+    if "first" in sections:
+        progress(f"{data}: first visits on fresh servers")
+        report["series"] += [
+            s.to_json() for s in measure_first_visits(browser, db, pages, repeat, auth)
+        ]
+        report["load_average"]["after_first_visits"] = load()
+    if "warm" in sections:
+        progress(f"{data}: shared links and filter changes on a warm server")
+        series, memory = measure_warm_server(browser, db, pages, repeat, codes, auth)
+        report["series"] += [s.to_json() for s in series]
+        report["server_memory_mb"] = memory
 
 
 def _result(reports: list[dict], repeat: int) -> dict:
@@ -458,17 +593,29 @@ def _result(reports: list[dict], repeat: int) -> dict:
 # --- output --------------------------------------------------------------------------------------
 
 
-def target_ms(measurement: str, data: str) -> float:
+def target_ms(measurement: str, data: str) -> float | None:
+    """The issue's target; None for the sign-in, which has none (it is reported beside the
+    first visits, which exclude it)."""
     key = "filter" if measurement.startswith("filter") else measurement
+    if key not in TARGETS_MS:
+        return None
     sample, large = TARGETS_MS[key]
     return sample if data == "sample" else large
+
+
+def data_title(data: str) -> str:
+    if data == "sample":
+        return "sample"
+    if data.startswith("national"):
+        return f"all 98 municipalities ({data})"
+    return f"{int(data):,} respondents"
 
 
 def markdown(result: dict) -> str:
     lines = []
     for report in result["reports"]:
         data = report["data"]
-        title = "sample" if data == "sample" else f"{int(data):,} respondents"
+        title = data_title(data) + (", signed in" if report.get("login") else "")
         lines += [
             f"### {title}",
             "",
@@ -478,12 +625,14 @@ def markdown(result: dict) -> str:
         for s in report["series"]:
             target = target_ms(s["measurement"], data)
             met = (
-                "–" if s["median_ms"] is None else ("yes" if s["median_ms"] <= target else "**no**")
+                "–"
+                if s["median_ms"] is None or target is None
+                else ("yes" if s["median_ms"] <= target else "**no**")
             )
             errors = f" ({len(s['errors'])} errors: {s['errors'][0]})" if s["errors"] else ""
             lines.append(
-                f"| {s['measurement'].replace('_', ' ')} | {s['page']} | {_ms(s['median_ms'])} | "
-                f"{_ms(s['min_ms'])} | {_ms(s['max_ms'])} | {_ms(s['script_median_ms'])} | {s['runs']} | ≤ {_ms(target)} | "
+                f"| {s['measurement'].replace('_', ' ')} | {s['page']} | {fmt_ms(s['median_ms'])} | "
+                f"{fmt_ms(s['min_ms'])} | {fmt_ms(s['max_ms'])} | {fmt_ms(s['script_median_ms'])} | {s['runs']} | {_target(target)} | "
                 f"{met}{errors} |"
             )
         la = report["load_average"]
@@ -503,21 +652,34 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _ms(value: float | None) -> str:
+def fmt_ms(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
+def _target(value: float | None) -> str:
+    return "–" if value is None else f"≤ {fmt_ms(value)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--data", action="append", help="'sample' or a number of respondents (repeatable)"
+        "--data",
+        action="append",
+        help="'sample', a number of respondents, or 'national[:FRACTION]' (all 98 "
+        "municipalities, tools/national.py); repeatable",
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated url paths")
     parser.add_argument(
         "--only", default="first,warm", help="first (fresh servers), warm (links and filters)"
+    )
+    parser.add_argument(
+        "--login",
+        choices=("auto", "always"),
+        default="auto",
+        help="auto: sign in (mock OIDC) on any database but the sample; always: on the sample too",
     )
     parser.add_argument("--workdir", type=Path, help="keep the databases here for a rerun")
     parser.add_argument("--out", type=Path, help="also write the JSON report to this file")
@@ -527,10 +689,10 @@ def main(argv: list[str] | None = None) -> int:
     pages = tuple(p for p in args.pages.split(",") if p)
     sections = tuple(s for s in args.only.split(",") if s)
     if args.workdir:
-        result = run(data_sets, pages, args.repeat, args.workdir, sections, args.out)
+        result = run(data_sets, pages, args.repeat, args.workdir, sections, args.out, args.login)
     else:
         with tempfile.TemporaryDirectory(prefix="deltagelsesatlas-browser-") as tmp:
-            result = run(data_sets, pages, args.repeat, Path(tmp), sections, args.out)
+            result = run(data_sets, pages, args.repeat, Path(tmp), sections, args.out, args.login)
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else markdown(result))
