@@ -1,6 +1,7 @@
 """Browser timings: what a director feels, from a click to a settled page, in headless Chromium.
 
-Owns the browser benchmark only: it starts `streamlit run app.py` on a free port against a
+Owns the browser benchmark only: it starts the dashboard as the README does (`python -m
+app_support.serve`; `--start streamlit` for plain `streamlit run app.py`) on a free port against a
 database in its own work directory, drives Debian's Chromium with Playwright and prints a
 Markdown table (or --json). It never touches the user's database.
 
@@ -138,30 +139,39 @@ STATE_JS = """() => {
 def build_database(data: str, root: Path) -> Path:
     """The sample municipality, or N generated respondents as `bench` builds them (kept in root,
     so a second run with the same --workdir reuses it)."""
-    from data_pipeline.store.db import connect
 
     path = root / f"{data.replace(':', '-')}.duckdb"
     if path.exists():
         return path
     root.mkdir(parents=True, exist_ok=True)
     if data == "sample":
-        from data_pipeline.store.sample import load_sample
+        from data_pipeline.analysis.sample_ready import build_sample
 
-        con = connect(path)
-        try:
-            load_sample(con)
-        finally:
-            con.close()
+        build_sample(path)  # with its segment profiles, as the app's own first start
         return path
     if data.startswith("national"):
         from tools import national
 
         national.build_national_db(national.parse_fraction(data), root / f"gen-{data}", path)
-        return path
-    from tools import bench
+    else:
+        from tools import bench
 
-    bench.build_query_db(int(data), root / f"gen-{data}", path)
+        bench.build_query_db(int(data), root / f"gen-{data}", path)
+    _store_segments(path)
     return path
+
+
+def _store_segments(path: Path) -> None:
+    """Cluster once after the load, as the CLI does after every ingest, so no first visit
+    times the fitting (issue 16)."""
+    from data_pipeline.analysis import segment_store
+    from data_pipeline.store.db import connect
+
+    con = connect(path)
+    try:
+        segment_store.store_all(con, path)
+    finally:
+        con.close()
 
 
 def filter_codes(db: Path) -> dict[str, list[str]]:
@@ -204,6 +214,11 @@ class Auth:
     port: int = field(default_factory=free_port)
 
 
+# How servers start: "serve" (python -m app_support.serve, the README command) or "streamlit"
+# (plain `streamlit run app.py`); set from --start.
+START = ["serve"]
+
+
 @dataclass
 class Server:
     url: str
@@ -225,10 +240,12 @@ class Server:
 
 @contextmanager
 def streamlit_server(
-    db: Path, auth: Auth | None = None, log: Path | None = None
+    db: Path, auth: Auth | None = None, log: Path | None = None, start: str | None = None
 ) -> Iterator[Server]:
-    """`streamlit run app.py` on `db`; with `auth`, behind login at the mock provider; with
-    `log`, the server's stdout and stderr go to that file (tracebacks count as errors)."""
+    """The dashboard on `db`, started as the README starts it (`python -m app_support.serve`,
+    warm) or with `start="streamlit"` as plain `streamlit run app.py`; with `auth`, behind
+    login at the mock provider; with `log`, the server's stdout and stderr go to that file
+    (tracebacks count as errors). Timings start once the health check answers."""
     from tools.oidc_mock import write_auth_secrets
 
     port = auth.port if auth is not None else free_port()
@@ -240,8 +257,13 @@ def streamlit_server(
         secrets, auth_env = write_auth_secrets(auth.secrets_dir, url, auth.provider)
         env.update(auth_env)
         login_args = ["--secrets.files", str(secrets)]
+    launcher = (
+        ["streamlit", "run", "app.py"]
+        if (start or START[0]) == "streamlit"
+        else ["app_support.serve"]
+    )
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        sys.executable, "-m", *launcher, "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", *login_args,
     ]  # fmt: skip
@@ -684,7 +706,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the databases here for a rerun")
     parser.add_argument("--out", type=Path, help="also write the JSON report to this file")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    parser.add_argument(
+        "--start",
+        choices=["serve", "streamlit"],
+        default="serve",
+        help="start servers as the README does (python -m app_support.serve, warm) or with "
+        "plain `streamlit run app.py`",
+    )
     args = parser.parse_args(argv)
+    START[0] = args.start
     data_sets = args.data or ["sample"]
     pages = tuple(p for p in args.pages.split(",") if p)
     sections = tuple(s for s in args.only.split(",") if s)
