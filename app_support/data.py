@@ -165,10 +165,12 @@ def writer():
 def delete_and_rewrite(delete) -> tuple[object, str | None]:
     """Erasure and purge: `delete(con)` on the file, then the rewrite that removes the deleted
     bytes, both under one hold of the lock; then only the new snapshot is read. Returns what
-    `delete` returned and None, or the reason the rewrite failed."""
+    `delete` returned and None, or the reason the rewrite failed. Every page cache is dropped:
+    aggregates computed before an erasure may include the citizen."""
     from data_pipeline.core.errors import PipelineError
     from data_pipeline.privacy.erasure import rewrite_database
 
+    st.cache_data.clear()
     path, problem = db_path(), None
     with store.hold(path):  # no other writer between the delete and the rewrite
         con = writer()
@@ -201,8 +203,19 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def with_cursor(function, *args, **kwargs):
+    """`function(cursor, *args)` on the current snapshot; the cursor is closed afterwards."""
     with reading() as cur:
         return function(cur, *args, **kwargs)
+
+
+def with_writer(function, *args, **kwargs):
+    """`function(connection, *args)` on the database file (see `writer`), closed afterwards:
+    that releases the lock and publishes the snapshot the next page view reads."""
+    con = writer()
+    try:
+        return function(con, *args, **kwargs)
+    finally:
+        con.close()
 
 
 def _source(path: str) -> str:

@@ -32,11 +32,7 @@ def who(path: str, dim: str, platform: str | None, k: int):
     return data.with_cursor(activity.participant_representation, dim, platform, None, k)
 
 
-cur = data.cursor()
-try:
-    platforms = activity.platforms(cur) if activity.has_activity(cur) else []
-finally:
-    cur.close()
+platforms = data.with_cursor(activity.platforms_with_activity)
 if not platforms:
     st.info(t("activity.none", lang))
     st.stop()

@@ -39,15 +39,11 @@ if view.population is None:
 @st.cache_resource(ttl=600, max_entries=8, show_spinner=False)
 def report_content(path: str, filters: Filters, lang: str, public: bool, k: int):
     """What a report says, built once per filter and shared by its formats (PNGs included)."""
-    cur = data.cursor()
-    try:
-        if public:
-            return reports.build_public_summary(cur, filters, lang=lang, k=k)
-        # The segments of the wave, as cached for the Grupper page: no second clustering.
-        segments = data.segments(path, filters.wave, lang)
-        return reports.build_report(cur, filters, lang=lang, k=k, segments=segments)
-    finally:
-        cur.close()
+    if public:
+        return data.with_cursor(reports.build_public_summary, filters, lang=lang, k=k)
+    # The segments of the wave, as cached for the Grupper page: no second clustering.
+    segments = data.segments(path, filters.wave, lang)
+    return data.with_cursor(reports.build_report, filters, lang=lang, k=k, segments=segments)
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
