@@ -224,7 +224,7 @@ def _source(path: str) -> str:
     return f"{path}#{reader.version[0]}:{reader.version[1]}"
 
 
-def _versioned(cached):
+def versioned(cached):
     """Page calls pass the database path; the cache sees path and snapshot version."""
 
     @functools.wraps(cached)
@@ -235,7 +235,7 @@ def _versioned(cached):
     return call
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def choices(path: str, lang: str) -> dict:
     """Filter options: codes and labels, read once per database and language."""
@@ -266,13 +266,13 @@ def choices(path: str, lang: str) -> dict:
         }
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def overview(path: str, filters: Filters, k: int, lang: str):
     return with_cursor(views.overview_view, filters, k=k, lang=lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def explore(
     path: str,
@@ -287,7 +287,7 @@ def explore(
     return with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def map_values(
     path: str, filters: Filters, measure: str, group: tuple, code: str | None, k: int, lang: str
@@ -296,7 +296,7 @@ def map_values(
     return with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)
 def area_frame(path: str):
     from data_pipeline.ingest.boundaries import frame_from_geojson_text
@@ -304,13 +304,13 @@ def area_frame(path: str):
     return with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
     return with_cursor(views.groups_view, filters, by, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
     """Clustering runs once per wave and data version, in whichever process comes first
@@ -332,7 +332,7 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
     return tuple(int(i) for i in labels.loc[labels["segment"] == segment, "respondent_id"])
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
     from data_pipeline.analysis import segment_store
@@ -340,7 +340,7 @@ def area_clusters(path: str, wave: str | None):
     return with_cursor(segment_store.area_clusters, db_path(), wave)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
     """Grupper's map of areas with similar gaps as a Vega-Lite spec, built and validated once per
@@ -368,3 +368,19 @@ def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
         tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
     )
     return chart.to_dict()
+
+
+@versioned
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def activity_over_time(path: str, by: str, platform: str | None):
+    from data_pipeline.analysis import activity
+
+    return with_cursor(activity.activity_over_time, by, platform)
+
+
+@versioned
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def activity_representation(path: str, dim: str, platform: str | None, k: int):
+    from data_pipeline.analysis import activity
+
+    return with_cursor(activity.participant_representation, dim, platform, None, k)
