@@ -157,10 +157,12 @@ def writer():
 def delete_and_rewrite(delete) -> tuple[object, str | None]:
     """Erasure and purge: `delete(con)` on the file, then the rewrite that removes the deleted
     bytes, both under one hold of the lock; then only the new snapshot is read. Returns what
-    `delete` returned and None, or the reason the rewrite failed."""
+    `delete` returned and None, or the reason the rewrite failed. Every page cache is dropped:
+    aggregates computed before an erasure may include the citizen."""
     from data_pipeline.core.errors import PipelineError
     from data_pipeline.privacy.erasure import rewrite_database
 
+    st.cache_data.clear()
     path, problem = db_path(), None
     with store.hold(path):  # no other writer between the delete and the rewrite
         con = writer()
@@ -193,8 +195,19 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def with_cursor(function, *args, **kwargs):
+    """`function(cursor, *args)` on the current snapshot; the cursor is closed afterwards."""
     with reading() as cur:
         return function(cur, *args, **kwargs)
+
+
+def with_writer(function, *args, **kwargs):
+    """`function(connection, *args)` on the database file (see `writer`), closed afterwards:
+    that releases the lock and publishes the snapshot the next page view reads."""
+    con = writer()
+    try:
+        return function(con, *args, **kwargs)
+    finally:
+        con.close()
 
 
 def _source(path: str) -> str:
@@ -203,7 +216,7 @@ def _source(path: str) -> str:
     return f"{path}#{reader.version[0]}:{reader.version[1]}"
 
 
-def _versioned(cached):
+def versioned(cached):
     """Page calls pass the database path; the cache sees path and snapshot version."""
 
     @functools.wraps(cached)
@@ -214,7 +227,7 @@ def _versioned(cached):
     return call
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
 def choices(path: str, lang: str) -> dict:
     """Filter options: codes and labels, read once per database and language."""
@@ -245,13 +258,13 @@ def choices(path: str, lang: str) -> dict:
         }
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def overview(path: str, filters: Filters, k: int, lang: str):
     return with_cursor(views.overview_view, filters, k=k, lang=lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def explore(
     path: str,
@@ -266,7 +279,7 @@ def explore(
     return with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def map_values(
     path: str, filters: Filters, measure: str, group: tuple, code: str | None, k: int, lang: str
@@ -275,7 +288,7 @@ def map_values(
     return with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)
 def area_frame(path: str):
     from data_pipeline.ingest.boundaries import frame_from_geojson_text
@@ -283,13 +296,13 @@ def area_frame(path: str):
     return with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
     return with_cursor(views.groups_view, filters, by, k, lang)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def segments(path: str, wave: str | None, lang: str):
     """Clustering runs once per wave and data version, in whichever process comes first
@@ -311,7 +324,7 @@ def segment_members(wave: str | None, segment: int) -> tuple[int, ...]:
     return tuple(int(i) for i in labels.loc[labels["segment"] == segment, "respondent_id"])
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_clusters(path: str, wave: str | None):
     from data_pipeline.analysis import segment_store
@@ -319,7 +332,7 @@ def area_clusters(path: str, wave: str | None):
     return with_cursor(segment_store.area_clusters, db_path(), wave)
 
 
-@_versioned
+@versioned
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
     """Grupper's map of areas with similar gaps as a Vega-Lite spec, built and validated once per
@@ -347,3 +360,19 @@ def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
         tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
     )
     return chart.to_dict()
+
+
+@versioned
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def activity_over_time(path: str, by: str, platform: str | None):
+    from data_pipeline.analysis import activity
+
+    return with_cursor(activity.activity_over_time, by, platform)
+
+
+@versioned
+@st.cache_data(ttl=CACHE_TTL, max_entries=32, show_spinner=False)
+def activity_representation(path: str, dim: str, platform: str | None, k: int):
+    from data_pipeline.analysis import activity
+
+    return with_cursor(activity.participant_representation, dim, platform, None, k)

@@ -10,7 +10,7 @@ import os
 
 import streamlit as st
 
-from app_support import data
+from app_support import data, streamlit_compat
 from app_support.ui import plain
 from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.disclosure import DEFAULT_K, check_k
@@ -292,30 +292,11 @@ def page_setup() -> tuple[str, Filters]:
     Drawn by each page (not app.py) with values kept under private keys, because Streamlit
     drops widgets drawn outside a page when it reruns a multipage app under test.
     """
-    _leave_legacy_pages_mode()
+    streamlit_compat.leave_legacy_pages_mode()  # the one private Streamlit call
     _follow_url()
     lang = language()  # Streamlit's own words: app.py calls streamlit_words.frame_words first
     filters = filter_bar(lang)
     return lang, filters
-
-
-def _leave_legacy_pages_mode() -> None:
-    """Make app.py's st.navigation take over even when a shared link is the server's first visit.
-
-    Streamlit (1.67) treats a folder named pages/ as a legacy multipage app until the entry
-    script has called st.navigation once; a first visit to /kort would then run the page
-    without app.py and list file names in the menu. We clear that flag and rerun through
-    app.py. The pinned Streamlit range in requirements.txt is where this was checked.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        # Once per session at most: a rerun drops button clicks, and the test harness resets
-        # the flag before every run.
-        if not st.session_state.get("_left_legacy_pages_mode"):
-            st.session_state["_left_legacy_pages_mode"] = True
-            st.rerun()
 
 
 def map_key() -> str:

@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from data_pipeline.core import safe_export
+from data_pipeline.core import disclosure, safe_export
 from data_pipeline.core.i18n import number, percent, t, vega_locale
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
@@ -45,6 +45,14 @@ def plain(value, unlink: bool = True) -> str:
 
 def count_text(value, suppressed: bool, k: int) -> str:
     return f"<{k}" if suppressed else number(value, st.session_state.get("lang", "da"))
+
+
+def headline_count(count, k: int, lang: str) -> str:
+    """One headline number as a reader sees it: "1.450", or "<5" when the disclosure rule
+    (data_pipeline.core.disclosure) does not let it be shown."""
+    if disclosure.is_publishable(count, k=k):
+        return number(count, lang)
+    return disclosure.suppressed_label(k)
 
 
 def downloads(

@@ -21,12 +21,6 @@ st.caption(t("admin.lead", lang))
 state.say_not_applied(_filters, state.FILTER_FIELDS, lang, "filter.not_applied.files")
 
 
-def rewrite_file(delete):
-    """Delete, rewrite the file and read only the new snapshot; (result, None) or (result, why)."""
-    st.cache_data.clear()  # aggregates computed before the erasure may include the citizen
-    return data.delete_and_rewrite(delete)
-
-
 def request(name: str, *keys: str) -> None:
     """Keep a submitted form's values for this run only (see pages/kontakt.py for why)."""
     st.session_state[f"_{name}_request"] = {key: st.session_state.get(key) for key in keys}
@@ -66,7 +60,9 @@ elif asked:
             st.error(t("admin.bad_respondent", lang))
             st.stop()
         target = {"respondent_id": int(value)}
-    result, problem = rewrite_file(lambda con: erasure.erase_citizen(con, principal, **target))
+    result, problem = data.delete_and_rewrite(
+        lambda con: erasure.erase_citizen(con, principal, **target)
+    )
     if problem:
         st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
     elif result.respondents:
@@ -93,7 +89,9 @@ with st.form("a_purge"):
 purge = st.session_state.pop("_a_purge_request", None)
 if purge:
     months = int(purge["a_months"])
-    deleted, problem = rewrite_file(lambda con: erasure.purge_contacts(con, principal, months))
+    deleted, problem = data.delete_and_rewrite(
+        lambda con: erasure.purge_contacts(con, principal, months)
+    )
     if problem:
         st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
     else:
@@ -102,9 +100,5 @@ if purge:
 # Audit log ----------------------------------------------------------------------------------
 st.subheader(t("admin.audit", lang))
 st.caption(tn("admin.audit_lead", AUDIT_ROWS, lang))
-cur = data.cursor()
-try:
-    log = erasure.audit_entries(cur, principal, AUDIT_ROWS)
-finally:
-    cur.close()
+log = data.with_cursor(erasure.audit_entries, principal, AUDIT_ROWS)
 st.dataframe(ui.blank_missing(words.audit_table(log, lang)), hide_index=True, key="a_audit")

@@ -22,21 +22,7 @@ st.caption(t("activity.lead", lang))
 st.info(t("filter.not_applied.activity", lang), icon=":material/filter_alt_off:")
 
 
-@st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
-def over_time(path: str, by: str, platform: str | None) -> pd.DataFrame:
-    return data.with_cursor(activity.activity_over_time, by, platform)
-
-
-@st.cache_data(ttl=data.CACHE_TTL, max_entries=32, show_spinner=False)
-def who(path: str, dim: str, platform: str | None, k: int):
-    return data.with_cursor(activity.participant_representation, dim, platform, None, k)
-
-
-cur = data.cursor()
-try:
-    platforms = activity.platforms(cur) if activity.has_activity(cur) else []
-finally:
-    cur.close()
+platforms = data.with_cursor(activity.platforms_with_activity)
 if not platforms:
     st.info(t("activity.none", lang))
     st.stop()
@@ -64,7 +50,7 @@ by = state.linked(
 
 # Over time ----------------------------------------------------------------------------------
 st.subheader(t("activity.over_time", lang))
-frame = over_time(path, by, platform).copy()
+frame = data.activity_over_time(path, by, platform).copy()
 frame["group"] = frame["group"].fillna(t("activity.other", lang))
 if by == "platform":  # "Go Vocal", not "govocal"
     frame["group"] = frame["group"].map(lambda p: words.format_label(p, lang))
@@ -122,7 +108,7 @@ dim = state.linked(
     format_func=lambda d: t(f"dim.{d}", lang),
     horizontal=True,
 )
-result = who(path, dim, platform, k)
+result = data.activity_representation(path, dim, platform, k)
 if result is None:
     st.info(t("activity.no_population", lang))
     st.stop()

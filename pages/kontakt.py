@@ -10,9 +10,8 @@ import streamlit as st
 
 import data_pipeline.outreach.contacts as outreach
 from app_support import auth_ui, contact_download, data, state, ui, waves
-from data_pipeline.core.disclosure import is_publishable
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, t
+from data_pipeline.core.i18n import t
 
 lang, filters = state.page_setup()
 principal = auth_ui.require_page("kontakt", lang)
@@ -48,13 +47,12 @@ segment = outreach.Segment(
     label=None if chosen is None else f"{chosen}: {names[chosen]}",
 )
 
-cur = data.cursor()
-try:
-    count = outreach.count_consenting(cur, principal, segment)
-finally:
-    cur.close()
-shown = number(count, lang) if is_publishable(count, k=k) else f"<{k}"
-st.metric(t("contact.count", lang), shown, help=t("contact.count_help", lang, k=k))
+count = data.with_cursor(outreach.count_consenting, principal, segment)
+st.metric(
+    t("contact.count", lang),
+    ui.headline_count(count, k, lang),
+    help=t("contact.count_help", lang, k=k),
+)
 
 
 def request_export() -> None:

@@ -4,13 +4,12 @@ Only the director and admin roles reach this page; setting a goal checks the rol
 are versioned in data_pipeline.analysis.goals: a change adds a version and the old one stays as history.
 """
 
-import pandas as pd
 import streamlit as st
 
 from app_support import auth_ui, data, goals_ui, state, ui
 from data_pipeline.analysis import goals
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, t
+from data_pipeline.core.i18n import t
 
 lang, filters = state.page_setup()
 principal = auth_ui.require_page("maal", lang)
@@ -20,45 +19,16 @@ st.caption(t("goals.lead", lang))
 if saved := st.session_state.pop("_goal_saved", None):
     st.success(t("goals.saved", lang, version=saved))
 
-cur = data.cursor()
-try:
-    followed = goals.current_goals(cur)
-    shown = []
-    for goal in followed:
-        table = goals.progress(cur, goal)
-        now = goals.current_status(cur, goal)
-        shown.append((goal, goals.goal_sentence(cur, goal, lang), now, table))
-    history = goals.goal_history(cur)
-    said = [
-        goals.goal_sentence(cur, g, lang) + (f" {t('goals.retired', lang)}" if g.retired else "")
-        for g in history
-    ]
-    sentences = {g.goal_id: goals.goal_sentence(cur, g, lang) for g in followed}
-finally:
-    cur.close()
+view = data.with_cursor(goals_ui.goals_view, lang)
+followed, sentences = view.followed, view.sentences
 
 if not followed:
     st.info(t("goals.none", lang))
-for goal, sentence, now, table in shown:
+for goal, sentence, now, table in view.shown:
     st.subheader(sentence)
     st.markdown(f"{goals_ui.badge(now['status'], lang)} {goals.figures_text(now, lang)}")
     if not table.empty:
-        ui.show_table(
-            pd.DataFrame(
-                {
-                    t("goals.col.wave", lang): table["wave"],
-                    t("goals.col.ratio", lang): [number(v, lang, 2) for v in table["ratio"]],
-                    t("goals.col.interval", lang): [
-                        f"{number(lo, lang, 2)}–{number(hi, lang, 2)}"
-                        for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-                    ],
-                    t("goals.col.status", lang): [
-                        t(f"goals.status.{s}", lang) for s in table["status"]
-                    ],
-                }
-            ),
-            key=f"goal_progress_{goal.goal_id}",
-        )
+        ui.show_table(goals_ui.progress_table(table, lang), key=f"goal_progress_{goal.goal_id}")
 
 st.header(t("goals.new", lang))
 options = data.choices(data.db_path(), lang)
@@ -88,8 +58,11 @@ with st.form("g_form"):
         key="g_group",
     )
     left, right = st.columns(2)
-    target = left.number_input(
-        t("goals.target", lang), 0.05, 5.0, current.target if current else 0.8, 0.05, key="g_target"
+    # Typed and shown as a Danish decimal ("0,80"): a number input would show "0.80".
+    target_text = left.text_input(
+        t("goals.target", lang),
+        goals_ui.target_text(current.target if current else 0.8, lang),
+        key="g_target",
     )
     year = right.number_input(
         t("goals.year", lang), 2025, 2100, current.due_year if current else 2029, key="g_year"
@@ -105,34 +78,21 @@ with st.form("g_form"):
     )
     note = st.text_input(t("goals.note", lang), max_chars=300, key="g_note")
     save = st.form_submit_button(t("goals.save", lang), type="primary")
+goal = None
 if save:
-    con = data.writer()
     try:
-        goal = goals.set_goal(
-            con, principal, dimension, group, float(target), int(year), note, which, channel
+        target = goals_ui.parse_target(target_text, lang)
+        goal = data.with_writer(
+            goals.set_goal, principal, dimension, group, target, int(year), note, which, channel
         )
+    except ValueError as exc:
+        st.error(str(exc))
     except PipelineError as exc:
         st.error(str(exc))
-        goal = None
-    finally:
-        con.close()
     if goal is not None:
         st.session_state["_goal_saved"] = goal.version
         st.rerun()
 
-if history:
+if view.history:
     with st.expander(t("goals.history", lang)):
-        ui.show_table(
-            pd.DataFrame(
-                {
-                    t("goals.which", lang): [g.goal_id for g in history],
-                    t("goals.col.version", lang): [g.version for g in history],
-                    t("goals.col.set_at", lang): [
-                        g.set_at.strftime("%d.%m.%Y %H:%M") for g in history
-                    ],
-                    t("goals.col.set_by", lang): [g.set_by for g in history],
-                    t("goals.col.goal", lang): said,
-                }
-            ),
-            key="goal_history",
-        )
+        ui.show_table(goals_ui.history_table(view, lang), key="goal_history")

@@ -1,6 +1,6 @@
 """Rapport: the council report (PDF, XLSX, HTML) and the citizens' summary (HTML, PDF) for the
-current filter. Files are built only when a download is asked for, and cached by filter: they
-hold suppressed aggregates only, never contact data, so sharing the cache is safe.
+current filter. Files are built only when a download is asked for (app_support.report_files
+caches them by filter and snapshot version).
 """
 
 import streamlit as st
@@ -8,8 +8,7 @@ import streamlit as st
 # Imported during the page run: a download builds its file in a worker thread, and a first
 # import there can race Streamlit's module reloader (seen as a failed download in the browser).
 import data_pipeline.analysis.segments  # noqa: F401
-from app_support import auth_ui, data, state, ui, waves
-from data_pipeline.analysis.queries import Filters
+from app_support import auth_ui, data, report_files, state, ui, waves
 from data_pipeline.core.i18n import t
 from data_pipeline.present import reports
 
@@ -36,30 +35,11 @@ if view.population is None:
     st.stop()
 
 
-@st.cache_resource(ttl=600, max_entries=8, show_spinner=False)
-def report_content(path: str, filters: Filters, lang: str, public: bool, k: int):
-    """What a report says, built once per filter and shared by its formats (PNGs included)."""
-    cur = data.cursor()
-    try:
-        if public:
-            return reports.build_public_summary(cur, filters, lang=lang, k=k)
-        # The segments of the wave, as cached for the Grupper page: no second clustering.
-        segments = data.segments(path, filters.wave, lang)
-        return reports.build_report(cur, filters, lang=lang, k=k, segments=segments)
-    finally:
-        cur.close()
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def report_file(path: str, filters: Filters, lang: str, public: bool, k: int, fmt: str) -> bytes:
-    return reports.render(report_content(path, filters, lang, public, k), fmt)
-
-
 def download(column, fmt: str, public: bool) -> None:
     name = "borgeropsummering" if public else "rapport"
     column.download_button(
         t(f"report.page.download_{fmt}", lang),
-        data=lambda: report_file(path, filters, lang, public, k, fmt),
+        data=lambda: report_files.report_file(path, filters, lang, public, k, fmt),
         file_name=f"deltagelsesatlas_{name}_{view.wave}.{fmt}",
         mime=reports.MIME_TYPES[fmt],
         icon=":material/download:",

@@ -8,6 +8,7 @@ The stage order is docs/ARCHITECTURE.md's.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,67 @@ def test_the_pipeline_never_imports_streamlit():
         if any(target.split(".")[0] == "streamlit" for target, _n, _l in imports_of(path))
     ]
     assert users == []
+
+
+# Pages only read, call and draw ---------------------------------------------------------------
+SQL_IN_TEXT = re.compile(
+    r"\b(SELECT|DELETE)\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bCREATE\s+TABLE\b"
+)
+LIFECYCLE_CALLS = {"execute", "executemany", "sql", "cursor", "writer", "connect", "close"}
+
+
+def page_offences(source: str, name: str = "page") -> list[str]:
+    """What a page must not hold: SQL in a string, duckdb, a connection's lifecycle
+    (`.execute(`, `.cursor()`, `.writer()`, `.connect(`, `.close()`), or a `_private` name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if SQL_IN_TEXT.search(node.value):
+                found.append(f"{name}:{line} SQL in a string")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            modules.append(getattr(node, "module", None) or "")
+            if any(m.split(".")[0] == "duckdb" for m in modules):
+                found.append(f"{name}:{line} imports duckdb")
+            for alias in node.names:
+                last = alias.name.split(".")[-1]
+                if last.startswith("_") and not last.startswith("__"):
+                    found.append(f"{name}:{line} imports the private {alias.name}")
+        elif isinstance(node, ast.Name) and node.id == "duckdb":
+            found.append(f"{name}:{line} uses duckdb")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in LIFECYCLE_CALLS
+        ):
+            found.append(f"{name}:{line} calls .{node.func.attr}()")
+        if isinstance(node, ast.Attribute) and re.match(r"_(?!_)", node.attr):
+            found.append(f"{name}:{line} uses the private .{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'rows = cur.execute("SELECT area_code, name FROM area").fetchall()',
+        'query = "SELECT code, label_da\\n FROM vocabulary"',
+        'sql = "DELETE FROM contact WHERE x = 1"',
+        'sql = "INSERT INTO goal VALUES (1)"',
+        'sql = "UPDATE goal SET target = 2"',
+        "import duckdb",
+        "from duckdb import connect",
+        "con = data.writer()",
+        "cur = data.cursor()",
+        "cur.close()",
+        "from app_support.data import _reader",
+        "value = data._with_cursor(f)",
+    ],
+)
+def test_the_page_check_sees_each_offence(source):
+    assert page_offences(source) != []
+
+
+@pytest.mark.parametrize("path", source_files("pages"), ids=lambda p: p.name)
+def test_pages_hold_no_sql_no_connections_and_no_private_names(path):
+    assert page_offences(path.read_text(encoding="utf-8"), path.name) == []

@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 
+from app_support.navigation import PAGES
 from data_pipeline.core.i18n import t
 from data_pipeline.privacy.roles import ROLES, can_see_page
 from tests.browser_support import chromium, requires_chromium, streamlit_server
@@ -42,6 +43,7 @@ AREA_NAMES = ("Midtbyen", "Skovbakken", "Nordby", "Lyngå", "Kirkebjerg", "Havne
 SIDEBAR = '[data-testid="stSidebar"]'
 
 pytestmark = [pytest.mark.browser, requires_chromium]
+ROLES_PAGES = [url for _file, _key, _icon, url in PAGES if can_see_page({"admin"}, url)]
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +170,29 @@ def test_every_page_of_every_role_in_both_languages(server, browser, role):
         visit_menu(page, role, "en")
     else:
         check_page(page, f"{current_path(page)} as {role} (en)", "en")
+    page.close()
+
+
+def test_every_page_in_danish_at_a_1024_pixel_wide_screen(server, browser):
+    """The municipal laptop's width: every page of the administrator (who sees them all) in
+    Danish, with the same checks as at 1440 px and no page wider than the window."""
+    page = browser.new_page(viewport={"width": 1024, "height": 1400})
+    page.goto(f"{server}/overblik")
+    settle(page)
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    assert links.count() == len(ROLES_PAGES), links.all_inner_texts()
+    for index in range(links.count()):
+        target = re.sub(r"^.*/([^/?#]*).*$", r"\1", links.nth(index).get_attribute("href"))
+        links.nth(index).click()
+        page.wait_for_function(
+            "path => location.pathname.endsWith('/' + path)", arg=target, timeout=90_000
+        )
+        settle(page)
+        check_page(page, f"{target} at 1024 px", "da")
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{target} at 1024 px: {wide} px wider than the window"
+        (SHOTS / "1024").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "1024" / f"{target}.png"), full_page=True)
     page.close()
 
 

@@ -259,3 +259,34 @@ def test_the_goals_page_sets_a_platform_goal(page_db):
     text = " ".join(m.value for m in [*at.subheader, *at.markdown])
     assert "25–29-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne i " in text
     assert "borgerdialoger på platformene" in text and "Go Vocal" in text
+
+
+def test_the_goals_page_shows_and_reads_the_target_as_a_danish_decimal(page_db):
+    at = run("pages/maal.py", "director")
+    target = at.text_input(key="g_target")
+    assert target.value == "0,80"  # not the number input's "0.80"
+    target.set_value("1,25")
+    at.button(key="FormSubmitter:g_form-" + t("goals.save", "da")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    text = " ".join(m.value for m in [*at.subheader, *at.markdown])
+    assert "mindst 1,25" in text
+
+
+@pytest.mark.parametrize("typed", ["0.8", "abc", "", "7", "0,01"])
+def test_a_target_not_written_as_a_danish_decimal_says_how_to_write_it(page_db, typed):
+    at = run("pages/maal.py", "director")
+    at.text_input(key="g_target").set_value(typed)
+    at.button(key="FormSubmitter:g_form-" + t("goals.save", "da")).click().run()
+    assert [e.value for e in at.error] == [
+        "Skriv målet som et tal mellem 0,05 og 5 med komma som decimaltegn, fx 0,80."
+    ]
+    assert len(at.subheader) == 2  # nothing was saved: still the two goals of the fixture
+
+
+def test_the_english_goals_page_reads_an_english_decimal(page_db):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["demo_role"] = "director"
+    at.query_params["lang"] = "en"
+    at.switch_page("pages/maal.py")
+    at.run()
+    assert at.text_input(key="g_target").value == "0.80"

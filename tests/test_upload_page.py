@@ -182,3 +182,23 @@ def test_the_upload_history_writes_row_counts_the_danish_way(app_db):
     history = frame_with(at, "Indlæst den")
     survey = history.loc[history["Fil"] == "survey_2025.xlsx"].iloc[0]
     assert (survey["Læst"], survey["Indlæst"], survey["Afvist"]) == ("9.005", "9.000", "5")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_unknown_values_are_offered_topics_in_the_readers_language(sample_db, lang):
+    from data_pipeline.store.preview import value_choices
+
+    choices = value_choices(sample_db, lang)
+    label = {"da": "label_da", "en": "label_en"}[lang]
+    topics = sample_db.execute(
+        f"SELECT code || ' · ' || {label} FROM vocabulary WHERE kind = 'topic' ORDER BY sort_order"
+    ).fetchall()
+    assert choices["topics"] == [row[0] for row in topics]
+    assert choices["gender"] == ["kvinde", "mand", "andet", "uoplyst"]
+    assert choices["area"][0].startswith("01 · ")
+
+
+def test_english_topic_words_differ_from_the_danish_ones(sample_db):
+    from data_pipeline.store.preview import value_choices
+
+    assert value_choices(sample_db, "en")["topics"] != value_choices(sample_db, "da")["topics"]

@@ -36,6 +36,11 @@ def platforms(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def platforms_with_activity(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The platforms to choose from on the Aktivitet page; none when nothing is loaded."""
+    return platforms(con) if has_activity(con) else []
+
+
 def activity_over_time(
     con: duckdb.DuckDBPyConnection,
     by: str = "platform",

@@ -244,3 +244,18 @@ def mapping_from_choices(columns: pd.DataFrame | None, values: pd.DataFrame | No
             if chosen:
                 data["values"].setdefault(target, {})[value] = chosen
     return UserMapping.from_dict(data)
+
+
+def value_choices(con, lang: str) -> dict[str, list[str]]:
+    """What an unknown value can be mapped to, as "code · label" in the reader's language:
+    every area (by code), the four genders and every topic of the vocabulary (in its order)."""
+    label = "label_en" if lang == "en" else "label_da"
+    areas = con.execute("SELECT area_code, name FROM area ORDER BY area_code").fetchall()
+    topics = con.execute(
+        f"SELECT code, {label} FROM vocabulary WHERE kind = 'topic' ORDER BY sort_order"  # noqa: S608
+    ).fetchall()
+    return {
+        "area": [f"{code} · {name}" for code, name in areas],
+        "gender": list(GENDERS),
+        "topics": [f"{code} · {name}" for code, name in topics],
+    }
