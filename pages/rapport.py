@@ -9,7 +9,7 @@ import streamlit as st
 # import there can race Streamlit's module reloader (seen as a failed download in the browser).
 import data_pipeline.analysis.segments  # noqa: F401
 from app_support import auth_ui, data, state, ui, waves
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 from data_pipeline.present import reports
 

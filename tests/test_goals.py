@@ -175,7 +175,7 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
     from pypdf import PdfReader
 
-    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.filtering import Filters
     from data_pipeline.analysis.segments import fit_segments
     from data_pipeline.present import reports
 
@@ -191,7 +191,7 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
 
 def test_a_report_without_goals_has_no_goals_page(sample_db):
-    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.filtering import Filters
     from data_pipeline.analysis.segments import fit_segments
     from data_pipeline.present import reports
 

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters, wave_respondents, waves
+from data_pipeline.analysis.catalog import wave_respondents, waves
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, t
 from data_pipeline.privacy.roles import Principal, require_role
