@@ -1,19 +1,24 @@
 """The goals' status lines on Overblik (issue 17): one short line per goal, nothing when none.
 
-Reads through the page's snapshot cursor; the words and the status rule live in
-data_pipeline.analysis.goals.
+Reads through the page's snapshot cursor; the words live in
+data_pipeline.analysis.goal_words, the status rule in data_pipeline.analysis.goal_progress.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+import data_pipeline.analysis.goal_progress as goal_progress
+import data_pipeline.analysis.goal_words as goal_words
 from app_support import data
-from data_pipeline.analysis import goals
 from data_pipeline.core.i18n import t
 
 # Streamlit badges, not emoji: the municipal PCs' fonts may lack emoji.
-COLOUR = {goals.ON_TRACK: "green", goals.BEHIND: "red", goals.UNKNOWN: "gray"}
+COLOUR = {
+    goal_progress.ON_TRACK: "green",
+    goal_progress.BEHIND: "red",
+    goal_progress.UNKNOWN: "gray",
+}
 
 
 def badge(status: str, lang: str) -> str:
@@ -23,7 +28,7 @@ def badge(status: str, lang: str) -> str:
 def status_lines(lang: str) -> None:
     cur = data.cursor()
     try:
-        lines = goals.status_lines(cur, lang)
+        lines = goal_words.status_lines(cur, lang)
     finally:
         cur.close()
     if not lines:

@@ -9,6 +9,8 @@ import streamlit as st
 
 from app_support import auth_ui, data, goals_ui, state, ui
 from data_pipeline.analysis import goals
+from data_pipeline.analysis.goal_progress import current_status, progress
+from data_pipeline.analysis.goal_words import figures_text, goal_sentence
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, t
 
@@ -25,15 +27,15 @@ try:
     followed = goals.current_goals(cur)
     shown = []
     for goal in followed:
-        table = goals.progress(cur, goal)
-        now = goals.current_status(cur, goal)
-        shown.append((goal, goals.goal_sentence(cur, goal, lang), now, table))
+        table = progress(cur, goal)
+        now = current_status(cur, goal)
+        shown.append((goal, goal_sentence(cur, goal, lang), now, table))
     history = goals.goal_history(cur)
     said = [
-        goals.goal_sentence(cur, g, lang) + (f" {t('goals.retired', lang)}" if g.retired else "")
+        goal_sentence(cur, g, lang) + (f" {t('goals.retired', lang)}" if g.retired else "")
         for g in history
     ]
-    sentences = {g.goal_id: goals.goal_sentence(cur, g, lang) for g in followed}
+    sentences = {g.goal_id: goal_sentence(cur, g, lang) for g in followed}
 finally:
     cur.close()
 
@@ -41,7 +43,7 @@ if not followed:
     st.info(t("goals.none", lang))
 for goal, sentence, now, table in shown:
     st.subheader(sentence)
-    st.markdown(f"{goals_ui.badge(now['status'], lang)} {goals.figures_text(now, lang)}")
+    st.markdown(f"{goals_ui.badge(now['status'], lang)} {figures_text(now, lang)}")
     if not table.empty:
         ui.show_table(
             pd.DataFrame(

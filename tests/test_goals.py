@@ -13,18 +13,15 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis.goals import (
+from data_pipeline.analysis.goal_progress import (
     BEHIND,
     ON_TRACK,
     UNKNOWN,
-    current_goals,
     current_status,
-    goal_history,
-    goal_sentence,
-    retire_goal,
-    set_goal,
     status_for,
 )
+from data_pipeline.analysis.goal_words import goal_sentence
+from data_pipeline.analysis.goals import current_goals, goal_history, retire_goal, set_goal
 from data_pipeline.core.i18n import t
 from data_pipeline.privacy.roles import AccessDenied, Principal
 from data_pipeline.store.db import connect
