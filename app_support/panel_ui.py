@@ -14,7 +14,7 @@ import streamlit as st
 import data_pipeline.outreach.panel as panel
 import data_pipeline.privacy.roles as auth
 from app_support import data, ui
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, percent, t, tn
 

@@ -19,7 +19,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters, latest_wave, population_period, population_where
+from data_pipeline.analysis.catalog import latest_wave, population_period
+from data_pipeline.analysis.filtering import Filters, population_where
 from data_pipeline.core.disclosure import DEFAULT_K, is_publishable
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.group_words import UNKNOWN, group_words
