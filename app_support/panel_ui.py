@@ -3,7 +3,7 @@ pool, draw, and hand the contact list out through the page's access-checked down
 
 Keeps only ids, quotas and probabilities in the session (never contact data); the contact file
 is built by the contact export when the one-time link is fetched. The role is checked here, in
-data_pipeline.outreach's panel (the plan), panel_draw and panel_record, and again when the file
+data_pipeline.outreach.panel (the plan), .panel_draw and .panel_record, and again when the file
 is fetched.
 """
 
@@ -18,7 +18,7 @@ import data_pipeline.outreach.panel_model as panel_model
 import data_pipeline.outreach.panel_record as panel_record
 import data_pipeline.privacy.roles as auth
 from app_support import data, ui
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, percent, t, tn
 

@@ -176,15 +176,15 @@ def _store_segments(path: Path) -> None:
 
 def filter_codes(db: Path) -> dict[str, list[str]]:
     """Codes for shared links: age bands, areas and topics, in the database's order."""
-    from data_pipeline.analysis import queries
+    import data_pipeline.analysis.catalog as catalog
     from data_pipeline.present import views
     from data_pipeline.store.db import connect
 
     con = connect(db, read_only=True)
     try:
         return {
-            "age": list(queries.age_bands(con)),
-            "area": list(queries.areas(con)["area_code"]),
+            "age": list(catalog.age_bands(con)),
+            "area": list(catalog.areas(con)["area_code"]),
             "topic": list(views.order(con, "topic")),
         }
     finally:

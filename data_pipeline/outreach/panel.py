@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters, latest_wave, population_period, population_where
+from data_pipeline.analysis.catalog import latest_wave, population_period
+from data_pipeline.analysis.filtering import Filters, population_where
 from data_pipeline.core.disclosure import DEFAULT_K, is_publishable
 from data_pipeline.core.group_words import UNKNOWN, group_words
 from data_pipeline.core.i18n import number, percent, t, tn

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 from data_pipeline.outreach.panel_model import (
     ALGORITHM,
