@@ -43,7 +43,7 @@ TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("metric", "overview"), "Overblik page"),
     (("explore", "col", "download", "tooltip", "series", "chart"), "Udforsk page, tables, charts"),
     (("map", "postal"), "Kort page and the map"),
-    (("groups", "score", "gaps", "weights"), "Grupper page: gaps, scores, weights"),
+    (("groups", "score", "gaps", "gap", "weights"), "Grupper page: gaps, scores, weights"),
     (("activity",), "Aktivitet page: the participation platforms"),
     (("upload", "field", "problem", "format", "reason"), "Upload page: files, mapping, problems"),
     (("auth", "role"), "Login and roles"),
