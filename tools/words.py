@@ -44,6 +44,7 @@ TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("explore", "col", "download", "tooltip", "series", "chart"), "Udforsk page, tables, charts"),
     (("map", "postal"), "Kort page and the map"),
     (("groups", "score", "gaps", "gap", "weights"), "Grupper page: gaps, scores, weights"),
+    (("segment",), "Segments and area clusters (analysis/segment_words.py)"),
     (("activity",), "Aktivitet page: the participation platforms"),
     (("upload", "field", "problem", "format", "reason"), "Upload page: files, mapping, problems"),
     (("auth", "role"), "Login and roles"),
