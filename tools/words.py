@@ -46,7 +46,10 @@ TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("groups", "score", "gaps", "gap", "weights"), "Grupper page: gaps, scores, weights"),
     (("segment",), "Segments and area clusters (analysis/segment_words.py)"),
     (("activity",), "Aktivitet page: the participation platforms"),
-    (("upload", "field", "problem", "format", "reason"), "Upload page: files, mapping, problems"),
+    (
+        ("upload", "field", "problem", "format", "reason", "coverage"),
+        "Upload page: files, mapping, problems",
+    ),
     (("auth", "role"), "Login and roles"),
     (("admin", "audit"), "Admin page: erasure and the audit log"),
     (("contact",), "Kontakt page: the contact export"),

@@ -274,45 +274,16 @@ def coverage_warnings(has: dict[str, bool], lang: str = "da") -> list[str]:
     missing = [v for v in ("age", "gender", "area") if not has.get(v)]
     if not missing:
         return []
-    en = lang == "en"
-    words = {
-        "age": ("age (ALDER)", "alder (ALDER)"),
-        "gender": ("sex (KØN)", "køn (KØN)"),
-        "area": ("area (OMRÅDE)", "område (OMRÅDE)"),
-    }
-    names = (" and " if en else " og ").join(words[v][0 if en else 1] for v in missing)
+    words = {"age": "coverage.age", "gender": "coverage.gender", "area": "coverage.area"}
+    names = t("coverage.and", lang).join(t(words[v], lang) for v in missing)
+    area = has.get("area")
     if not has.get("age"):
-        serves = (
-            "It serves only the total number of residents (all ages) per period"
-            + (" and area" if has.get("area") else "")
-            + ": response rates (15+), gaps, representation, weights and the map need age"
-            if en
-            else "Den kan kun give det samlede folketal (alle aldre) pr. periode"
-            + (" og område" if has.get("area") else "")
-            + ": svarprocenter (15+), huller, repræsentation, vægte og kortet kræver alder"
-        )
+        key = "coverage.no_age_with_area" if area else "coverage.no_age"
     elif not has.get("gender"):
-        serves = (
-            "It serves response rates by age band"
-            + (" and area" if has.get("area") else "")
-            + "; gaps by sex, representation by sex and weights need sex"
-            if en
-            else "Den kan give svarprocenter efter aldersgruppe"
-            + (" og område" if has.get("area") else "")
-            + "; huller og repræsentation efter køn samt vægte kræver køn"
-        )
+        key = "coverage.no_gender_with_area" if area else "coverage.no_gender"
     else:
-        serves = (
-            "It serves only the municipality as a whole by age and sex; rates per area, the "
-            "map, gaps by area and weights need area"
-            if en
-            else "Den kan kun bruges for hele kommunen efter alder og køn; svarprocent pr. "
-            "område, kortet, huller efter område og vægte kræver område"
-        )
-    head = (
-        f"The population table has no {names}." if en else f"Befolkningstabellen har ingen {names}."
-    )
-    return [f"{head} {serves}."]
+        key = "coverage.no_area"
+    return [t(key, lang, names=names)]
 
 
 def _decode_population_rows(
@@ -356,8 +327,7 @@ def _with_suggestion(reason: str, suggestion, lang: str) -> str:
     if not suggestion:
         return reason
     code, name, _score = suggestion
-    hint = f"did you mean '{name}' ({code})?" if lang == "en" else f"mente du '{name}' ({code})?"
-    return f"{reason}; {hint}"
+    return t("reason.population.did_you_mean", lang, reason=reason, name=name, code=code)
 
 
 def _refuse_loaded_periods(con, periods: list[str], area_codes: list[str]) -> None:
