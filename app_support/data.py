@@ -24,9 +24,10 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+import data_pipeline.analysis.catalog as catalog
 import data_pipeline.store.locking as store
-from data_pipeline.analysis import lookups, queries
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis import lookups
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core import scratch
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.ingest.uploads import deny_file_access
@@ -233,15 +234,15 @@ def choices(path: str, lang: str) -> dict:
     """Filter options: codes and labels, read once per database and language."""
     with reading() as cur:
         return {
-            "wave": queries.waves(cur),
-            "age_band": queries.age_bands(cur),
+            "wave": catalog.waves(cur),
+            "age_band": catalog.age_bands(cur),
             "gender": ["kvinde", "mand", "andet", "uoplyst"],
-            "area": list(queries.areas(cur)["area_code"]),
+            "area": list(catalog.areas(cur)["area_code"]),
             "topic": views.order(cur, "topic"),
             "format": views.order(cur, "format"),
             "time": views.order(cur, "time"),
             "engagement": views.order(cur, "engagement"),
-            "extra": queries.extra_dimensions(cur),
+            "extra": catalog.extra_dimensions(cur),
             "labels": {
                 dim: views.labels(cur, dim, lang)
                 for dim in (
@@ -293,7 +294,7 @@ def map_values(
 def area_frame(path: str):
     from data_pipeline.ingest.boundaries import frame_from_geojson_text
 
-    return with_cursor(lambda cur: frame_from_geojson_text(queries.area_geometries(cur)))
+    return with_cursor(lambda cur: frame_from_geojson_text(catalog.area_geometries(cur)))
 
 
 @versioned

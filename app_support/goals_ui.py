@@ -1,8 +1,8 @@
 """The goals' status lines on Overblik (issue 17), what the Mål page reads and saves, and the
 target typed as a Danish decimal ("0,80").
 
-Reads through the snapshot cursor and writes through data.with_writer; the words and the
-status rule live in data_pipeline.analysis.goals.
+Reads through the snapshot cursor and writes through data.with_writer; the goal table lives in
+data_pipeline.analysis.goals, the words in goal_words, the status rule in goal_progress.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+import data_pipeline.analysis.goal_progress as goal_progress
+import data_pipeline.analysis.goal_words as goal_words
 from app_support import data
 from data_pipeline.analysis import goals
 from data_pipeline.core.i18n import number, t
@@ -25,7 +27,11 @@ DECIMAL = {
 }
 
 # Streamlit badges, not emoji: the municipal PCs' fonts may lack emoji.
-COLOUR = {goals.ON_TRACK: "green", goals.BEHIND: "red", goals.UNKNOWN: "gray"}
+COLOUR = {
+    goal_progress.ON_TRACK: "green",
+    goal_progress.BEHIND: "red",
+    goal_progress.UNKNOWN: "gray",
+}
 
 
 def badge(status: str, lang: str) -> str:
@@ -33,7 +39,7 @@ def badge(status: str, lang: str) -> str:
 
 
 def status_lines(lang: str) -> None:
-    lines = data.with_cursor(goals.status_lines, lang)
+    lines = data.with_cursor(goal_words.status_lines, lang)
     if not lines:
         return
     st.subheader(t("goals.overview", lang))
@@ -76,15 +82,16 @@ def goals_view(con, lang: str) -> GoalsView:
     followed = goals.current_goals(con)
     shown = []
     for goal in followed:
-        table = goals.progress(con, goal)
-        now = goals.current_status(con, goal)
-        shown.append((goal, goals.goal_sentence(con, goal, lang), now, table))
+        table = goal_progress.progress(con, goal)
+        now = goal_progress.current_status(con, goal)
+        shown.append((goal, goal_words.goal_sentence(con, goal, lang), now, table))
     history = goals.goal_history(con)
     said = [
-        goals.goal_sentence(con, g, lang) + (f" {t('goals.retired', lang)}" if g.retired else "")
+        goal_words.goal_sentence(con, g, lang)
+        + (f" {t('goals.retired', lang)}" if g.retired else "")
         for g in history
     ]
-    sentences = {g.goal_id: goals.goal_sentence(con, g, lang) for g in followed}
+    sentences = {g.goal_id: goal_words.goal_sentence(con, g, lang) for g in followed}
     return GoalsView(followed, shown, history, said, sentences)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_support import data
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.present import reports
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_support import data, streamlit_compat
 from app_support.ui import plain
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.disclosure import DEFAULT_K, check_k
 from data_pipeline.core.i18n import t
 

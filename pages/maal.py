@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_support import auth_ui, data, goals_ui, state, ui
 from data_pipeline.analysis import goals
+from data_pipeline.analysis.goal_words import figures_text
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -26,7 +27,7 @@ if not followed:
     st.info(t("goals.none", lang))
 for goal, sentence, now, table in view.shown:
     st.subheader(sentence)
-    st.markdown(f"{goals_ui.badge(now['status'], lang)} {goals.figures_text(now, lang)}")
+    st.markdown(f"{goals_ui.badge(now['status'], lang)} {figures_text(now, lang)}")
     if not table.empty:
         ui.show_table(goals_ui.progress_table(table, lang), key=f"goal_progress_{goal.goal_id}")
 

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.store.db import connect
 
 SURVEYS = 50

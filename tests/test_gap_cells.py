@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from data_pipeline.analysis.cells import cells_for, grouping_cells
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.present.views import open_dimensions
 
 FILTERS = [

@@ -13,18 +13,15 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis.goals import (
+from data_pipeline.analysis.goal_progress import (
     BEHIND,
     ON_TRACK,
     UNKNOWN,
-    current_goals,
     current_status,
-    goal_history,
-    goal_sentence,
-    retire_goal,
-    set_goal,
     status_for,
 )
+from data_pipeline.analysis.goal_words import goal_sentence
+from data_pipeline.analysis.goals import current_goals, goal_history, retire_goal, set_goal
 from data_pipeline.core.i18n import t
 from data_pipeline.privacy.roles import AccessDenied, Principal
 from data_pipeline.store.db import connect
@@ -175,7 +172,7 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
     from pypdf import PdfReader
 
-    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.filtering import Filters
     from data_pipeline.analysis.segments import fit_segments
     from data_pipeline.present import reports
 
@@ -191,7 +188,7 @@ def test_the_council_report_has_a_page_on_the_goals(sample_db):
 
 
 def test_a_report_without_goals_has_no_goals_page(sample_db):
-    from data_pipeline.analysis.queries import Filters
+    from data_pipeline.analysis.filtering import Filters
     from data_pipeline.analysis.segments import fit_segments
     from data_pipeline.present import reports
 

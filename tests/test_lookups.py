@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from data_pipeline.analysis import lookups, queries
+import data_pipeline.analysis.catalog as catalog
+from data_pipeline.analysis import lookups
 from data_pipeline.present import views
 
 
@@ -21,11 +22,11 @@ def rename_topic(con, label: str) -> None:
 
 def test_a_kept_lookup_answers_from_memory_until_the_memo_is_left(sample_db):
     with lookups.kept({}):
-        before = queries.vocabulary(sample_db, "topic", "da")
+        before = catalog.vocabulary(sample_db, "topic", "da")
         rename_topic(sample_db, "Vejret")
-        inside = queries.vocabulary(sample_db, "topic", "da")
+        inside = catalog.vocabulary(sample_db, "topic", "da")
         labels = views.labels(sample_db, "topic", "da")
-    outside = queries.vocabulary(sample_db, "topic", "da")
+    outside = catalog.vocabulary(sample_db, "topic", "da")
 
     pd.testing.assert_frame_equal(inside, before)
     assert labels["klima"] == before.set_index("code").loc["klima", "label"]
@@ -34,13 +35,13 @@ def test_a_kept_lookup_answers_from_memory_until_the_memo_is_left(sample_db):
 
 def test_a_kept_lookup_hands_out_copies(sample_db):
     with lookups.kept({}):
-        first = queries.vocabulary(sample_db, "topic", "da")
+        first = catalog.vocabulary(sample_db, "topic", "da")
         first.loc[0, "label"] = "changed by a caller"
-        waves = queries.waves(sample_db)
+        waves = catalog.waves(sample_db)
         waves.append("2099")
 
-        assert queries.vocabulary(sample_db, "topic", "da").loc[0, "label"] != "changed by a caller"
-        assert "2099" not in queries.waves(sample_db)
+        assert catalog.vocabulary(sample_db, "topic", "da").loc[0, "label"] != "changed by a caller"
+        assert "2099" not in catalog.waves(sample_db)
 
 
 @pytest.fixture()

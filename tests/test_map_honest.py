@@ -21,7 +21,7 @@ from PIL import Image
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis import queries
+import data_pipeline.analysis.catalog as catalog
 from data_pipeline.ingest import boundaries as geo
 from data_pipeline.present import maps
 from tests.conftest import ROOT
@@ -145,7 +145,7 @@ def overlapping(boxes) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("size", [(620, 480), (520, 340)])
 def test_sample_area_names_do_not_overlap(sample_db, size):
-    frame = geo.frame_from_geojson_text(queries.area_geometries(sample_db))
+    frame = geo.frame_from_geojson_text(catalog.area_geometries(sample_db))
     values = ratio_values([1.0] * len(frame)).assign(area_code=list(frame["area_code"]))
     chart = maps.choropleth(
         frame, values, "value", "R", diverging=True, width=size[0], height=size[1]

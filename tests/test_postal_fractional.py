@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data_pipeline.analysis.counting import count_respondents, option_counts, respondents_by
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters, count_respondents, option_counts, respondents_by
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.present.views import groups_view, map_view

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.disclosure import (
     display_count,
     is_publishable,

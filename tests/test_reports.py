@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.counting as counting
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.segments import fit_segments
 from data_pipeline.analysis.weighting import weighted_shares
@@ -74,12 +75,12 @@ def con(db_path):
 
 @pytest.fixture(scope="module")
 def segments(con):
-    return fit_segments(con, q.Filters(wave="2025"))
+    return fit_segments(con, filtering.Filters(wave="2025"))
 
 
 @pytest.fixture(scope="module")
 def council(con, segments):
-    return reports.build_report(con, q.Filters(), segments=segments)
+    return reports.build_report(con, filtering.Filters(), segments=segments)
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +148,7 @@ def workbook(council_files):
 
 
 def test_headline_sheet_matches_the_overview(con, workbook):
-    overview = views.overview_view(con, q.Filters(wave="2025"))
+    overview = views.overview_view(con, filtering.Filters(wave="2025"))
     overall = overview.scores.set_index("dimension").loc["overall"]
     rows = sheet_rows(workbook["Hovedtal"])
     assert rows["Besvarelser"][:2] == [overview.respondents, overview.previous_respondents]
@@ -163,7 +164,7 @@ def test_headline_sheet_matches_the_overview(con, workbook):
     ("sheet", "kind"), [("Emner", "topic"), ("Formater", "format"), ("Tid", "time")]
 )
 def test_share_sheets_match_the_weighted_and_unweighted_estimates(con, workbook, sheet, kind):
-    filters = q.Filters(wave="2025")
+    filters = filtering.Filters(wave="2025")
     expected = weighted_shares(con, filters, kind, rake(con, filters)).set_index("label_da")
     ranked = views.ranked_view(con, filters, kind).set_index("label")
     rows = sheet_rows(workbook[sheet])
@@ -181,7 +182,7 @@ def test_share_sheets_match_the_weighted_and_unweighted_estimates(con, workbook,
 
 
 def test_map_and_gap_sheets_match_the_map_and_the_findings(con, workbook):
-    filters = q.Filters(wave="2025")
+    filters = filtering.Filters(wave="2025")
     rate = views.map_view(con, filters, "rate").set_index("name")
     for name, (respondents, population, value) in sheet_rows(
         workbook["Kort – svarprocent"]
@@ -262,12 +263,12 @@ def test_planted_contact_data_never_reaches_any_report(council_files, public_fil
 
 
 def test_small_cells_show_the_marker_and_never_the_hidden_number(con, segments):
-    filters = q.Filters(areas=("13",), age_bands=("18-24", "25-29"))
+    filters = filtering.Filters(areas=("13",), age_bands=("18-24", "25-29"))
     report = reports.build_report(con, filters, segments=segments)
     hidden = views.ranked_view(con, filters.replace(wave="2025"), "topic")
     hidden = hidden[hidden["suppressed"]]
     assert len(hidden), "the filter must make some topic cells small"
-    true_counts = q.respondents_by(con, filters.replace(wave="2025"), ("topic",))
+    true_counts = counting.respondents_by(con, filters.replace(wave="2025"), ("topic",))
     true_counts = dict(zip(true_counts["topic"], true_counts["respondents"], strict=True))
     workbook = load_workbook(io.BytesIO(reports.render(report, "xlsx")))
     rows = sheet_rows(workbook["Emner"])

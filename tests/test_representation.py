@@ -12,9 +12,9 @@ import pytest
 from ipfn import ipfn
 
 from data_pipeline.analysis.cells import InvalidInput
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gap_words import describe_group, ratio_words
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.analysis.scores import score_counts, scores

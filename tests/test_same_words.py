@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.segments import fit_segments
 from data_pipeline.present.reports.content import build_report
 from data_pipeline.present.reports.public import build_public_summary

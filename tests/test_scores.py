@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.scores import plain_score_text, r_indicator_values, score_counts, scores
 from data_pipeline.store.db import connect
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from data_pipeline.analysis import segment_store
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.segments import fit_segments
 from tests.conftest import ROOT
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.segments import area_clusters
 from data_pipeline.store.db import connect
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.segments import area_clusters, fit_segments
 from data_pipeline.store.db import connect
 

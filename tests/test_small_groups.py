@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.store.db import connect
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.core.i18n import t, tn

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.analysis.statistics import _status, benjamini_hochberg, score_p_values
 from data_pipeline.core.i18n import TEXT, t

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.store.db import connect

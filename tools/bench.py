@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.cli.registry import EXIT_OK, command
 from data_pipeline.store.db import connect
 
@@ -330,7 +330,7 @@ ANALYSIS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], object]] = {
 
 def render_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     """The map page end to end, short of the browser: values, boundaries, Vega-Lite spec."""
-    from data_pipeline.analysis.queries import area_geometries
+    from data_pipeline.analysis.catalog import area_geometries
     from data_pipeline.ingest import boundaries as geo
     from data_pipeline.present import maps, views
 
@@ -381,7 +381,7 @@ class PandasData:
 
 
 def load_pandas(con: duckdb.DuckDBPyConnection) -> PandasData:
-    from data_pipeline.analysis import queries as q
+    import data_pipeline.analysis.catalog as catalog
 
     topic_cols, format_cols, selects = {}, {}, []
     for kind, mask, target in (
@@ -398,7 +398,7 @@ def load_pandas(con: duckdb.DuckDBPyConnection) -> PandasData:
         "SELECT wave_id, age_band, gender, area_code, time_per_month, engagement_level, "  # noqa: S608
         f"interest, {', '.join(selects)} FROM respondent"
     ).df()
-    period = q.population_period(con, WAVE)
+    period = catalog.population_period(con, WAVE)
     population = con.execute(
         "SELECT p.area_code, p.age, p.gender, p.count, b.label AS age_band FROM population p "
         "JOIN age_band b ON p.age BETWEEN b.min_age AND b.max_age WHERE p.period = $period",

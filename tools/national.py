@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python tools/national.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
-from data_pipeline.analysis.queries import Filters  # noqa: E402
+from data_pipeline.analysis.filtering import Filters  # noqa: E402
 from tools import bench  # noqa: E402
 
 MUNICIPALITIES = 98

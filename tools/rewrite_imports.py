@@ -1,8 +1,11 @@
 """Rewrite references to data_pipeline's old flat module paths to the staged layout (issue 15).
 
 The package was flat until December 2026; branches written against it can be brought up to
-date with `python tools/rewrite_imports.py [paths...]` (default: the whole project). It is
-idempotent: a path already in the new layout is never rewritten again.
+date with `python tools/rewrite_imports.py [paths...]` (default: the whole project). Modules
+split by concern since (representation, queries, part of goals) are followed name by name: an
+imported name, a `module.name` use and a dotted `data_pipeline...name` string go to the module
+that holds the name now. It is idempotent: a path already in the new layout is never rewritten
+again.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ MOVES: dict[str, str] = {
     "statbank": "store.statbank",
     "auth": "privacy.roles",
     "erasure": "privacy.erasure",
-    "queries": "analysis.queries",
-    "representation": "analysis.representation",
+    "queries": "analysis.queries",  # then split: SPLITS
+    "representation": "analysis.representation",  # then split: SPLITS
     "scores": "analysis.scores",
     "segments": "analysis.segments",
     "activity": "analysis.activity",
@@ -66,6 +69,56 @@ MOVES: dict[str, str] = {
     "segment_store": "analysis.segment_store",
     "panel_attendance": "outreach.panel_attendance",
 }
+
+# Modules split by concern after the move (issue 15): each name -> the analysis module that now
+# holds it (a module binding's `q.name` and `from ... import name` follow the name). `goals`
+# still exists and keeps the names not listed. Private names are listed too (tests use some).
+_SPLIT_TABLE = {
+    "representation": {
+        "cells": "BACKGROUND InvalidInput KNOWN_GENDERS area_names cell_counts cells_for "
+        "check_background demographic_free grouping_cells grouping_set_cells "
+        "has_demographic_filter needed_variables postal_note reference_rate require_population "
+        "resolve_wave _RESPONDENT_SQL _POPULATION_SQL _VARIABLE_WORDS _respondent_counts "
+        "_population_counts",
+        "statistics": "EXPECTED_HINT_MIN FDR_Q FINE_BAND Z95 add_statistics apply_fdr "
+        "benjamini_hochberg expected_hint score_p_values wilson_interval _status _STAT_COLUMNS",
+        "ratios": "representation_table _band_order _label_columns _label_and_sort",
+        "gaps": "find_gaps _findings",
+        "gap_words": "describe_group finding_sentence format_number interest_words ratio_words "
+        "_GENDER_WORDS _FRACTIONS _vocabulary_labels _missing_words",
+        "raking": "RakeResult ipf rake _rake_with_trim _margins",
+        "weighting": "weighted_counts weighted_shares _weighted_respondents _vocab _options",
+    },
+    "queries": {
+        "filtering": "DIMENSIONS FIELD_DIMENSIONS FILTER_COLUMNS FILTER_MASKS Filters "
+        "MULTI_DIMENSIONS ORDERED_KINDS Where bits column_alias population_where where_clause "
+        "_dim_sql",
+        "area_spread": "AREA_SPREAD_RELATION Source respondent_source whole whole_counts",
+        "catalog": "EXTRA_MAX_LABEL EXTRA_MAX_OPTIONS POPULATION_VARIABLES age_bands "
+        "area_geometries areas database_summary extra_dimensions latest_wave "
+        "population_coverage population_period population_sources postal_spread_respondents "
+        "previous_wave respondents_by_wave vocabulary wave_respondents waves",
+        "counting": "CHOICE_COLUMNS count_population count_respondents crosstab_multi "
+        "option_counts population_by population_by_band_gender respondents_by",
+        "disclosure_counts": "Complement SPLIT_ALIAS filter_complements table_counts",
+    },
+    "goals": {
+        "goal_progress": "BEHIND ON_TRACK UNKNOWN current_status progress status_for _missing "
+        "_platform_progress",
+        "goal_words": "figures_text goal_sentence goals_json group_name status_line status_lines",
+    },
+}
+SPLITS: dict[str, dict[str, str]] = {
+    old: {name: new for new, names in moved.items() for name in names.split()}
+    for old, moved in _SPLIT_TABLE.items()
+}
+REMOVED = {"representation", "queries"}  # split modules that no longer exist
+# private names that became public in their new module
+RENAMED = {
+    ("representation", "_STAT_COLUMNS"): "STAT_COLUMNS",
+    ("queries", "_dim_sql"): "dim_sql",
+    ("goals", "_missing"): "is_missing",
+}
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}
 # packages that moved whole: their submodules follow them
@@ -80,7 +133,9 @@ _TOOL_FROM = re.compile(r"\bfrom data_pipeline import (bench|synthetic)\b")
 _NAMES = "|".join(sorted(MOVES, key=len, reverse=True))
 _DOTTED = re.compile(rf"\bdata_pipeline\.({_NAMES})(?![\w])(\.?)")
 _SLASHED = re.compile(rf"\bdata_pipeline/({_NAMES})(\.py|/)")
-_FROM_PACKAGE = re.compile(r"^(\s*)from data_pipeline import (\(?)([^\n()]+)\)?\s*$", re.MULTILINE)
+_FROM_PACKAGE = re.compile(
+    r"^([ \t]*)from data_pipeline import (\(?)([^\n()]+)\)?[ \t]*$", re.MULTILINE
+)
 
 
 def _dotted(match: re.Match) -> str:
@@ -121,13 +176,115 @@ def _from_package(match: re.Match) -> str:
     return "\n".join(lines)
 
 
+_SPLIT_NAMES = "|".join(SPLITS)
+_SPLIT_DOTTED = re.compile(rf"\bdata_pipeline\.analysis\.({_SPLIT_NAMES})\.(\w+)")
+_SPLIT_FROM = re.compile(
+    rf"^([ \t]*)from data_pipeline\.analysis\.({_SPLIT_NAMES}) import "
+    r"(\([^)]*\)|[^\n#]*?)([ \t]*#[^\n]*)?$",
+    re.MULTILINE,
+)
+_ANALYSIS_FROM = re.compile(
+    r"^([ \t]*)from data_pipeline\.analysis import \(?([^\n()#]+?)\)?([ \t]*#[^\n]*)?$",
+    re.MULTILINE,
+)
+_SPLIT_IMPORT = re.compile(
+    rf"^([ \t]*)import data_pipeline\.analysis\.({_SPLIT_NAMES}) as (\w+)([ \t]*#[^\n]*)?$",
+    re.MULTILINE,
+)
+
+
+def _home(old: str, name: str) -> str:
+    """The analysis module that holds `name` of the split module `old` now."""
+    return SPLITS[old].get(name, old)
+
+
+def _split_dotted(match: re.Match) -> str:
+    old, name = match.groups()
+    return f"data_pipeline.analysis.{_home(old, name)}.{RENAMED.get((old, name), name)}"
+
+
+def _split_from(match: re.Match) -> str:
+    indent, old, names, comment = match.groups()
+    groups: dict[str, list[str]] = {}
+    for item in (part.strip() for part in names.strip("()").replace("\n", ",").split(",")):
+        if item and not item.startswith("#"):
+            name, _, alias = (piece.strip() for piece in item.partition(" as "))
+            if (old, name) in RENAMED:
+                item = f"{RENAMED[old, name]} as {alias or name}"
+            groups.setdefault(_home(old, name), []).append(item)
+    lines = [
+        f"{indent}from data_pipeline.analysis.{module} import {', '.join(items)}"
+        for module, items in sorted(groups.items())
+    ]
+    return "\n".join(lines) + (comment or "")
+
+
+def _split_bindings(text: str) -> str:
+    """`from data_pipeline.analysis import queries as q` (or `import ... as q`) with `q.name`
+    uses: each `q.name` becomes `<home>.name`, imported as `import data_pipeline.analysis.<home>
+    as <home>`; the old binding stays only while a name of a module that still exists uses it."""
+    for pattern in (_ANALYSIS_FROM, _SPLIT_IMPORT):
+        position = 0
+        while match := pattern.search(text, position):
+            if pattern is _ANALYSIS_FROM:
+                indent, names, comment = match.groups()
+                items = [part.strip() for part in names.split(",") if part.strip()]
+            else:
+                indent, old, alias, comment = match.groups()
+                items = [f"{old} as {alias}"]
+            if not any(item.partition(" as ")[0].strip() in SPLITS for item in items):
+                position = match.end()
+                continue
+            before, after = text[: match.start()], text[match.end() :]
+            kept, homes = [], []
+            for item in items:
+                old, _, alias = (piece.strip() for piece in item.partition(" as "))
+                if old not in SPLITS:
+                    kept.append(item)
+                    continue
+                bound = alias or old
+
+                def move(ref: re.Match, old=old, homes=homes) -> str:
+                    home = _home(old, ref.group(1))
+                    if home == old:
+                        return ref.group(0)
+                    homes.append(home)
+                    return f"{home}.{RENAMED.get((old, ref.group(1)), ref.group(1))}"
+
+                uses = re.compile(rf"(?<![\w.]){re.escape(bound)}\.(\w+)")
+                before, after = uses.sub(move, before), uses.sub(move, after)
+                if uses.search(before + after) or old not in REMOVED:
+                    kept.append(item)
+            lines = (
+                [f"{indent}from data_pipeline.analysis import {', '.join(kept)}"] if kept else []
+            )
+            for home in sorted(set(homes)):
+                line = f"import data_pipeline.analysis.{home} as {home}"
+                if line not in before + after:
+                    lines.append(indent + line)
+            if lines:
+                lines[0] += comment or ""
+            replacement = "\n".join(lines)
+            text = before + replacement + (after if replacement else after.removeprefix("\n"))
+            position = len(before) + len(replacement)
+    return text
+
+
+def rewrite_splits(text: str) -> str:
+    """References to a module split after the move follow each name to its new module."""
+    text = _SPLIT_DOTTED.sub(_split_dotted, text)
+    text = _SPLIT_FROM.sub(_split_from, text)
+    return _split_bindings(text)
+
+
 def rewrite(text: str) -> str:
     text = _TOOL_DOTTED.sub(r"tools.\1", text)
     text = _TOOL_SLASHED.sub(r"tools/\1.py", text)
     text = _TOOL_FROM.sub(r"from tools import \1", text)
     text = _DOTTED.sub(_dotted, text)
     text = _FROM_PACKAGE.sub(_from_package, text)
-    return _SLASHED.sub(_slashed, text)
+    text = _SLASHED.sub(_slashed, text)
+    return rewrite_splits(text)
 
 
 def main(argv: list[str]) -> int:

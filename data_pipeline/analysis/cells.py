@@ -15,17 +15,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis.lookups import per_data_version
-from data_pipeline.analysis.queries import (
-    Filters,
+from data_pipeline.analysis.area_spread import respondent_source
+from data_pipeline.analysis.catalog import (
     latest_wave,
     population_period,
-    population_where,
     postal_spread_respondents,
-    respondent_source,
     waves,
-    where_clause,
 )
+from data_pipeline.analysis.filtering import Filters, population_where, where_clause
+from data_pipeline.analysis.lookups import per_data_version
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -35,7 +33,7 @@ KNOWN_GENDERS = ("kvinde", "mand")
 # Respondent side of each background attribute. Unknown values become NULL, so a NULL in a
 # grouped column always means "unknown" (GROUPING() tells it from a rolled-up NULL). Gender
 # andet/uoplyst is unknown here because the population only counts kvinde and mand. By area,
-# r is queries.AREA_SPREAD_RELATION: a respondent known only by a postal code that spans
+# r is area_spread.AREA_SPREAD_RELATION: a respondent known only by a postal code that spans
 # several areas is one row per area with its population share as area_w, and counts are
 # sum(area_w), so that respondent counts fractionally in each area and once in every total.
 _RESPONDENT_SQL = {
@@ -94,7 +92,7 @@ def require_population(
     """resolve_wave, then refuse in words when the wave's population lacks a variable the
     analysis needs (instead of computing against a population of 0). `what` names the
     analysis in the message, "da / en"."""
-    from data_pipeline.analysis.queries import population_coverage, population_sources
+    from data_pipeline.analysis.catalog import population_coverage, population_sources
 
     wave, period = resolve_wave(con, filters)
     coverage = population_coverage(con, period)

@@ -2,7 +2,7 @@
 
 A cell of a published table is read as "the filter plus the cell's own values"; it is hidden
 when a count one filter change away differs from it by 1 to k-1 (docs/SECURITY.md). The counts
-come from `queries.table_counts`, a few GROUP BY queries per table, never one per cell.
+come from `disclosure_counts.table_counts`, a few GROUP BY queries per table, never one per cell.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.catalog as catalog
+import data_pipeline.analysis.disclosure_counts as disclosure_counts
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.core.disclosure import DEFAULT_K, EPS, check_k
 
 _NULL_KEY = "\x00unknown"
@@ -42,15 +44,15 @@ def differencing_mask(
     """True for each cell of a published table whose count a user could difference against
     the same cell one filter change away (survives_differencing, for a whole table at once).
 
-    `frame` holds one row per cell; `dims` maps its columns to dimension names (queries
-    DIMENSIONS, topic, format). A cell is read as the filter plus its own values, so:
+    `frame` holds one row per cell; `dims` maps its columns to dimension names
+    (filtering.DIMENSIONS, topic, format). A cell is read as the filter plus its own values, so:
     1. for each field the filter narrows (and no column of the table fixes): the same table
        with that field cleared, minus the cell, is 0 or at least k; with two or more values
        chosen, each chosen value's own count in the cell is 0 or at least k;
     2. for each column that is a filter field (age band, gender, area, time, engagement,
        topic, format): the cell's row of the table without that column (its field cleared;
        for topic/format under the same filter) minus the cell is 0 or at least k.
-    Two GROUP BY queries per narrowed field and one per such column (queries.table_counts),
+    Two GROUP BY queries per narrowed field and one per such column (disclosure_counts.table_counts),
     never one per cell. Pass the result as `hidden` to suppress_table, whose secondary
     suppression then protects the cells hidden here as well. Views that check several tables
     under one filter may share a `cache` dict: the same wider table is then queried once.
@@ -59,27 +61,29 @@ def differencing_mask(
     k = check_k(k)
     if frame.empty:
         return np.zeros(0, dtype=bool)
-    filters = filters.replace(wave=filters.wave or q.latest_wave(con))
-    alias = {column: q.column_alias(dim) for column, dim in dims.items()}
+    filters = filters.replace(wave=filters.wave or catalog.latest_wave(con))
+    alias = {column: filtering.column_alias(dim) for column, dim in dims.items()}
     keys = pd.DataFrame({alias[c]: _cell_keys(frame[c]).to_numpy() for c in dims})
     counts = frame[count_column].astype(float).fillna(0.0).to_numpy()
     names = tuple(dims.values())
     columns = [alias[c] for c in dims]
-    field_of = {dim: field for field, dim in q.FIELD_DIMENSIONS.items()}
+    field_of = {dim: field for field, dim in filtering.FIELD_DIMENSIONS.items()}
     cache = {} if cache is None else cache
 
     def table(where, dims, split=None) -> pd.DataFrame:
         key = (where, dims, split)
         if key not in cache:
-            cache[key] = q.table_counts(con, where, dims, split)
+            cache[key] = disclosure_counts.table_counts(con, where, dims, split)
         return cache[key]
 
     def risky(values: np.ndarray) -> np.ndarray:
         return (values > EPS) & (values < k - EPS)
 
     mask = np.zeros(len(frame), dtype=bool)
-    fixed = {field_of[d] for d in names if d in field_of and field_of[d] in q.FILTER_COLUMNS}
-    for field in (*q.FILTER_COLUMNS, *q.FILTER_MASKS):
+    fixed = {
+        field_of[d] for d in names if d in field_of and field_of[d] in filtering.FILTER_COLUMNS
+    }
+    for field in (*filtering.FILTER_COLUMNS, *filtering.FILTER_MASKS):
         chosen = tuple(getattr(filters, field))
         if not chosen or field in fixed:
             continue
@@ -88,16 +92,16 @@ def differencing_mask(
         if len(chosen) >= 2:
             split = table(filters, names, field)
             for value in chosen:
-                part = split[split[q.SPLIT_ALIAS] == str(value)]
+                part = split[split[disclosure_counts.SPLIT_ALIAS] == str(value)]
                 mask |= risky(_aligned(keys, part, columns))
     for dim in names:
         field = field_of.get(dim)
         if field is None:
             continue
         rest = tuple(d for d in names if d != dim)
-        cleared = filters.replace(**{field: ()}) if field in q.FILTER_COLUMNS else filters
+        cleared = filters.replace(**{field: ()}) if field in filtering.FILTER_COLUMNS else filters
         wider = table(cleared, rest)
-        rest_columns = [q.column_alias(d) for d in rest]
+        rest_columns = [filtering.column_alias(d) for d in rest]
         mask |= risky(_aligned(keys, wider, rest_columns) - counts)
     return mask
 

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.lookups import per_data_version
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.core.i18n import t
 from data_pipeline.core.numbers import number

@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.catalog import latest_wave
 from data_pipeline.analysis.cells import (
     BACKGROUND,
     InvalidInput,
@@ -25,8 +26,8 @@ from data_pipeline.analysis.cells import (
     resolve_wave,
 )
 from data_pipeline.analysis.differencing import differencing_mask
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gap_words import finding_sentence, interest_words
-from data_pipeline.analysis.queries import Filters, latest_wave
 from data_pipeline.analysis.statistics import (
     STAT_COLUMNS,
     add_statistics,

@@ -1,25 +1,22 @@
-"""Goals for the term (issue 17): what the director wants by when, and whether we are getting there.
+"""Goals for the term (issue 17): what the director wants by when, stored with every version.
 
-Owns the versioned goal table (a change appends a version; nothing is overwritten), the goal in
-plain words and its progress over the survey waves with 95 % intervals. A goal is a group's
-representation ratio (its share of the respondents against its share of the population; for an
-area that is its response rate against the municipality's) of at least a target by a year.
-Never imports streamlit.
+Owns the versioned goal table (a change appends a version; nothing is overwritten): checking,
+setting and retiring a goal, and reading the goals followed and their history. A goal is a
+group's representation ratio (its share of the respondents against its share of the
+population; for an area that is its response rate against the municipality's) of at least a
+target by a year, measured in the survey waves or on the participation platforms. Progress is
+measured in goal_progress, and said in words in goal_words. Never imports streamlit.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
-import pandas as pd
 
-from data_pipeline.analysis.queries import Filters, wave_respondents, waves
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.core.i18n import number, t
 from data_pipeline.privacy.roles import Principal, require_role
 from data_pipeline.store.db import audit, transaction
 
@@ -29,7 +26,6 @@ METRIC = "ratio"
 # platforms (distinct Go Vocal and Decidim participants against the population).
 PLATFORM_METRIC = "platform_ratio"
 CHANNELS = {"survey": METRIC, "platforms": PLATFORM_METRIC}
-ON_TRACK, BEHIND, UNKNOWN = "on_track", "behind", "unknown"
 
 
 class InvalidGoal(PipelineError):
@@ -216,194 +212,3 @@ def goal_history(con: duckdb.DuckDBPyConnection, goal_id: int | None = None) -> 
         sql += " WHERE goal_id = $g"
         params["g"] = int(goal_id)
     return _goals(con.execute(sql + " ORDER BY goal_id, version", params).fetchall())
-
-
-# --- progress -------------------------------------------------------------------------------
-
-
-def status_for(ci_low: float | None, ci_high: float | None, target: float) -> str:
-    """On track when the whole 95 % interval lies at or above the target, behind when it lies
-    wholly below, otherwise (or without a figure) not enough data to tell."""
-    if ci_low is None or ci_high is None or any(map(_missing, (ci_low, ci_high))):
-        return UNKNOWN
-    if ci_low >= target:
-        return ON_TRACK
-    if ci_high < target:
-        return BEHIND
-    return UNKNOWN
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
-    """The group's ratio with its 95 % interval in every wave that has answers, oldest first;
-    a group hidden for too few answers has no figure (and says nothing about the goal)."""
-    from data_pipeline.analysis.ratios import representation_table
-
-    if goal.metric == PLATFORM_METRIC:
-        return _platform_progress(con, goal)
-    rows = []
-    for wave in waves(con):
-        if not wave_respondents(con, wave):  # a wave announced but not answered yet
-            continue
-        try:
-            table = representation_table(con, Filters(wave=wave), by=(goal.dimension,))
-        except PipelineError:  # a wave without answers or without population figures
-            continue
-        match = table[table[goal.dimension].astype(str) == goal.group_code]
-        if match.empty:
-            continue
-        row = match.iloc[0]
-        ratio, low, high = (
-            None if _missing(row[c]) else float(row[c]) for c in ("ratio", "ci_low", "ci_high")
-        )
-        rows.append(
-            {
-                "wave": wave,
-                "ratio": ratio,
-                "ci_low": low,
-                "ci_high": high,
-                "status": status_for(low, high, goal.target),
-            }
-        )
-    return pd.DataFrame(rows, columns=["wave", "ratio", "ci_low", "ci_high", "status"])
-
-
-def _platform_progress(con: duckdb.DuckDBPyConnection, goal: Goal) -> pd.DataFrame:
-    """The group's ratio among the distinct platform participants (all platforms, all
-    activity so far) against the population, with its 95 % interval: one row, labelled by the
-    years the activity covers. No activity, or too few participants: no figure."""
-    from data_pipeline.analysis.activity import has_activity, participant_representation, platforms
-
-    columns = ["wave", "ratio", "ci_low", "ci_high", "status"]
-    if not has_activity(con):
-        return pd.DataFrame(columns=columns)
-    table = participant_representation(con, goal.dimension)
-    if table is None:
-        return pd.DataFrame(columns=columns)
-    match = table[table[goal.dimension].astype(str) == goal.group_code]
-    if match.empty or bool(match.iloc[0]["suppressed"]):
-        return pd.DataFrame(columns=columns)
-    first, last = con.execute(
-        "SELECT year(min(occurred_at)), year(max(occurred_at)) FROM platform_activity"
-    ).fetchone()
-    years = str(first) if first == last else f"{first}–{last}"
-    row = match.iloc[0]
-    ratio, low, high = (
-        None if _missing(row[c]) else float(row[c]) for c in ("ratio", "ci_low", "ci_high")
-    )
-    names = {"govocal": "Go Vocal", "decidim": "Decidim"}
-    label = f"{'/'.join(names.get(p, p) for p in platforms(con))} {years}"
-    return pd.DataFrame(
-        [[label, ratio, low, high, status_for(low, high, goal.target)]], columns=columns
-    )
-
-
-def current_status(con: duckdb.DuckDBPyConnection, goal: Goal) -> dict:
-    """The status in the latest wave with answers, with its figures."""
-    table = progress(con, goal)
-    if table.empty:
-        return {"wave": None, "ratio": None, "ci_low": None, "ci_high": None, "status": UNKNOWN}
-    return table.iloc[-1].to_dict()
-
-
-# --- words ----------------------------------------------------------------------------------
-
-
-def group_name(con, goal: Goal, lang: str = "da") -> str:
-    from data_pipeline.core.group_words import group_words
-
-    areas = dict(con.execute("SELECT area_code, name FROM area").fetchall())
-    if goal.dimension == "area":
-        return t("goals.group_area", lang, area=areas.get(goal.group_code, goal.group_code))
-    return group_words(goal.dimension, goal.group_code, lang, areas)
-
-
-def goal_sentence(con, goal: Goal, lang: str = "da") -> str:
-    """'18–24-årige skal udgøre mindst 0,80 af deres andel blandt deltagerne inden 2029.'"""
-    group = group_name(con, goal, lang)
-    if goal.metric == PLATFORM_METRIC:
-        from data_pipeline.core.group_words import group_words
-
-        areas = dict(con.execute("SELECT area_code, name FROM area").fetchall())
-        group = group_words(goal.dimension, goal.group_code, lang, areas)
-        text = t(
-            "goals.sentence_platform",
-            lang,
-            group=group,
-            target=number(goal.target, lang, 2),
-            year=goal.due_year,
-        )
-        return text[:1].upper() + text[1:]
-    if goal.dimension == "area" and goal.target >= 1:
-        key = "goals.sentence_area_level" if goal.target == 1 else "goals.sentence_area"
-    else:
-        key = "goals.sentence_area" if goal.dimension == "area" else "goals.sentence"
-    text = t(key, lang, group=group, target=number(goal.target, lang, 2), year=goal.due_year)
-    return text[:1].upper() + text[1:]
-
-
-def status_line(con, goal: Goal, lang: str = "da") -> str:
-    """One short line for Overblik: the goal, its status and the latest figure."""
-    now = current_status(con, goal)
-    status = t(f"goals.status.{now['status']}", lang)
-    if now["ratio"] is None or _missing(now["ratio"]):
-        return t("goals.line_empty", lang, goal=goal_sentence(con, goal, lang), status=status)
-    return t(
-        "goals.line",
-        lang,
-        goal=goal_sentence(con, goal, lang),
-        status=status,
-        ratio=number(now["ratio"], lang, 2),
-        low=number(now["ci_low"], lang, 2),
-        high=number(now["ci_high"], lang, 2),
-        wave=now["wave"],
-    )
-
-
-def figures_text(now: dict, lang: str = "da") -> str:
-    """'0,95; 95 %: 0,88–1,01, bølge 2025', or '' without a figure."""
-    if now["ratio"] is None or _missing(now["ratio"]):
-        return ""
-    return t(
-        "goals.figures",
-        lang,
-        ratio=number(now["ratio"], lang, 2),
-        low=number(now["ci_low"], lang, 2),
-        high=number(now["ci_high"], lang, 2),
-        wave=now["wave"],
-    )
-
-
-def status_lines(con, lang: str = "da") -> list[tuple[str, str]]:
-    """(status, 'goal (figures)') for every goal followed: what Overblik shows with a badge."""
-    lines = []
-    for goal in current_goals(con):
-        now = current_status(con, goal)
-        figures = figures_text(now, lang)
-        sentence = goal_sentence(con, goal, lang)
-        line = f"{sentence.rstrip('.')} ({figures})." if figures else sentence
-        lines.append((now["status"], line))
-    return lines
-
-
-def goals_json(con, lang: str = "da") -> list[dict]:
-    out = []
-    for g in current_goals(con):
-        now = current_status(con, g)
-        out.append(
-            {
-                **goal_detail(g),
-                "set_at": g.set_at.isoformat(timespec="seconds"),
-                "set_by": g.set_by,
-                "note": g.note,
-                "sentence": goal_sentence(con, g, lang),
-                **{k: now[k] for k in ("wave", "ratio", "ci_low", "ci_high", "status")},
-            }
-        )
-    return json.loads(json.dumps(out, default=str))
-
-
-# --- the council report's "Status på målene" ------------------------------------------------

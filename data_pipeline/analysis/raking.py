@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline.analysis.cells import BACKGROUND, cell_counts, resolve_wave
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 
 

@@ -20,8 +20,8 @@ from data_pipeline.analysis.cells import (
     resolve_wave,
 )
 from data_pipeline.analysis.differencing import differencing_mask
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.lookups import per_data_version
-from data_pipeline.analysis.queries import Filters
 from data_pipeline.analysis.statistics import (
     STAT_COLUMNS,
     add_statistics,

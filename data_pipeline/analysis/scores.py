@@ -22,7 +22,7 @@ from data_pipeline.analysis.cells import (
     grouping_set_cells,
     resolve_wave,
 )
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 
 BOOTSTRAP_REPLICATES = 400

@@ -20,7 +20,8 @@ import duckdb
 import pandas as pd
 
 import data_pipeline.store.locking as store
-from data_pipeline.analysis.queries import Filters, latest_wave, population_period
+from data_pipeline.analysis.catalog import latest_wave, population_period
+from data_pipeline.analysis.filtering import Filters
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
@@ -34,7 +35,10 @@ _CODE = (
     "core/i18n.py",
     "core/words/da.po",
     "core/words/en.po",
-    "analysis/queries.py",
+    "analysis/filtering.py",
+    "analysis/area_spread.py",
+    "analysis/catalog.py",
+    "analysis/counting.py",
 )
 
 

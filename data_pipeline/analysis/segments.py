@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.catalog import latest_wave
 from data_pipeline.analysis.cells import (
     BACKGROUND,
     InvalidInput,
@@ -21,13 +22,8 @@ from data_pipeline.analysis.cells import (
     cell_counts,
     resolve_wave,
 )
-from data_pipeline.analysis.queries import (
-    Filters,
-    count_respondents,
-    latest_wave,
-    population_by_band_gender,
-    where_clause,
-)
+from data_pipeline.analysis.counting import count_respondents, population_by_band_gender
+from data_pipeline.analysis.filtering import Filters, where_clause
 from data_pipeline.analysis.segment_model import (
     ORDINAL_KINDS,
     Features,

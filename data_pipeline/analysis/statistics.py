@@ -28,7 +28,7 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarra
     interval is that of the expected allocation. It covers sampling noise only, not the error of
     the allocation itself (that postal-only respondents live in the postal code's areas in
     proportion to its population); every output that uses it says so (see
-    queries.postal_spread_respondents and the note `postal.spread_note`).
+    catalog.postal_spread_respondents and the note `postal.spread_note`).
     """
     x = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)

@@ -12,14 +12,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from data_pipeline.analysis.area_spread import respondent_source
 from data_pipeline.analysis.cells import InvalidInput, resolve_wave
-from data_pipeline.analysis.queries import (
-    DIMENSIONS,
-    MULTI_DIMENSIONS,
-    Filters,
-    respondent_source,
-    where_clause,
-)
+from data_pipeline.analysis.filtering import DIMENSIONS, MULTI_DIMENSIONS, Filters, where_clause
 from data_pipeline.analysis.raking import RakeResult, rake
 from data_pipeline.analysis.statistics import Z95
 from data_pipeline.core.disclosure import DEFAULT_K, suppress_table
@@ -135,7 +130,7 @@ def weighted_counts(
     rake_result: RakeResult | None = None,
     k: int = DEFAULT_K,
 ) -> pd.DataFrame:
-    """Weighted counts crossed by two dimensions (the names of queries.respondents_by).
+    """Weighted counts crossed by two dimensions (the names of counting.respondents_by).
 
     Columns: the dims, respondents (unweighted), weighted. Topic and format are counted
     through the bit masks, so a respondent counts once under each option picked. Cells below

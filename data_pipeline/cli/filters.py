@@ -13,8 +13,10 @@ import re
 
 import duckdb
 
+from data_pipeline.analysis.catalog import latest_wave
 from data_pipeline.analysis.cells import InvalidInput
-from data_pipeline.analysis.queries import Filters, count_respondents, latest_wave
+from data_pipeline.analysis.counting import count_respondents
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 from data_pipeline.ingest.mapping import normalize_text
 

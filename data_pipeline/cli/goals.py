@@ -32,6 +32,7 @@ def _setup_goals(p):
 
 @command("goals", "set, list, change or retire the goals for the term")(_setup_goals)
 def run_goals(args) -> tuple[object, int]:
+    import data_pipeline.analysis.goal_words as goal_words
     from data_pipeline.analysis import goals
     from data_pipeline.cli.filters import resolve_values
 
@@ -67,7 +68,7 @@ def run_goals(args) -> tuple[object, int]:
             )
             return {
                 **goals.goal_detail(goal),
-                "sentence": goals.goal_sentence(con, goal, args.lang),
+                "sentence": goal_words.goal_sentence(con, goal, args.lang),
             }, EXIT_OK
         if args.action == "retire":
             if args.goal_id is None:
@@ -83,6 +84,6 @@ def run_goals(args) -> tuple[object, int]:
                 }
                 for g in goals.goal_history(con, args.goal_id)
             ], EXIT_OK
-        return goals.goals_json(con, args.lang), EXIT_OK
+        return goal_words.goals_json(con, args.lang), EXIT_OK
     finally:
         con.close()

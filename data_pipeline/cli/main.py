@@ -198,7 +198,7 @@ def _store_segments(con, db) -> None:
 
 @command("summary", "counts per wave, population, areas and batches")(_setup_db_json)
 def run_summary(args) -> tuple[object, int]:
-    from data_pipeline.analysis.queries import database_summary
+    from data_pipeline.analysis.catalog import database_summary
 
     con = connect(args.db, read_only=Path(args.db).exists())
     result = database_summary(con)

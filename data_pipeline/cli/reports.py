@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.cli.registry import EXIT_OK, command, db_arg, json_arg
 from data_pipeline.core.numbers import number
 

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis.queries import Filters, latest_wave, where_clause
+from data_pipeline.analysis.catalog import latest_wave
+from data_pipeline.analysis.filtering import Filters, where_clause
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.core.safe_export import csv_bytes, xlsx_bytes
 from data_pipeline.privacy.roles import Principal, require_role

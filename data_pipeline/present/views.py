@@ -12,7 +12,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.catalog as catalog
+import data_pipeline.analysis.counting as counting
+import data_pipeline.analysis.disclosure_counts as disclosure_counts
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.differencing import differencing_mask
 from data_pipeline.core.disclosure import (
     is_publishable,
@@ -46,34 +49,34 @@ class Overview:
 def labels(con: duckdb.DuckDBPyConnection, dim: str, lang: str = "da") -> dict[str, str]:
     """Code -> visible label for any dimension."""
     if dim in ("topic", "format", "time", "engagement", "interest"):
-        frame = q.vocabulary(con, dim, lang)
+        frame = catalog.vocabulary(con, dim, lang)
         return dict(zip(frame["code"], frame["label"], strict=True))
     if dim == "area":
-        frame = q.areas(con)
+        frame = catalog.areas(con)
         return dict(zip(frame["area_code"], frame["name"], strict=True))
     if dim == "gender":
         return {g: gender_label(g, lang) for g in ("kvinde", "mand", "andet", "uoplyst")}
     if dim == "age_band":
-        return {b: f"{b} år" if lang == "da" else b for b in q.age_bands(con)}
+        return {b: f"{b} år" if lang == "da" else b for b in catalog.age_bands(con)}
     return {}
 
 
 def order(con: duckdb.DuckDBPyConnection, dim: str) -> list[str]:
     """The natural order of a dimension's values (vocabulary order, age order, names)."""
     if dim in ("topic", "format", "time", "engagement", "interest"):
-        return list(q.vocabulary(con, dim)["code"])
+        return list(catalog.vocabulary(con, dim)["code"])
     if dim == "age_band":
-        return q.age_bands(con)
+        return catalog.age_bands(con)
     if dim == "gender":
         return ["kvinde", "mand", "andet", "uoplyst"]
     if dim == "area":
-        return list(q.areas(con)["area_code"])
+        return list(catalog.areas(con)["area_code"])
     if dim == "wave":
-        return q.waves(con)
+        return catalog.waves(con)
     return []
 
 
-def open_dimensions(filters: q.Filters) -> tuple[str, ...]:
+def open_dimensions(filters: filtering.Filters) -> tuple[str, ...]:
     """Background dimensions still open under the filter: a filter that fixes one value (only
     women, say) would repeat every finding as "women ..." and "citizens ...", so it is left out."""
     fixed = {
@@ -85,7 +88,7 @@ def open_dimensions(filters: q.Filters) -> tuple[str, ...]:
 
 
 def gaps_in_context(
-    con, filters: q.Filters, top: int = 5, k: int = 5, cells: pd.DataFrame | None = None
+    con, filters: filtering.Filters, top: int = 5, k: int = 5, cells: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The largest gaps among the open dimensions, named with the filter's fixed values too:
     under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
@@ -123,24 +126,24 @@ def _rate(respondents: int | None, population: int | None) -> float | None:
     return respondents / population
 
 
-def headline_publishable(con, filters: q.Filters, n, wave_total, k: int = 5) -> bool:
+def headline_publishable(con, filters: filtering.Filters, n, wave_total, k: int = 5) -> bool:
     """The respondent count under a filter may be shown: at least k, k from the wave total (or
     the total itself), and no count one filter change away differs from it by 1 to k-1."""
     if not (is_publishable(n, wave_total, k) or n == wave_total and n >= k):
         return False
-    return survives_differencing(n, q.filter_complements(con, filters), k)
+    return survives_differencing(n, disclosure_counts.filter_complements(con, filters), k)
 
 
-def headline_count(con, filters: q.Filters, k: int = 5):
+def headline_count(con, filters: filtering.Filters, k: int = 5):
     """The headline respondent count as Overblik publishes it, or None where it is hidden."""
-    wave = filters.wave or q.latest_wave(con)
+    wave = filters.wave or catalog.latest_wave(con)
     filters = filters.replace(wave=wave)
-    n = q.count_respondents(con, filters)
-    wave_total = q.count_respondents(con, q.Filters(wave=wave))
+    n = counting.count_respondents(con, filters)
+    wave_total = counting.count_respondents(con, filtering.Filters(wave=wave))
     return n if headline_publishable(con, filters, n, wave_total, k) else None
 
 
-def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd.DataFrame:
+def hide_differences(con, frame: pd.DataFrame, filters: filtering.Filters, k: int) -> pd.DataFrame:
     """Per-area counts (map) hidden where a count one filter change away would reveal a
     suppressed cell: each area's count is checked as the count under filter + that area
     (analysis.differencing), then suppressed again so secondary suppression holds."""
@@ -148,19 +151,19 @@ def hide_differences(con, frame: pd.DataFrame, filters: q.Filters, k: int) -> pd
     return suppress_table(frame, "respondents", k, dependent_columns=("value",), hidden=hidden)
 
 
-def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Overview:
+def overview_view(con, filters: filtering.Filters, k: int = 5, lang: str = "da") -> Overview:
     from data_pipeline.analysis.cells import cells_for, grouping_cells
     from data_pipeline.analysis.scores import plain_score_text, scores
 
-    wave = filters.wave or q.latest_wave(con)
+    wave = filters.wave or catalog.latest_wave(con)
     filters = filters.replace(wave=wave)
-    n, option_counts = q.option_counts(con, filters)
-    wave_total = q.count_respondents(con, q.Filters(wave=wave))
+    n, option_counts = counting.option_counts(con, filters)
+    wave_total = counting.count_respondents(con, filtering.Filters(wave=wave))
     publishable = headline_publishable(con, filters, n, wave_total, k)
-    population = q.count_population(con, filters)
-    previous = q.previous_wave(con, wave) if wave else None
-    prev_n = q.count_respondents(con, filters.replace(wave=previous)) if previous else None
-    prev_pop = q.count_population(con, filters.replace(wave=previous)) if previous else None
+    population = counting.count_population(con, filters)
+    previous = catalog.previous_wave(con, wave) if wave else None
+    prev_n = counting.count_respondents(con, filters.replace(wave=previous)) if previous else None
+    prev_pop = counting.count_population(con, filters.replace(wave=previous)) if previous else None
     has_population = population is not None and n > 0
     # One scan of every age × gender × area combination feeds the scores, the gaps and the
     # age-gender chart.
@@ -191,7 +194,7 @@ def overview_view(con, filters: q.Filters, k: int = 5, lang: str = "da") -> Over
 
 
 def band_gender_view(
-    con, filters: q.Filters, k: int = 5, lang: str = "da", cells: pd.DataFrame | None = None
+    con, filters: filtering.Filters, k: int = 5, lang: str = "da", cells: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Share of responses next to share of citizens, per age band and gender (kvinde/mand).
 
@@ -201,13 +204,13 @@ def band_gender_view(
         # GROUPING() bits: age_band, gender, area -> only area rolled up is 0b001.
         frame = cells[(cells["gid"] == 1) & cells["gender"].isin(["kvinde", "mand"])]
         frame = frame[["age_band", "gender", "population", "respondents"]].copy()
-        band_order = {band: i for i, band in enumerate(q.age_bands(con))}
+        band_order = {band: i for i, band in enumerate(catalog.age_bands(con))}
         frame["sort_order"] = frame["age_band"].map(band_order)
         total_r = frame["respondents"].sum()
     else:
-        respondents = q.respondents_by(con, filters, ("age_band", "gender"))
+        respondents = counting.respondents_by(con, filters, ("age_band", "gender"))
         respondents = respondents[respondents["gender"].isin(["kvinde", "mand"])]
-        population = q.population_by_band_gender(con, filters)
+        population = counting.population_by_band_gender(con, filters)
         frame = population.merge(respondents, on=["age_band", "gender"], how="left")
         frame["respondents"] = frame["respondents"].fillna(0)
         total_r = respondents["respondents"].sum()
@@ -221,9 +224,11 @@ def band_gender_view(
     return frame.sort_values(["sort_order", "gender"]).reset_index(drop=True)
 
 
-def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da") -> pd.DataFrame:
+def ranked_view(
+    con, filters: filtering.Filters, kind: str, k: int = 5, lang: str = "da"
+) -> pd.DataFrame:
     """Options of one question ranked by the share of (filtered) respondents choosing them."""
-    total, counts = q.option_counts(con, filters)
+    total, counts = counting.option_counts(con, filters)
     return _ranked(
         con,
         counts.get(kind, pd.DataFrame(columns=["code", "respondents"])),
@@ -236,7 +241,7 @@ def ranked_view(con, filters: q.Filters, kind: str, k: int = 5, lang: str = "da"
 
 
 def _ranked(
-    con, counts: pd.DataFrame, total: int, kind: str, k: int, lang: str, filters: q.Filters
+    con, counts: pd.DataFrame, total: int, kind: str, k: int, lang: str, filters: filtering.Filters
 ) -> pd.DataFrame:
     frame = pd.DataFrame({"code": order(con, kind)}).merge(counts, on="code", how="left")
     frame["respondents"] = frame["respondents"].fillna(0)
@@ -253,7 +258,7 @@ def _ranked(
 
 def explore_view(
     con,
-    filters: q.Filters,
+    filters: filtering.Filters,
     rows: str,
     cols: str,
     measure: str = "count",
@@ -264,18 +269,22 @@ def explore_view(
     """Two dimensions crossed: long table rows, cols, respondents, value, suppressed, labels."""
     if rows == cols:
         raise ValueError("rows and cols must differ")
-    if rows in q.MULTI_DIMENSIONS and cols in q.MULTI_DIMENSIONS:
-        frame = q.crosstab_multi(con, filters, rows, cols)
+    if rows in filtering.MULTI_DIMENSIONS and cols in filtering.MULTI_DIMENSIONS:
+        frame = counting.crosstab_multi(con, filters, rows, cols)
     else:
-        frame = q.respondents_by(con, filters, (rows, cols))
-    frame = frame.rename(columns={q.column_alias(rows): "row", q.column_alias(cols): "col"})
+        frame = counting.respondents_by(con, filters, (rows, cols))
+    frame = frame.rename(
+        columns={filtering.column_alias(rows): "row", filtering.column_alias(cols): "col"}
+    )
     if weighted:
         from data_pipeline.analysis.raking import rake
         from data_pipeline.analysis.weighting import weighted_counts
 
         raked = rake(con, filters)
         weights = weighted_counts(con, filters, (rows, cols), raked)
-        weights = weights.rename(columns={q.column_alias(rows): "row", q.column_alias(cols): "col"})
+        weights = weights.rename(
+            columns={filtering.column_alias(rows): "row", filtering.column_alias(cols): "col"}
+        )
         frame = frame.merge(weights[["row", "col", "weighted"]], on=["row", "col"], how="left")
     frame = _complete_grid(con, frame, rows, cols, filters)
     hidden = differencing_mask(con, filters, frame, {"row": rows, "col": cols}, "respondents", k)
@@ -335,7 +344,7 @@ FILTERED_BY = {
 
 
 def _complete_grid(
-    con, frame: pd.DataFrame, rows: str, cols: str, filters: q.Filters | None = None
+    con, frame: pd.DataFrame, rows: str, cols: str, filters: filtering.Filters | None = None
 ) -> pd.DataFrame:
     """Every known row × col value appears, so a zero is shown (as suppressed), not hidden;
     values the filter excludes do not appear at all."""
@@ -357,7 +366,7 @@ def _complete_grid(
     return merged
 
 
-def _within_filter(values: list, dim: str, filters: q.Filters | None) -> list:
+def _within_filter(values: list, dim: str, filters: filtering.Filters | None) -> list:
     chosen = getattr(filters, FILTERED_BY.get(dim, ""), ()) if filters is not None else ()
     return [v for v in values if v in chosen] if chosen else values
 
@@ -369,7 +378,7 @@ def _label_series(con, dim: str, values: pd.Series, lang: str) -> pd.Series:
 
 def map_view(
     con,
-    filters: q.Filters,
+    filters: filtering.Filters,
     measure: str = "rate",
     group: dict | None = None,
     code: str | None = None,
@@ -383,11 +392,11 @@ def map_view(
     respondents choosing the option.
 
     Respondents known only by a postal code that spans several areas count in each of its areas
-    with its population share (queries.AREA_SPREAD_RELATION), so `respondents` may be
+    with its population share (area_spread.AREA_SPREAD_RELATION), so `respondents` may be
     fractional; `n` shows it rounded. ``attrs['postal_spread']`` is their number in the wave,
     and ``attrs['note_da']``/``attrs['note_en']`` say so when there are any.
     """
-    areas = q.areas(con)
+    areas = catalog.areas(con)
     base = filters.replace(areas=())
     if measure == "ratio":
         group = group or {}
@@ -395,21 +404,23 @@ def map_view(
             age_bands=tuple(group.get("age_bands", ())) or base.age_bands,
             genders=tuple(group.get("genders", ())) or base.genders,
         )
-        counts = q.respondents_by(con, narrowed, ("area",))
-        population = q.population_by(con, narrowed, "area")
+        counts = counting.respondents_by(con, narrowed, ("area",))
+        population = counting.population_by(con, narrowed, "area")
         # The reference is the whole municipality, also under an age or gender filter.
         whole = base.replace(age_bands=(), genders=())
-        overall = _rate(q.count_respondents(con, whole), q.count_population(con, whole))
+        overall = _rate(
+            counting.count_respondents(con, whole), counting.count_population(con, whole)
+        )
         frame = _per_area(areas, counts, population)
         frame["value"] = frame["respondents"] / frame["population"] / overall if overall else np.nan
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
         frame = hide_differences(
-            con, frame, narrowed.replace(wave=narrowed.wave or q.latest_wave(con)), k
+            con, frame, narrowed.replace(wave=narrowed.wave or catalog.latest_wave(con)), k
         )
     elif measure in ("topic", "format"):
-        totals = q.respondents_by(con, base, ("area",))
+        totals = counting.respondents_by(con, base, ("area",))
         chosen_filter = base.replace(**{f"{measure}s": (code,)} if code else {})
-        chosen = q.respondents_by(con, chosen_filter, ("area",)).rename(
+        chosen = counting.respondents_by(con, chosen_filter, ("area",)).rename(
             columns={"respondents": "chosen"}
         )
         frame = _per_area(areas, totals, None).merge(chosen, on="area", how="left")
@@ -417,7 +428,7 @@ def map_view(
         # The complement rule: both those who chose and those who did not must be >= k; and
         # neither count may be differenced against the same area one filter change away.
         hidden = (frame["chosen"] < k) | (frame["respondents"] - frame["chosen"] < k)
-        wave = base.wave or q.latest_wave(con)
+        wave = base.wave or catalog.latest_wave(con)
         hidden |= differencing_mask(con, base.replace(wave=wave), frame, {"area": "area"}, k=k)
         hidden |= differencing_mask(
             con, chosen_filter.replace(wave=wave), frame, {"area": "area"}, "chosen", k
@@ -426,12 +437,14 @@ def map_view(
         frame["suppressed"] = hidden | (frame["respondents"] < k)
         frame["population"] = np.nan
     else:
-        counts = q.respondents_by(con, base, ("area",))
-        population = q.population_by(con, base, "area")
+        counts = counting.respondents_by(con, base, ("area",))
+        population = counting.population_by(con, base, "area")
         frame = _per_area(areas, counts, population)
         frame["value"] = frame["respondents"] / frame["population"]
         frame = suppress_table(frame, "respondents", k, dependent_columns=("value",))
-        frame = hide_differences(con, frame, base.replace(wave=base.wave or q.latest_wave(con)), k)
+        frame = hide_differences(
+            con, frame, base.replace(wave=base.wave or catalog.latest_wave(con)), k
+        )
     frame.loc[frame["suppressed"], "value"] = np.nan
     frame["n"] = [
         f"<{k}" if s else count(v)
@@ -445,7 +458,7 @@ def map_view(
 def postal_spread_note(con, wave: str | None) -> dict:
     """{"postal_spread": n, "note_da", "note_en"} for a wave whose respondents include some known
     only by a postal code spanning several areas (spread by population share); else n = 0."""
-    n = q.postal_spread_respondents(con, wave)
+    n = catalog.postal_spread_respondents(con, wave)
     if not n:
         return {"postal_spread": 0}
     return {
@@ -466,16 +479,20 @@ def _per_area(
 
 
 def groups_view(
-    con, filters: q.Filters, by: tuple[str, ...] = ("age_band",), k: int = 5, lang: str = "da"
+    con,
+    filters: filtering.Filters,
+    by: tuple[str, ...] = ("age_band",),
+    k: int = 5,
+    lang: str = "da",
 ) -> dict:
     """Representation by the chosen split, the scores and the ranked intersections."""
     from data_pipeline.analysis.cells import cells_for, grouping_cells
     from data_pipeline.analysis.ratios import representation_table
     from data_pipeline.analysis.scores import scores
 
-    wave = filters.wave or q.latest_wave(con)
+    wave = filters.wave or catalog.latest_wave(con)
     filters = filters.replace(wave=wave)
-    if q.count_population(con, filters) is None:
+    if counting.count_population(con, filters) is None:
         return {"table": None, "scores": None, "gaps": None, "postal_spread": 0}
     table = representation_table(con, filters, by=by, k=k)
     cells = grouping_cells(con, filters)
@@ -489,5 +506,5 @@ def groups_view(
         "reference_rate": table.attrs.get("reference_rate"),
         "scores": scores(con, filters, cells=cells),
         "gaps": gaps_in_context(con, filters, top=10, k=k, cells=shared),
-        "postal_spread": q.postal_spread_respondents(con, wave),
+        "postal_spread": catalog.postal_spread_respondents(con, wave),
     }

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.catalog as catalog
+import data_pipeline.analysis.counting as counting
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.ratios import representation_table
@@ -41,7 +43,9 @@ def _values(con) -> dict[str, tuple[str, ...]]:
     }
 
 
-def one_change_away(filters: q.Filters, values: dict, fields=FIELDS) -> list[q.Filters]:
+def one_change_away(
+    filters: filtering.Filters, values: dict, fields=FIELDS
+) -> list[filtering.Filters]:
     """Every filter a user gets from `filters` by dropping one value of one field: from a
     narrowed field (down to clearing it), or from an open field (all values but one)."""
     result = []
@@ -60,9 +64,9 @@ def one_change_away(filters: q.Filters, values: dict, fields=FIELDS) -> list[q.F
     return result
 
 
-def starting_points(wave: str, values: dict) -> list[q.Filters]:
+def starting_points(wave: str, values: dict) -> list[filtering.Filters]:
     """No filter, every single area, and area 04 (the reported attack) with each gender."""
-    base = q.Filters(wave=wave)
+    base = filtering.Filters(wave=wave)
     points = [base] + [base.replace(areas=(a,)) for a in values["areas"]]
     return points + [base.replace(areas=("04",), genders=(g,)) for g in values["genders"]]
 
@@ -74,10 +78,10 @@ def _risky(a, b) -> bool:
 def test_the_reported_attack_is_closed(sample_db):
     """/?area=04 shows its count; with gender narrowed to kvinde,mand,uoplyst the count that
     would reveal 04/andet is hidden."""
-    wave = q.latest_wave(sample_db)
-    whole = views.headline_count(sample_db, q.Filters(wave=wave, areas=("04",)), K)
-    narrowed = q.Filters(wave=wave, areas=("04",), genders=("kvinde", "mand", "uoplyst"))
-    true_narrowed = q.count_respondents(sample_db, narrowed)
+    wave = catalog.latest_wave(sample_db)
+    whole = views.headline_count(sample_db, filtering.Filters(wave=wave, areas=("04",)), K)
+    narrowed = filtering.Filters(wave=wave, areas=("04",), genders=("kvinde", "mand", "uoplyst"))
+    true_narrowed = counting.count_respondents(sample_db, narrowed)
     assert whole is not None
     assert _risky(whole, true_narrowed), "the sample still holds the reported small cell"
     assert views.headline_count(sample_db, narrowed, K) is None
@@ -85,9 +89,9 @@ def test_the_reported_attack_is_closed(sample_db):
 
 @pytest.mark.slow
 def test_no_two_published_headline_counts_one_filter_change_apart_reveal_a_small_cell(sample_db):
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
-    published: dict[q.Filters, float | None] = {}
+    published: dict[filtering.Filters, float | None] = {}
 
     def shown(filters):
         if filters not in published:
@@ -112,9 +116,9 @@ def test_no_two_published_headline_counts_one_filter_change_apart_reveal_a_small
 def test_the_map_never_shows_two_area_counts_that_differ_by_a_small_cell(sample_db, field):
     """Kort's tooltip counts per area: the whole municipality's filter against the same filter
     with one gender (or age band) dropped, area by area."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
-    base = q.Filters(wave=wave)
+    base = filtering.Filters(wave=wave)
     starts = [base] + [base.replace(**{field: (v,)}) for v in values[field]]
     leaks = []
     for start in starts:
@@ -168,9 +172,9 @@ def attack(publish, starts, values, fields=FIELDS) -> tuple[int, list]:
     return pairs, leaks
 
 
-def few_starts(wave: str, values: dict) -> list[q.Filters]:
+def few_starts(wave: str, values: dict) -> list[filtering.Filters]:
     """No filter, each gender alone, area 04, and area 04 with women and men."""
-    base = q.Filters(wave=wave)
+    base = filtering.Filters(wave=wave)
     return (
         [base]
         + [base.replace(genders=(g,)) for g in values["genders"]]
@@ -184,7 +188,7 @@ def test_grupper_table_never_shows_two_counts_one_filter_change_apart_that_diffe
     sample_db, by
 ):
     """Grupper's representation table (and its CSV/XLSX, built from the same frame)."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
 
     def publish(filters):
@@ -200,7 +204,7 @@ def test_grupper_table_never_shows_two_counts_one_filter_change_apart_that_diffe
 @pytest.mark.slow
 def test_grupper_intersections_never_differ_a_little_one_filter_change_apart(sample_db):
     """Every intersection Grupper and Overblik may list (all of them, not only the top ten)."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
 
     def publish(filters):
@@ -214,7 +218,10 @@ def test_grupper_intersections_never_differ_a_little_one_filter_change_apart(sam
             if n == n
         }
 
-    starts = [q.Filters(wave=wave), q.Filters(wave=wave, genders=("kvinde", "mand"))]
+    starts = [
+        filtering.Filters(wave=wave),
+        filtering.Filters(wave=wave, genders=("kvinde", "mand")),
+    ]
     pairs, leaks = attack(publish, starts, values, ("genders", "topics"))
     assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
     assert not leaks, leaks[:5]
@@ -226,7 +233,7 @@ def test_grupper_intersections_never_differ_a_little_one_filter_change_apart(sam
 )
 def test_the_udforsk_crosstab_never_differs_a_little_one_filter_change_apart(sample_db, rows, cols):
     """Udforsk's crosstab: the table, the chart and both downloads are drawn from this frame."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
 
     def publish(filters):
@@ -245,7 +252,7 @@ def test_the_map_share_and_its_tooltip_never_differ_a_little_one_filter_change_a
 ):
     """Kort's topic/format share: the tooltip shows the area's respondents and the share, so
     those who chose the option (share × n) are published as well."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
     code = values[f"{measure}s"][0]
 
@@ -258,7 +265,7 @@ def test_the_map_share_and_its_tooltip_never_differ_a_little_one_filter_change_a
         cells.update({(a, "chosen"): float(c) for a, c in zip(areas, chosen, strict=True)})
         return cells
 
-    base = q.Filters(wave=wave)
+    base = filtering.Filters(wave=wave)
     starts = [base] + [base.replace(genders=(g,)) for g in values["genders"]]
     pairs, leaks = attack(publish, starts, values, ("age_bands", "genders", "topics"))
     assert pairs >= 50, pairs  # enough published pairs for the attack to mean something
@@ -267,7 +274,7 @@ def test_the_map_share_and_its_tooltip_never_differ_a_little_one_filter_change_a
 
 @pytest.mark.slow
 def test_overblik_ranked_lists_and_the_age_gender_chart_never_differ_a_little(sample_db):
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
 
     def publish(filters):
@@ -287,12 +294,12 @@ def test_overblik_ranked_lists_and_the_age_gender_chart_never_differ_a_little(sa
 @pytest.mark.slow
 def test_the_report_tables_never_differ_a_little_one_filter_change_apart(sample_db):
     """The council report's option tables (PDF, HTML and XLSX print the same Table rows)."""
-    wave = q.latest_wave(sample_db)
+    wave = catalog.latest_wave(sample_db)
     values = _values(sample_db)
 
     def publish(filters):
         weights = rake(sample_db, filters)
-        total = q.count_respondents(sample_db, filters)
+        total = counting.count_respondents(sample_db, filters)
         cells = {}
         for kind in ("topic", "format", "time"):
             table = option_shares(sample_db, filters, kind, weights, total, K, "da")

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from data_pipeline.analysis.queries import Filters, count_respondents
+from data_pipeline.analysis.counting import count_respondents
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.ingest.mapping import UserMapping
 from data_pipeline.present.views import explore_view

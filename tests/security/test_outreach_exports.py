@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.cli.main import main
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.core.safe_export import FORMULA_STARTS, PHONE

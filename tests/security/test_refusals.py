@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from data_pipeline.analysis.queries import extra_dimensions
+from data_pipeline.analysis.catalog import extra_dimensions
 from data_pipeline.cli.main import main
 from data_pipeline.store.db import connect
 from data_pipeline.store.sample import SAMPLE_DIR

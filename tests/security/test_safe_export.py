@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from data_pipeline.analysis.queries import Filters
+from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.i18n import t
 from data_pipeline.core.safe_export import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes
 from data_pipeline.outreach.contacts import Segment, export_contacts

@@ -10,7 +10,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.catalog as catalog
 from data_pipeline.core.i18n import number, percent, t
 from data_pipeline.ingest.boundaries import frame_from_geojson_text
 from data_pipeline.present.maps import choropleth
@@ -77,7 +77,7 @@ def share_bars(frame: pd.DataFrame, lang: str, title: str) -> alt.Chart:
 
 
 def area_frame(con: duckdb.DuckDBPyConnection):
-    return frame_from_geojson_text(q.area_geometries(con))
+    return frame_from_geojson_text(catalog.area_geometries(con))
 
 
 def map_chart(

@@ -14,7 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.catalog as catalog
+import data_pipeline.analysis.counting as counting
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.cells import InvalidInput, area_names, resolve_wave
 from data_pipeline.analysis.differencing import differencing_mask
 from data_pipeline.analysis.gap_words import describe_group
@@ -48,12 +50,14 @@ class EmptySelection(InvalidInput):
 # --- shared by the council report and the citizens' summary -------------------------------
 
 
-def prepare(con: duckdb.DuckDBPyConnection, filters: q.Filters, k: int) -> q.Filters:
+def prepare(
+    con: duckdb.DuckDBPyConnection, filters: filtering.Filters, k: int
+) -> filtering.Filters:
     """The filter with its wave resolved; a clear error for an unknown wave or no answers."""
     check_k(k)
     wave, _period = resolve_wave(con, filters)
     filters = filters.replace(wave=wave)
-    if q.count_respondents(con, filters) == 0:
+    if counting.count_respondents(con, filters) == 0:
         raise EmptySelection(
             "Ingen besvarelser passer til de valgte filtre. / No responses match the chosen filters."
         )
@@ -61,13 +65,13 @@ def prepare(con: duckdb.DuckDBPyConnection, filters: q.Filters, k: int) -> q.Fil
 
 
 def option_shares(
-    con, filters: q.Filters, kind: str, weights: RakeResult, total: int, k: int, lang: str
+    con, filters: filtering.Filters, kind: str, weights: RakeResult, total: int, k: int, lang: str
 ) -> pd.DataFrame:
     """Weighted and unweighted shares per option (weighting.weighted_shares), with the
     dashboard's suppression on top: ranked_view also applies the complement rule to
     multi-select options and secondary suppression to single-choice ones."""
     table = weighted_shares(con, filters, kind, weights, k)
-    multi = kind in q.MULTI_DIMENSIONS
+    multi = kind in filtering.MULTI_DIMENSIONS
     differs = differencing_mask(con, filters, table, {"code": kind}, k=k)
     mask = suppression_mask(
         table["respondents"], k, total=total if multi else None, additive=not multi, hidden=differs
@@ -80,7 +84,7 @@ def option_shares(
     return table
 
 
-def describe_scope(con, filters: q.Filters, lang: str) -> str:
+def describe_scope(con, filters: filtering.Filters, lang: str) -> str:
     """Which wave and which filters the figures cover, in one line."""
     parts = []
     for field, dim in FILTER_FIELDS:
@@ -141,7 +145,7 @@ def count_text(value, publishable: bool, k: int, lang: str) -> str:
 
 def build_report(
     con: duckdb.DuckDBPyConnection,
-    filters: q.Filters,
+    filters: filtering.Filters,
     lang: str = "da",
     k: int = DEFAULT_K,
     segments=None,
@@ -160,7 +164,7 @@ def build_report(
     if segments is None:
         from data_pipeline.analysis.segments import fit_segments
 
-        segments = fit_segments(con, q.Filters(wave=filters.wave))
+        segments = fit_segments(con, filtering.Filters(wave=filters.wave))
     names = area_names(con)
     sections = [
         headline_section(con, filters, overview, shares, lang, k),
@@ -195,13 +199,13 @@ def _overall(frame: pd.DataFrame | None) -> dict:
     return frame.set_index("dimension").loc["overall"].to_dict()
 
 
-def _previous(con, filters: q.Filters, previous: str | None) -> tuple[dict, int | None]:
+def _previous(con, filters: filtering.Filters, previous: str | None) -> tuple[dict, int | None]:
     """Scores and population of the previous wave (same filter), when it has population."""
     if previous is None:
         return {}, None
     before = filters.replace(wave=previous)
     try:
-        return _overall(scores(con, before)), q.count_population(con, before)
+        return _overall(scores(con, before)), counting.count_population(con, before)
     except InvalidInput:
         return {}, None
 
@@ -482,7 +486,7 @@ def gaps_section(overview, names, lang: str) -> Section:
 
 def _share_table(frame: pd.DataFrame, kind: str, sheet: str, title: str, lang, k) -> Table:
     ordered = frame
-    if kind in q.MULTI_DIMENSIONS:
+    if kind in filtering.MULTI_DIMENSIONS:
         ordered = frame.sort_values("weighted_share", ascending=False, na_position="last")
     rows = [
         [
@@ -503,7 +507,10 @@ def _share_table(frame: pd.DataFrame, kind: str, sheet: str, title: str, lang, k
             Column(t("report.col.weighted", lang), "percent"),
         ],
         rows=rows,
-        note=t(f"report.shares.note_{'multi' if kind in q.MULTI_DIMENSIONS else 'single'}", lang)
+        note=t(
+            f"report.shares.note_{'multi' if kind in filtering.MULTI_DIMENSIONS else 'single'}",
+            lang,
+        )
         + " "
         + t("report.suppressed_note", lang, k=k),
         bar_chart=(2, 3),
@@ -544,7 +551,7 @@ def formats_section(formats: pd.DataFrame, times: pd.DataFrame, lang: str, k: in
     )
 
 
-def segments_section(result, filters: q.Filters, lang: str, k: int) -> Section:
+def segments_section(result, filters: filtering.Filters, lang: str, k: int) -> Section:
     items, rows = [], []
     for profile in result.profiles:
         name = profile[f"name_{lang}"]
@@ -558,7 +565,7 @@ def segments_section(result, filters: q.Filters, lang: str, k: int) -> Section:
         items.append((head, f"{line_1}\n{line_2}".strip()))
         rows.append([profile["segment"], name, profile["size"], profile["share"], line_1, line_2])
     paragraphs = []
-    if filters != q.Filters(wave=filters.wave):
+    if filters != filtering.Filters(wave=filters.wave):
         paragraphs.append(t("report.segments.whole_wave", lang, wave=filters.wave))
     return Section(
         key="segments",
@@ -587,7 +594,7 @@ def segments_section(result, filters: q.Filters, lang: str, k: int) -> Section:
 
 
 def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Section:
-    period = q.population_period(con, filters.wave)
+    period = catalog.population_period(con, filters.wave)
     trim = weights.trim or (0.2, 5.0)
     paragraphs = [
         t("report.method.rate", lang, period=period),
@@ -604,7 +611,7 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
         t("report.method.segments", lang),
         t("report.method.suppression", lang, k=k),
     ]
-    spread = q.postal_spread_respondents(con, filters.wave)
+    spread = catalog.postal_spread_respondents(con, filters.wave)
     if spread:
         paragraphs.append(
             f"{t('postal.spread_note', lang)} {tn('postal.spread_detail', spread, lang)}"
@@ -653,5 +660,5 @@ def sources_table(con, wave: str, lang: str) -> Table:
             Column(t("report.col.rows", lang), "count"),
         ],
         rows=rows,
-        note=t("report.sources.note", lang, period=q.population_period(con, wave)),
+        note=t("report.sources.note", lang, period=catalog.population_period(con, wave)),
     )

@@ -1,11 +1,13 @@
 """The council report's page "Status på målene": every followed goal with its latest status
-(goals are stored and judged in analysis.goals; this only lays them out)."""
+(goals are stored in analysis.goals, judged in analysis.goal_progress; this only lays them out)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from data_pipeline.analysis.goals import current_goals, current_status, goal_sentence, status_line
+from data_pipeline.analysis.goal_progress import current_status
+from data_pipeline.analysis.goal_words import goal_sentence, status_line
+from data_pipeline.analysis.goals import current_goals
 from data_pipeline.core.i18n import t
 from data_pipeline.present.reports.model import Column, Section, Table
 

@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from data_pipeline.analysis import queries as q
+import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.cells import area_names, has_demographic_filter
 from data_pipeline.analysis.gap_words import describe_group, interest_words, ratio_words
 from data_pipeline.analysis.gaps import find_gaps
@@ -37,13 +37,13 @@ REACH_GROUPS = 5
 
 def build_public_summary(
     con: duckdb.DuckDBPyConnection,
-    filters: q.Filters | None = None,
+    filters: filtering.Filters | None = None,
     lang: str = "da",
     k: int = DEFAULT_K,
     today: dt.date | None = None,
 ) -> Report:
     """The citizens' summary (normally for the whole municipality: no filter but the wave)."""
-    filters = prepare(con, filters or q.Filters(), k)
+    filters = prepare(con, filters or filtering.Filters(), k)
     overview = views.overview_view(con, filters, k, lang)
     weights = rake(con, filters)
     shares = {
@@ -97,7 +97,7 @@ def _asked(name: str, opened, closed, lang: str) -> Section:
     )
 
 
-def _answered(con, overview, filters: q.Filters, lang: str, k: int) -> Section:
+def _answered(con, overview, filters: filtering.Filters, lang: str, k: int) -> Section:
     if not overview.respondents_publishable:
         return Section(
             key="answered",
@@ -217,7 +217,7 @@ def reach_groups(gaps: pd.DataFrame, limit: int = REACH_GROUPS) -> list[dict]:
     return chosen
 
 
-def _reach(con, filters: q.Filters, lang: str, k: int) -> Section:
+def _reach(con, filters: filtering.Filters, lang: str, k: int) -> Section:
     gaps = find_gaps(con, filters, dims=views.open_dimensions(filters), top=30, k=k)
     names = area_names(con)
     rows = dict(zip(map(_key, gaps["group"]), gaps.to_dict("records"), strict=True))
