@@ -337,7 +337,7 @@ def plain_score_text(
     score["sentence"] = plain_score_sentence(score, lang, names)
     field = score["field"]
     words = [
-        t("score.short.age_band", lang, band=value)
+        t("group.band_years", lang, band=value)
         if field == "age_band"
         else group_words(field, value, lang, names)
         for value in (score["lowest"], score["highest"])
