@@ -8,6 +8,7 @@ Works on a DataFrame and numpy arrays only: no SQL (segments.py fetches), no wor
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -131,6 +132,19 @@ class Clustering:
     labels: np.ndarray  # 1.. by segment size, largest first
 
 
+@contextmanager
+def one_thread():
+    """scikit-learn's KMeans and silhouette on one thread. Their OpenMP/BLAS pools spin for
+    the cores, and on a 2-core machine with anything else running (the dashboard, a second
+    import) that spinning cost 40x: 18.3 s against 0.41 s for the same k and labels on 1,500
+    profiles (issue 16 profile of an ingest). Our matrices are small (at most SEARCH_SAMPLE
+    distinct rows in the search), so one thread loses little when the machine is quiet."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 def kmeans(k: int, random_state: int):
     # scikit-learn is imported where it clusters: reading stored segments (segment_store)
     # and the other pages never pay its 1-3 s import.
@@ -196,6 +210,11 @@ def cluster_profiles(
     with the best silhouette wins, searched on at most SEARCH_SAMPLE rows; the model is then
     fitted on at most `sample_size` rows and assigns every row. Segments are numbered 1.. by
     size (largest first), so the same input gives identical labels."""
+    with one_thread():
+        return _cluster_profiles(matrix, k, sample_size, random_state)
+
+
+def _cluster_profiles(matrix: np.ndarray, k, sample_size: int, random_state: int) -> Clustering:
     n = len(matrix)
     ks = parse_k(k, n)
     rng = np.random.default_rng(random_state)

@@ -30,6 +30,7 @@ from data_pipeline.analysis.segment_model import (
     ProfileEncoder,
     cluster_profiles,
     kmeans,
+    one_thread,
     parse_k,
 )
 from data_pipeline.analysis.segment_words import cluster_words, describe_segments
@@ -253,11 +254,12 @@ def area_clusters(
     matrix = StandardScaler().fit_transform(profile.to_numpy())
     ks = list(range(2, min(6, n - 1) + 1)) if k == "auto" else parse_k(k, n)
     best, best_score, labels = None, -2.0, None
-    for c in ks:
-        fitted = kmeans(c, random_state).fit_predict(matrix)
-        score = silhouette_score(matrix, fitted) if len(set(fitted)) > 1 else -1.0
-        if score > best_score:
-            best, best_score, labels = c, score, fitted
+    with one_thread():
+        for c in ks:
+            fitted = kmeans(c, random_state).fit_predict(matrix)
+            score = silhouette_score(matrix, fitted) if len(set(fitted)) > 1 else -1.0
+            if score > best_score:
+                best, best_score, labels = c, score, fitted
     cluster_level = pd.Series(level.to_numpy()).groupby(labels).mean()
     number = {raw: i + 1 for i, raw in enumerate(cluster_level.sort_values(kind="stable").index)}
     clusters = np.array([number[x] for x in labels])
