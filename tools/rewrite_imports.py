@@ -2,9 +2,9 @@
 
 The package was flat until December 2026; branches written against it can be brought up to
 date with `python tools/rewrite_imports.py [paths...]` (default: the whole project). Modules
-split by concern since (representation, queries, part of goals) are followed name by name: an
-imported name, a `module.name` use and a dotted `data_pipeline...name` string go to the module
-that holds the name now. It is idempotent: a path already in the new layout is never rewritten
+split by concern since (representation, queries, part of goals in analysis; views and most of
+reports.content in present) are followed name by name: an imported name, a `module.name` use and
+a dotted `data_pipeline...name` string go to the module that holds the name now. It is idempotent: a path already in the new layout is never rewritten
 again.
 """
 
@@ -70,9 +70,10 @@ MOVES: dict[str, str] = {
     "panel_attendance": "outreach.panel_attendance",
 }
 
-# Modules split by concern after the move (issue 15): each name -> the analysis module that now
-# holds it (a module binding's `q.name` and `from ... import name` follow the name). `goals`
-# still exists and keeps the names not listed. Private names are listed too (tests use some).
+# Modules split by concern after the move (issue 15): each name -> the module beside it that now
+# holds it (a module binding's `q.name` and `from ... import name` follow the name). `goals` and
+# `content` still exist and keep the names not listed. Private names are listed too (tests use
+# some).
 _SPLIT_TABLE = {
     "representation": {
         "cells": "BACKGROUND InvalidInput KNOWN_GENDERS area_names cell_counts cells_for "
@@ -107,17 +108,54 @@ _SPLIT_TABLE = {
         "_platform_progress",
         "goal_words": "figures_text goal_sentence goals_json group_name status_line status_lines",
     },
+    "views": {
+        "view_shared": "labels order _label_series _rate",
+        "groups": "open_dimensions gaps_in_context groups_view",
+        "overview": "RANKED_KINDS Overview headline_publishable headline_count overview_view "
+        "band_gender_view ranked_view _ranked",
+        "explore": "FILTERED_BY explore_view weights_note _complete_grid _within_filter",
+        "map_values": "map_view hide_differences postal_spread_note _per_area",
+    },
+    "content": {
+        "shared": "SHARE_KINDS FILTER_FIELDS DST_NAMES EmptySelection prepare option_shares "
+        "describe_scope wave_row wave_name date_text population_sources credit today_text "
+        "count_text",
+        "headline": "headline_section _overall _previous _change _facts _key_messages",
+        "gap_sections": "maps_section gaps_section _lower_first _group_filter _map_table",
+        "answer_sections": "topics_section formats_section segments_section _share_table",
+        "method": "method_section sources_table",
+    },
+}
+# the package each split module lived in (and its parts live in now), under data_pipeline
+SPLIT_PARENTS = {
+    "representation": "analysis",
+    "queries": "analysis",
+    "goals": "analysis",
+    "views": "present",
+    "content": "present.reports",
+}
+# A `q.name` use becomes `<binding>.name` under `import <home> as <binding>`; these homes are
+# common variable names (`overview = views.overview_view(...)`), so they are bound otherwise.
+BINDINGS = {
+    "overview": "overview_views",
+    "groups": "group_views",
+    "explore": "explore_views",
+    "shared": "report_shared",
+    "headline": "report_headline",
+    "method": "report_method",
 }
 SPLITS: dict[str, dict[str, str]] = {
     old: {name: new for new, names in moved.items() for name in names.split()}
     for old, moved in _SPLIT_TABLE.items()
 }
-REMOVED = {"representation", "queries"}  # split modules that no longer exist
+REMOVED = {"representation", "queries", "views"}  # split modules that no longer exist
 # private names that became public in their new module
 RENAMED = {
     ("representation", "_STAT_COLUMNS"): "STAT_COLUMNS",
     ("queries", "_dim_sql"): "dim_sql",
     ("goals", "_missing"): "is_missing",
+    ("views", "_rate"): "response_rate",
+    ("views", "_label_series"): "label_series",
 }
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}
@@ -176,35 +214,43 @@ def _from_package(match: re.Match) -> str:
     return "\n".join(lines)
 
 
-_SPLIT_NAMES = "|".join(SPLITS)
-_SPLIT_DOTTED = re.compile(rf"\bdata_pipeline\.analysis\.({_SPLIT_NAMES})\.(\w+)")
+# "analysis\.queries|present\.views|...": a split module by its dotted path under data_pipeline
+_SPLIT_PATHS = "|".join(re.escape(f"{SPLIT_PARENTS[old]}.{old}") for old in SPLITS)
+_SPLIT_PARENT_NAMES = "|".join(
+    re.escape(parent) for parent in sorted(set(SPLIT_PARENTS.values()), key=len, reverse=True)
+)
+_SPLIT_DOTTED = re.compile(rf"\bdata_pipeline\.({_SPLIT_PATHS})\.(\w+)")
 _SPLIT_FROM = re.compile(
-    rf"^([ \t]*)from data_pipeline\.analysis\.({_SPLIT_NAMES}) import "
+    rf"^([ \t]*)from data_pipeline\.({_SPLIT_PATHS}) import "
     r"(\([^)]*\)|[^\n#]*?)([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
-_ANALYSIS_FROM = re.compile(
-    r"^([ \t]*)from data_pipeline\.analysis import \(?([^\n()#]+?)\)?([ \t]*#[^\n]*)?$",
+_PARENT_FROM = re.compile(
+    rf"^([ \t]*)from data_pipeline\.({_SPLIT_PARENT_NAMES}) import "
+    r"\(?([^\n()#]+?)\)?([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
 _SPLIT_IMPORT = re.compile(
-    rf"^([ \t]*)import data_pipeline\.analysis\.({_SPLIT_NAMES}) as (\w+)([ \t]*#[^\n]*)?$",
+    rf"^([ \t]*)import data_pipeline\.({_SPLIT_PATHS}) as (\w+)([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
 
 
 def _home(old: str, name: str) -> str:
-    """The analysis module that holds `name` of the split module `old` now."""
+    """The module (beside `old`) that holds `name` of the split module `old` now."""
     return SPLITS[old].get(name, old)
 
 
 def _split_dotted(match: re.Match) -> str:
-    old, name = match.groups()
-    return f"data_pipeline.analysis.{_home(old, name)}.{RENAMED.get((old, name), name)}"
+    path, name = match.groups()
+    old = path.rpartition(".")[2]
+    parent = SPLIT_PARENTS[old]
+    return f"data_pipeline.{parent}.{_home(old, name)}.{RENAMED.get((old, name), name)}"
 
 
 def _split_from(match: re.Match) -> str:
-    indent, old, names, comment = match.groups()
+    indent, path, names, comment = match.groups()
+    old = path.rpartition(".")[2]
     groups: dict[str, list[str]] = {}
     for item in (part.strip() for part in names.strip("()").replace("\n", ",").split(",")):
         if item and not item.startswith("#"):
@@ -213,7 +259,7 @@ def _split_from(match: re.Match) -> str:
                 item = f"{RENAMED[old, name]} as {alias or name}"
             groups.setdefault(_home(old, name), []).append(item)
     lines = [
-        f"{indent}from data_pipeline.analysis.{module} import {', '.join(items)}"
+        f"{indent}from data_pipeline.{SPLIT_PARENTS[old]}.{module} import {', '.join(items)}"
         for module, items in sorted(groups.items())
     ]
     return "\n".join(lines) + (comment or "")
@@ -221,25 +267,32 @@ def _split_from(match: re.Match) -> str:
 
 def _split_bindings(text: str) -> str:
     """`from data_pipeline.analysis import queries as q` (or `import ... as q`) with `q.name`
-    uses: each `q.name` becomes `<home>.name`, imported as `import data_pipeline.analysis.<home>
-    as <home>`; the old binding stays only while a name of a module that still exists uses it."""
-    for pattern in (_ANALYSIS_FROM, _SPLIT_IMPORT):
+    uses: each `q.name` becomes `<binding>.name`, imported as `import data_pipeline.<parent>.<home>
+    as <binding>` (the home's name, or BINDINGS'); the old binding stays only while a name of a
+    module that still exists uses it."""
+    for pattern in (_PARENT_FROM, _SPLIT_IMPORT):
         position = 0
         while match := pattern.search(text, position):
-            if pattern is _ANALYSIS_FROM:
-                indent, names, comment = match.groups()
+            if pattern is _PARENT_FROM:
+                indent, parent, names, comment = match.groups()
                 items = [part.strip() for part in names.split(",") if part.strip()]
             else:
-                indent, old, alias, comment = match.groups()
+                indent, path, alias, comment = match.groups()
+                parent, _, old = path.rpartition(".")
                 items = [f"{old} as {alias}"]
-            if not any(item.partition(" as ")[0].strip() in SPLITS for item in items):
+
+            def split_here(item: str, parent=parent) -> bool:
+                old = item.partition(" as ")[0].strip()
+                return old in SPLITS and SPLIT_PARENTS[old] == parent
+
+            if not any(split_here(item) for item in items):
                 position = match.end()
                 continue
             before, after = text[: match.start()], text[match.end() :]
             kept, homes = [], []
             for item in items:
                 old, _, alias = (piece.strip() for piece in item.partition(" as "))
-                if old not in SPLITS:
+                if not split_here(item):
                     kept.append(item)
                     continue
                 bound = alias or old
@@ -249,17 +302,19 @@ def _split_bindings(text: str) -> str:
                     if home == old:
                         return ref.group(0)
                     homes.append(home)
-                    return f"{home}.{RENAMED.get((old, ref.group(1)), ref.group(1))}"
+                    binding = BINDINGS.get(home, home)
+                    return f"{binding}.{RENAMED.get((old, ref.group(1)), ref.group(1))}"
 
                 uses = re.compile(rf"(?<![\w.]){re.escape(bound)}\.(\w+)")
                 before, after = uses.sub(move, before), uses.sub(move, after)
                 if uses.search(before + after) or old not in REMOVED:
                     kept.append(item)
             lines = (
-                [f"{indent}from data_pipeline.analysis import {', '.join(kept)}"] if kept else []
+                [f"{indent}from data_pipeline.{parent} import {', '.join(kept)}"] if kept else []
             )
             for home in sorted(set(homes)):
-                line = f"import data_pipeline.analysis.{home} as {home}"
+                binding = BINDINGS.get(home, home)
+                line = f"import data_pipeline.{parent}.{home} as {binding}"
                 if line not in before + after:
                     lines.append(indent + line)
             if lines:
