@@ -21,11 +21,15 @@ from data_pipeline.core.disclosure import is_publishable, suppress_table, surviv
 from data_pipeline.present.groups import gaps_in_context, open_dimensions
 from data_pipeline.present.view_shared import labels, order, response_rate
 
+# The questions whose options can be ranked by share (the Overblik page ranks the first three).
 RANKED_KINDS = ("topic", "format", "time", "engagement", "interest")
 
 
 @dataclass
 class Overview:
+    """Everything the Overblik page draws for one filter, already suppressed; the council
+    report's headline, maps and gaps sections read the same object."""
+
     wave: str | None
     respondents: int
     respondents_publishable: bool
