@@ -362,7 +362,8 @@ def area_cluster_map(path: str, wave: str | None, lang: str) -> dict:
         t("groups.area_clusters", lang),
         legend_title=t("groups.cluster_legend", lang),
         categorical=True,
-        tooltip_titles={"name": t("tooltip.area", lang), "value": t("groups.cluster_legend", lang)},
+        tooltip_titles={"value": t("groups.cluster_legend", lang)},
+        lang=lang,
     )
     return chart.to_dict()
 

@@ -3,7 +3,8 @@ pool, draw, and hand the contact list out through the page's access-checked down
 
 Keeps only ids, quotas and probabilities in the session (never contact data); the contact file
 is built by the contact export when the one-time link is fetched. The role is checked here, in
-data_pipeline.outreach.panel, and again when the file is fetched.
+data_pipeline.outreach.panel (the plan), .panel_draw and .panel_record, and again when the file
+is fetched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import pandas as pd
 import streamlit as st
 
 import data_pipeline.outreach.panel as panel
+import data_pipeline.outreach.panel_draw as panel_draw
+import data_pipeline.outreach.panel_model as panel_model
+import data_pipeline.outreach.panel_record as panel_record
 import data_pipeline.privacy.roles as auth
 from app_support import data, ui
 from data_pipeline.analysis.filtering import Filters
@@ -25,7 +29,14 @@ def render(principal: auth.Principal, filters: Filters, lang: str) -> None:
     if not principal.has_any(auth.ACTION_ROLES["draw_panel"]):
         return  # the page refused already; nothing of the panel for other roles
     st.header(t("panel.title", lang))
-    st.caption(t("panel.lead", lang, tolerance=int(panel.TOLERANCE * 100), days=panel.RECENT_DAYS))
+    st.caption(
+        t(
+            "panel.lead",
+            lang,
+            tolerance=int(panel_model.TOLERANCE * 100),
+            days=panel_model.RECENT_DAYS,
+        )
+    )
     options = data.choices(data.db_path(), lang)
     labels = options["labels"]
     with st.form("p_form"):
@@ -50,7 +61,7 @@ def render(principal: auth.Principal, filters: Filters, lang: str) -> None:
         )
         relax = st.multiselect(
             t("panel.relax", lang),
-            list(panel.FEATURES),
+            list(panel_model.FEATURES),
             format_func=lambda f: t(f"panel.feature.{f}", lang),
             placeholder=t("panel.relax_none", lang),
             help=t("panel.relax_help", lang),
@@ -58,7 +69,7 @@ def render(principal: auth.Principal, filters: Filters, lang: str) -> None:
         )
         submitted = st.form_submit_button(t("panel.draw", lang), type="primary")
     if submitted:
-        request = panel.PanelRequest(
+        request = panel_model.PanelRequest(
             topic=topic,
             size=int(size),
             wave=filters.wave,
@@ -74,7 +85,7 @@ def render(principal: auth.Principal, filters: Filters, lang: str) -> None:
         _export(principal, drawn, lang)
 
 
-def _draw(principal, request: panel.PanelRequest, seed: int | None, lang: str) -> None:
+def _draw(principal, request: panel_model.PanelRequest, seed: int | None, lang: str) -> None:
     cur = data.cursor()
     try:
         plan = panel.plan_panel(cur, principal, request, lang)
@@ -94,7 +105,7 @@ def _draw(principal, request: panel.PanelRequest, seed: int | None, lang: str) -
         return
     with st.spinner(tn("panel.solving", len(plan.pool), lang, pool=number(len(plan.pool), lang))):
         try:
-            drawn = panel.draw_panel(None, principal, plan, seed, lang)
+            drawn = panel_draw.draw_panel(None, principal, plan, seed, lang)
         except PipelineError as exc:
             st.error(str(exc))
             return
@@ -137,7 +148,7 @@ def _value_label(feature: str, value: str, areas: dict, lang: str) -> str:
     return t("panel.age_value", lang, band=value.replace("-", "–"))
 
 
-def _show(drawn: panel.PanelDraw, labels: dict, lang: str) -> None:
+def _show(drawn: panel_model.PanelDraw, labels: dict, lang: str) -> None:
     summary = drawn.probability_summary()
     st.success(
         t(
@@ -171,7 +182,7 @@ def _show(drawn: panel.PanelDraw, labels: dict, lang: str) -> None:
         st.caption(t("panel.reserve_order", lang, ids=", ".join(str(i) for i in drawn.reserve)))
 
 
-def _export(principal, drawn: panel.PanelDraw, lang: str) -> None:
+def _export(principal, drawn: panel_model.PanelDraw, lang: str) -> None:
     """The contact list of the invited and the reserve, through the contact export's one-time
     link; the draw is recorded (who was invited, audited with quotas and seed) first."""
     with st.form("p_export"):
@@ -192,10 +203,10 @@ def _export(principal, drawn: panel.PanelDraw, lang: str) -> None:
         return
     cur = data.writer()
     try:
-        draw_id = panel.record_draw(cur, principal, drawn, reason)
+        draw_id = panel_record.record_draw(cur, principal, drawn, reason)
     finally:
         cur.close()
-    segment = panel.export_segment(drawn, draw_id)
+    segment = panel_record.export_segment(drawn, draw_id)
     try:
         link = contact_download.issue(principal, segment, reason, file_format, lang)
     except contact_download.DownloadUnavailable:

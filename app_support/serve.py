@@ -10,7 +10,9 @@ Streamlit's own command line with the same options:
      function (read from their source, so a new page is covered without a list to keep), except
      app_support and streamlit themselves (their caches must be made inside the runtime);
   2. builds the sample database when it is missing and clusters its segments, as the first
-     visit would otherwise do behind a spinner (data_pipeline.analysis.sample_ready).
+     visit would otherwise do behind a spinner (data_pipeline.analysis.sample_ready);
+  3. once the server listens, visits each read-only page once (app_support.warmup), so the
+     page caches and Streamlit's own first-run costs are paid before a person arrives.
 
 `streamlit run app.py` keeps working; it only leaves this work to the first visitor.
 """
@@ -99,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from streamlit.web import cli
 
+    from app_support import warmup  # no st.cache_data inside: safe before the runtime exists
+
+    warmup.start()
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
     return cli.main()
 

@@ -129,18 +129,12 @@ chart = choropleth(
     title,
     value_format=".2f" if measure == "ratio" else ".0%",
     legend_title=legend_title,
-    suppressed_label=t("map.suppressed", lang),
     diverging=measure == "ratio",
-    tooltip_titles={
-        "name": t("tooltip.area", lang),
-        "value": t("tooltip.value", lang),
-        "n": t("tooltip.n", lang),
-        "population": t("tooltip.population", lang),
-    },
     subtitle=subtitle,
     locale=vega_locale(lang),
     select=state.MAP_SELECTION,
     selected=filters.areas[0] if len(filters.areas) == 1 else None,
+    lang=lang,
 )
 # A click on an area makes it the area filter of every page (and of the link).
 map_key = state.map_key()

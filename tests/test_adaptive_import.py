@@ -14,7 +14,8 @@ import sys
 import pytest
 
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.ingest.mapping import UserMapping, map_columns
+from data_pipeline.ingest.column_plan import map_columns
+from data_pipeline.ingest.mapping import UserMapping
 from data_pipeline.ingest.multiselect import split_column
 from data_pipeline.ingest.scales import sort_position
 from data_pipeline.store.load import ingest, undo

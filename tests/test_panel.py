@@ -16,15 +16,10 @@ import sys
 import numpy as np
 import pytest
 
-from data_pipeline.outreach.panel import (
-    PanelRequest,
-    QuotasNotMet,
-    draw_panel,
-    export_panel,
-    plan_panel,
-    quotas_for,
-    relax_quotas,
-)
+from data_pipeline.outreach.panel import plan_panel, quotas_for, relax_quotas
+from data_pipeline.outreach.panel_draw import draw_panel
+from data_pipeline.outreach.panel_model import PanelRequest, QuotasNotMet
+from data_pipeline.outreach.panel_record import export_panel
 from data_pipeline.privacy.erasure import erase_citizen
 from data_pipeline.privacy.roles import AccessDenied, Principal
 from data_pipeline.store.db import connect

@@ -12,8 +12,11 @@ import sys
 
 import pytest
 
-from data_pipeline.outreach.panel import PanelRequest, draw_panel, export_panel, plan_panel
+from data_pipeline.outreach.panel import plan_panel
 from data_pipeline.outreach.panel_attendance import read_attendance, record_attendance
+from data_pipeline.outreach.panel_draw import draw_panel
+from data_pipeline.outreach.panel_model import PanelRequest
+from data_pipeline.outreach.panel_record import export_panel
 from data_pipeline.present.reports.public import build_public_summary
 from data_pipeline.privacy.erasure import erase_citizen
 from data_pipeline.privacy.roles import AccessDenied, Principal

@@ -2,7 +2,8 @@
 
 A real launcher process on a fresh database path: it must build the sample with its segment
 profiles and publish the snapshot before the server answers its health check, keep Streamlit's
-caches inside the runtime, and serve Grupper without an error box.
+caches inside the runtime, visit every read-only page once to warm them, and serve Grupper
+without an error box.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
+from app_support import warmup
 from app_support.serve import _imported_modules
 from data_pipeline.analysis.segment_store import path_for
 from tests.browser_support import chromium, free_port, requires_chromium, wait_for
@@ -58,6 +61,14 @@ def test_the_launcher_builds_the_sample_before_it_listens_and_serves_grupper(tmp
         assert db.exists()
         assert os.path.exists(f"{db}.snapshot")
         assert path_for(db).exists(), "segments were left to Grupper's first visit"
+        # The warm-up visits every read-only page before a person arrives (app_support.warmup).
+        pages = len(warmup.PAGES)
+        wanted = f"{pages} af {pages} sider varmet op"
+        deadline = time.monotonic() + 400
+        while wanted not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text(encoding="utf-8")
+            time.sleep(0.5)
+        assert wanted in log.read_text(encoding="utf-8")
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1440, "height": 1800})
             page.goto(f"http://127.0.0.1:{port}/grupper", wait_until="domcontentloaded")
@@ -74,3 +85,4 @@ def test_the_launcher_builds_the_sample_before_it_listens_and_serves_grupper(tmp
     text = log.read_text(encoding="utf-8")
     assert "moduler forindlæst" in text
     assert "No runtime found" not in text  # no st.cache_data made outside the runtime
+    assert "Opvarmning sprunget over" not in text

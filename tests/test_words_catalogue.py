@@ -53,7 +53,7 @@ DYNAMIC_PREFIXES = (
     "panel.unknown.",  # "citizens of unknown <feature>"
     "problem.",  # the columns of the problem table
     "public.asked.q",  # the summary's five questions
-    "reason.",  # why an upload's cell was rejected (ingest.validate.reason)
+    "reason.",  # why an upload's cell was rejected (ingest.row_checks.reason)
     "reason.population.",  # why a population row was rejected (store.load_reference)
     "report.message.",  # the council report's short messages
     "report.page.download_",  # the Rapport page's download buttons, one per format

@@ -217,6 +217,8 @@ class Auth:
 # How servers start: "serve" (python -m app_support.serve, the README command) or "streamlit"
 # (plain `streamlit run app.py`); set from --start.
 START = ["serve"]
+# What app_support.warmup writes when it is done (or gave up).
+WARMED = ("sider varmet op", "Opvarmning sprunget over")
 
 
 @dataclass
@@ -245,7 +247,9 @@ def streamlit_server(
     """The dashboard on `db`, started as the README starts it (`python -m app_support.serve`,
     warm) or with `start="streamlit"` as plain `streamlit run app.py`; with `auth`, behind
     login at the mock provider; with `log`, the server's stdout and stderr go to that file
-    (tracebacks count as errors). Timings start once the health check answers."""
+    (tracebacks count as errors). Timings start once the health check answers and, with the
+    launcher, once its warm-up visit has finished (the state the README's command leaves a
+    server in before a person arrives; app_support.warmup)."""
     from tools.oidc_mock import write_auth_secrets
 
     port = auth.port if auth is not None else free_port()
@@ -267,6 +271,10 @@ def streamlit_server(
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", *login_args,
     ]  # fmt: skip
+    warm = launcher == ["app_support.serve"]
+    scratch_log = log is None and warm
+    if scratch_log:  # the warm-up reports in the log: keep one to read it
+        log = Path(tempfile.mkstemp(prefix="bench_serve_", suffix=".log")[1])
     output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
@@ -279,6 +287,10 @@ def streamlit_server(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start on {url}") from None
                 time.sleep(0.2)
+        while warm and not any(mark in log.read_text(errors="replace") for mark in WARMED):
+            if process.poll() is not None or time.monotonic() > deadline + 300:
+                raise RuntimeError(f"the warm-up on {url} did not end")
+            time.sleep(0.2)
         yield Server(url, process)
     finally:
         process.terminate()
@@ -289,6 +301,8 @@ def streamlit_server(
             process.wait()
         if log is not None:
             output.close()
+        if scratch_log:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager

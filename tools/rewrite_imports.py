@@ -2,9 +2,9 @@
 
 The package was flat until December 2026; branches written against it can be brought up to
 date with `python tools/rewrite_imports.py [paths...]` (default: the whole project). Modules
-split by concern since (representation, queries, part of goals in analysis; views and most of
-reports.content in present) are followed name by name: an imported name, a `module.name` use and
-a dotted `data_pipeline...name` string go to the module that holds the name now. It is idempotent: a path already in the new layout is never rewritten
+split by concern since (representation, queries, part of goals; validate, mapping and
+load_platform; present's views and most of reports.content) are followed name by name: an imported name, a `module.name` use and a dotted
+`data_pipeline...name` string go to the module that holds the name now. It is idempotent: a path already in the new layout is never rewritten
 again.
 """
 
@@ -70,92 +70,122 @@ MOVES: dict[str, str] = {
     "panel_attendance": "outreach.panel_attendance",
 }
 
-# Modules split by concern after the move (issue 15): each name -> the module beside it that now
-# holds it (a module binding's `q.name` and `from ... import name` follow the name). `goals` and
-# `content` still exist and keep the names not listed. Private names are listed too (tests use
-# some).
+# Modules split by concern after the move (issue 15): each old module (dotted, under
+# data_pipeline) -> the module that now holds each name (a module binding's `q.name` and
+# `from ... import name` follow the name). A module that still exists keeps the names not
+# listed. Private names are listed too (tests use some).
 _SPLIT_TABLE = {
-    "representation": {
-        "cells": "BACKGROUND InvalidInput KNOWN_GENDERS area_names cell_counts cells_for "
-        "check_background demographic_free grouping_cells grouping_set_cells "
+    "analysis.representation": {
+        "analysis.cells": "BACKGROUND InvalidInput KNOWN_GENDERS area_names cell_counts "
+        "cells_for check_background demographic_free grouping_cells grouping_set_cells "
         "has_demographic_filter needed_variables postal_note reference_rate require_population "
         "resolve_wave _RESPONDENT_SQL _POPULATION_SQL _VARIABLE_WORDS _respondent_counts "
         "_population_counts",
-        "statistics": "EXPECTED_HINT_MIN FDR_Q FINE_BAND Z95 add_statistics apply_fdr "
+        "analysis.statistics": "EXPECTED_HINT_MIN FDR_Q FINE_BAND Z95 add_statistics apply_fdr "
         "benjamini_hochberg expected_hint score_p_values wilson_interval _status _STAT_COLUMNS",
-        "ratios": "representation_table _band_order _label_columns _label_and_sort",
-        "gaps": "find_gaps _findings",
-        "gap_words": "describe_group finding_sentence format_number interest_words ratio_words "
-        "_GENDER_WORDS _FRACTIONS _vocabulary_labels _missing_words",
-        "raking": "RakeResult ipf rake _rake_with_trim _margins",
-        "weighting": "weighted_counts weighted_shares _weighted_respondents _vocab _options",
+        "analysis.ratios": "representation_table _band_order _label_columns _label_and_sort",
+        "analysis.gaps": "find_gaps _findings",
+        "analysis.gap_words": "describe_group finding_sentence format_number interest_words "
+        "ratio_words _GENDER_WORDS _FRACTIONS _vocabulary_labels _missing_words",
+        "analysis.raking": "RakeResult ipf rake _rake_with_trim _margins",
+        "analysis.weighting": "weighted_counts weighted_shares _weighted_respondents _vocab "
+        "_options",
     },
-    "queries": {
-        "filtering": "DIMENSIONS FIELD_DIMENSIONS FILTER_COLUMNS FILTER_MASKS Filters "
+    "analysis.queries": {
+        "analysis.filtering": "DIMENSIONS FIELD_DIMENSIONS FILTER_COLUMNS FILTER_MASKS Filters "
         "MULTI_DIMENSIONS ORDERED_KINDS Where bits column_alias population_where where_clause "
         "_dim_sql",
-        "area_spread": "AREA_SPREAD_RELATION Source respondent_source whole whole_counts",
-        "catalog": "EXTRA_MAX_LABEL EXTRA_MAX_OPTIONS POPULATION_VARIABLES age_bands "
+        "analysis.area_spread": "AREA_SPREAD_RELATION Source respondent_source whole whole_counts",
+        "analysis.catalog": "EXTRA_MAX_LABEL EXTRA_MAX_OPTIONS POPULATION_VARIABLES age_bands "
         "area_geometries areas database_summary extra_dimensions latest_wave "
         "population_coverage population_period population_sources postal_spread_respondents "
         "previous_wave respondents_by_wave vocabulary wave_respondents waves",
-        "counting": "CHOICE_COLUMNS count_population count_respondents crosstab_multi "
+        "analysis.counting": "CHOICE_COLUMNS count_population count_respondents crosstab_multi "
         "option_counts population_by population_by_band_gender respondents_by",
-        "disclosure_counts": "Complement SPLIT_ALIAS filter_complements table_counts",
+        "analysis.disclosure_counts": "Complement SPLIT_ALIAS filter_complements table_counts",
     },
-    "goals": {
-        "goal_progress": "BEHIND ON_TRACK UNKNOWN current_status progress status_for _missing "
-        "_platform_progress",
-        "goal_words": "figures_text goal_sentence goals_json group_name status_line status_lines",
+    "analysis.goals": {
+        "analysis.goal_progress": "BEHIND ON_TRACK UNKNOWN current_status progress status_for "
+        "_missing _platform_progress",
+        "analysis.goal_words": "figures_text goal_sentence goals_json group_name status_line "
+        "status_lines",
     },
-    "views": {
-        "view_shared": "labels order _label_series _rate",
-        "groups": "open_dimensions gaps_in_context groups_view",
-        "overview": "RANKED_KINDS Overview headline_publishable headline_count overview_view "
-        "band_gender_view ranked_view _ranked",
-        "explore": "FILTERED_BY explore_view weights_note _complete_grid _within_filter",
-        "map_values": "map_view hide_differences postal_spread_note _per_area",
+    # validate keeps stage_survey, SurveyStage, require_survey_fields and the contact checks
+    "ingest.validate": {
+        "ingest.lookup_tables": "POSTAL_WHOLE_SHARE CATEGORICAL_FIELDS _value_counts "
+        "_register_map _build_value_maps _band_key",
+        "ingest.timestamps": "TIMESTAMP_FORMATS _timestamp_format _has_zones _strip_zone",
+        "ingest.row_checks": "AGE_MIN AGE_MAX reason _create_stage_table",
     },
-    "content": {
-        "shared": "SHARE_KINDS FILTER_FIELDS DST_NAMES EmptySelection prepare option_shares "
-        "describe_scope wave_row wave_name date_text population_sources credit today_text "
-        "count_text",
-        "headline": "headline_section _overall _previous _change _facts _key_messages",
-        "gap_sections": "maps_section gaps_section _lower_first _group_filter _map_table",
-        "answer_sections": "topics_section formats_section segments_section _share_table",
-        "method": "method_section sources_table",
+    # mapping keeps the fields, the mapping file, the normalisers and the value maps
+    "ingest.mapping": {
+        "ingest.column_plan": "CONTACT_WORDS CONSENT_WORDS CONTACT_QUESTION KEYWORD_RULES "
+        "ColumnPlan header_synonyms map_columns _closest_header _keyword_field",
+    },
+    # load_platform keeps stage_platform, PERSONAL_COLUMNS and the mapping, ages and insert
+    "store.load_platform": {
+        "ingest.platform_rows": "REGISTRATION_FIELDS GOVOCAL_FIXED CLASH_SUFFIX "
+        "TIMESTAMP_PREFIX MAX_ATTENDEES Activity registration_columns govocal_activities "
+        "decidim_activities _first_author _first_column _space _decidim_proposals "
+        "_decidim_comments _decidim_meetings _decidim_survey _timestamp _get _int _no_id_reason",
+    },
+    # views became one module per page, and what they share
+    "present.views": {
+        "present.view_shared": "labels order _label_series _rate",
+        "present.groups": "open_dimensions gaps_in_context groups_view",
+        "present.overview": "RANKED_KINDS Overview headline_publishable headline_count "
+        "overview_view band_gender_view ranked_view _ranked",
+        "present.explore": "FILTERED_BY explore_view weights_note _complete_grid _within_filter",
+        "present.map_values": "map_view hide_differences postal_spread_note _per_area",
+    },
+    # content keeps build_report; its sections and what the citizens' summary shares moved out
+    "present.reports.content": {
+        "present.reports.shared": "SHARE_KINDS FILTER_FIELDS DST_NAMES EmptySelection prepare "
+        "option_shares describe_scope wave_row wave_name date_text population_sources credit "
+        "today_text count_text",
+        "present.reports.headline": "headline_section _overall _previous _change _facts "
+        "_key_messages",
+        "present.reports.gap_sections": "maps_section gaps_section _lower_first _group_filter "
+        "_map_table",
+        "present.reports.answer_sections": "topics_section formats_section segments_section "
+        "_share_table",
+        "present.reports.method": "method_section sources_table",
     },
 }
-# the package each split module lived in (and its parts live in now), under data_pipeline
-SPLIT_PARENTS = {
-    "representation": "analysis",
-    "queries": "analysis",
-    "goals": "analysis",
-    "views": "present",
-    "content": "present.reports",
-}
-# A `q.name` use becomes `<binding>.name` under `import <home> as <binding>`; these homes are
-# common variable names (`overview = views.overview_view(...)`), so they are bound otherwise.
+# A `q.name` use becomes `<binding>.name` under `import <home> as <binding>`, the binding being
+# the home's last part; these homes are common variable names (`overview =
+# views.overview_view(...)`), so they are bound under another name.
 BINDINGS = {
-    "overview": "overview_views",
-    "groups": "group_views",
-    "explore": "explore_views",
-    "shared": "report_shared",
-    "headline": "report_headline",
-    "method": "report_method",
+    "present.overview": "overview_views",
+    "present.groups": "group_views",
+    "present.explore": "explore_views",
+    "present.reports.shared": "report_shared",
+    "present.reports.headline": "report_headline",
+    "present.reports.method": "report_method",
 }
 SPLITS: dict[str, dict[str, str]] = {
     old: {name: new for new, names in moved.items() for name in names.split()}
     for old, moved in _SPLIT_TABLE.items()
 }
-REMOVED = {"representation", "queries", "views"}  # split modules that no longer exist
+REMOVED = {
+    "analysis.representation",
+    "analysis.queries",
+    "present.views",
+}  # split modules that no longer exist
 # private names that became public in their new module
 RENAMED = {
-    ("representation", "_STAT_COLUMNS"): "STAT_COLUMNS",
-    ("queries", "_dim_sql"): "dim_sql",
-    ("goals", "_missing"): "is_missing",
-    ("views", "_rate"): "response_rate",
-    ("views", "_label_series"): "label_series",
+    ("analysis.representation", "_STAT_COLUMNS"): "STAT_COLUMNS",
+    ("analysis.queries", "_dim_sql"): "dim_sql",
+    ("analysis.goals", "_missing"): "is_missing",
+    ("ingest.validate", "_value_counts"): "value_counts",
+    ("ingest.validate", "_register_map"): "register_map",
+    ("ingest.validate", "_build_value_maps"): "build_value_maps",
+    ("ingest.validate", "_timestamp_format"): "timestamp_format",
+    ("ingest.validate", "_has_zones"): "has_zones",
+    ("ingest.validate", "_strip_zone"): "strip_zone",
+    ("ingest.validate", "_create_stage_table"): "create_stage_table",
+    ("present.views", "_rate"): "response_rate",
+    ("present.views", "_label_series"): "label_series",
 }
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}
@@ -214,43 +244,50 @@ def _from_package(match: re.Match) -> str:
     return "\n".join(lines)
 
 
-# "analysis\.queries|present\.views|...": a split module by its dotted path under data_pipeline
-_SPLIT_PATHS = "|".join(re.escape(f"{SPLIT_PARENTS[old]}.{old}") for old in SPLITS)
-_SPLIT_PARENT_NAMES = "|".join(
-    re.escape(parent) for parent in sorted(set(SPLIT_PARENTS.values()), key=len, reverse=True)
-)
-_SPLIT_DOTTED = re.compile(rf"\bdata_pipeline\.({_SPLIT_PATHS})\.(\w+)")
+_SPLIT_NAMES = "|".join(re.escape(old) for old in sorted(SPLITS, key=len, reverse=True))
+_SPLIT_DOTTED = re.compile(rf"\bdata_pipeline\.({_SPLIT_NAMES})\.(\w+)")
 _SPLIT_FROM = re.compile(
-    rf"^([ \t]*)from data_pipeline\.({_SPLIT_PATHS}) import "
+    rf"^([ \t]*)from data_pipeline\.({_SPLIT_NAMES}) import "
     r"(\([^)]*\)|[^\n#]*?)([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
-_PARENT_FROM = re.compile(
-    rf"^([ \t]*)from data_pipeline\.({_SPLIT_PARENT_NAMES}) import "
+# `from data_pipeline.<package> import module as m`; not store: `from data_pipeline.store
+# import x` reads as the old flat `store` module (see _from_package), so it is never written.
+# (longest first, so `present.reports` is tried before `present`)
+_SPLIT_PACKAGES = "|".join(
+    re.escape(package)
+    for package in sorted(
+        {old.rpartition(".")[0] for old in SPLITS} - PACKAGE_NAMES, key=len, reverse=True
+    )
+)
+_PACKAGE_FROM = re.compile(
+    rf"^([ \t]*)from data_pipeline\.({_SPLIT_PACKAGES}) import "
     r"\(?([^\n()#]+?)\)?([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
 _SPLIT_IMPORT = re.compile(
-    rf"^([ \t]*)import data_pipeline\.({_SPLIT_PATHS}) as (\w+)([ \t]*#[^\n]*)?$",
+    rf"^([ \t]*)import data_pipeline\.({_SPLIT_NAMES}) as (\w+)([ \t]*#[^\n]*)?$",
     re.MULTILINE,
 )
 
 
 def _home(old: str, name: str) -> str:
-    """The module (beside `old`) that holds `name` of the split module `old` now."""
+    """The module (dotted, under data_pipeline) that holds `name` of the split module `old`."""
     return SPLITS[old].get(name, old)
 
 
+def _binding(home: str) -> str:
+    """The name a split module's home is imported as where `q.name` uses are rewritten."""
+    return BINDINGS.get(home, home.rpartition(".")[2])
+
+
 def _split_dotted(match: re.Match) -> str:
-    path, name = match.groups()
-    old = path.rpartition(".")[2]
-    parent = SPLIT_PARENTS[old]
-    return f"data_pipeline.{parent}.{_home(old, name)}.{RENAMED.get((old, name), name)}"
+    old, name = match.groups()
+    return f"data_pipeline.{_home(old, name)}.{RENAMED.get((old, name), name)}"
 
 
 def _split_from(match: re.Match) -> str:
-    indent, path, names, comment = match.groups()
-    old = path.rpartition(".")[2]
+    indent, old, names, comment = match.groups()
     groups: dict[str, list[str]] = {}
     for item in (part.strip() for part in names.strip("()").replace("\n", ",").split(",")):
         if item and not item.startswith("#"):
@@ -258,8 +295,10 @@ def _split_from(match: re.Match) -> str:
             if (old, name) in RENAMED:
                 item = f"{RENAMED[old, name]} as {alias or name}"
             groups.setdefault(_home(old, name), []).append(item)
+    if set(groups) <= {old} and not any((old, n) in RENAMED for n in re.findall(r"\w+", names)):
+        return match.group(0)  # nothing moved: the import stays as written
     lines = [
-        f"{indent}from data_pipeline.{SPLIT_PARENTS[old]}.{module} import {', '.join(items)}"
+        f"{indent}from data_pipeline.{module} import {', '.join(items)}"
         for module, items in sorted(groups.items())
     ]
     return "\n".join(lines) + (comment or "")
@@ -267,54 +306,52 @@ def _split_from(match: re.Match) -> str:
 
 def _split_bindings(text: str) -> str:
     """`from data_pipeline.analysis import queries as q` (or `import ... as q`) with `q.name`
-    uses: each `q.name` becomes `<binding>.name`, imported as `import data_pipeline.<parent>.<home>
-    as <binding>` (the home's name, or BINDINGS'); the old binding stays only while a name of a
-    module that still exists uses it."""
-    for pattern in (_PARENT_FROM, _SPLIT_IMPORT):
+    uses: each `q.name` becomes `<home>.name`, imported as `import data_pipeline.<package>.<home>
+    as <home>`; the old binding stays only while a name of a module that still exists uses it."""
+    for pattern in (_PACKAGE_FROM, _SPLIT_IMPORT):
         position = 0
         while match := pattern.search(text, position):
-            if pattern is _PARENT_FROM:
-                indent, parent, names, comment = match.groups()
+            if pattern is _PACKAGE_FROM:
+                indent, package, names, comment = match.groups()
                 items = [part.strip() for part in names.split(",") if part.strip()]
             else:
-                indent, path, alias, comment = match.groups()
-                parent, _, old = path.rpartition(".")
-                items = [f"{old} as {alias}"]
-
-            def split_here(item: str, parent=parent) -> bool:
-                old = item.partition(" as ")[0].strip()
-                return old in SPLITS and SPLIT_PARENTS[old] == parent
-
-            if not any(split_here(item) for item in items):
+                indent, old, alias, comment = match.groups()
+                package, _, leaf = old.rpartition(".")
+                items = [f"{leaf} as {alias}"]
+            if not any(
+                f"{package}.{item.partition(' as ')[0].strip()}" in SPLITS for item in items
+            ):
                 position = match.end()
                 continue
             before, after = text[: match.start()], text[match.end() :]
             kept, homes = [], []
             for item in items:
-                old, _, alias = (piece.strip() for piece in item.partition(" as "))
-                if not split_here(item):
+                leaf, _, alias = (piece.strip() for piece in item.partition(" as "))
+                old = f"{package}.{leaf}"
+                if old not in SPLITS:
                     kept.append(item)
                     continue
-                bound = alias or old
+                bound = alias or leaf
 
                 def move(ref: re.Match, old=old, homes=homes) -> str:
                     home = _home(old, ref.group(1))
                     if home == old:
                         return ref.group(0)
                     homes.append(home)
-                    binding = BINDINGS.get(home, home)
-                    return f"{binding}.{RENAMED.get((old, ref.group(1)), ref.group(1))}"
+                    name = RENAMED.get((old, ref.group(1)), ref.group(1))
+                    return f"{_binding(home)}.{name}"
 
                 uses = re.compile(rf"(?<![\w.]){re.escape(bound)}\.(\w+)")
                 before, after = uses.sub(move, before), uses.sub(move, after)
                 if uses.search(before + after) or old not in REMOVED:
                     kept.append(item)
-            lines = (
-                [f"{indent}from data_pipeline.{parent} import {', '.join(kept)}"] if kept else []
-            )
+            if package in PACKAGE_NAMES:  # see _PACKAGE_FROM: `import ... as` only
+                kept = [f"import data_pipeline.{package}.{item}" for item in kept]
+            elif kept:
+                kept = [f"from data_pipeline.{package} import {', '.join(kept)}"]
+            lines = [indent + line for line in kept]
             for home in sorted(set(homes)):
-                binding = BINDINGS.get(home, home)
-                line = f"import data_pipeline.{parent}.{home} as {binding}"
+                line = f"import data_pipeline.{home} as {_binding(home)}"
                 if line not in before + after:
                     lines.append(indent + line)
             if lines:

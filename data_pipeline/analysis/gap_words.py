@@ -16,15 +16,16 @@ from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.core.i18n import t
 from data_pipeline.core.numbers import number
 
-_GENDER_WORDS = {"kvinde": ("Kvinder", "Women"), "mand": ("Mænd", "Men")}
+# The catalogue key of each gender's word and of each fraction "ratio_words" may say.
+_GENDER_KEYS = {"kvinde": "gap.who.women", "mand": "gap.who.men"}
 _FRACTIONS = [
-    (1 / 10, "en tiendedel af", "a tenth of"),
-    (1 / 5, "en femtedel af", "a fifth of"),
-    (1 / 4, "en fjerdedel af", "a quarter of"),
-    (1 / 3, "en tredjedel af", "a third of"),
-    (1 / 2, "halvdelen af", "half"),
-    (2 / 3, "to tredjedele af", "two thirds of"),
-    (3 / 4, "tre fjerdedele af", "three quarters of"),
+    (1 / 10, "gap.fraction.tenth"),
+    (1 / 5, "gap.fraction.fifth"),
+    (1 / 4, "gap.fraction.quarter"),
+    (1 / 3, "gap.fraction.third"),
+    (1 / 2, "gap.fraction.half"),
+    (2 / 3, "gap.fraction.two_thirds"),
+    (3 / 4, "gap.fraction.three_quarters"),
 ]
 
 
@@ -35,20 +36,19 @@ def describe_group(
 
     `group` maps age_band, gender and area (an area code, named through `names`, for example
     cells.area_names(con))."""
-    en = lang == "en"
     gender, band, area = group.get("gender"), group.get("age_band"), group.get("area")
-    who = _GENDER_WORDS.get(gender, (None, None))[1 if en else 0] if gender else None
-    if who is None:
-        who = "Residents" if en else "Borgere"
-        if not band and not area:
-            who = "All residents" if en else "Alle borgere"
-    text = who
+    key = _GENDER_KEYS.get(gender) if gender else None
+    if key is None:
+        key = "gap.who.residents" if band or area else "gap.who.all"
+    text = t(key, lang)
     if band:
-        text += f" aged {band}" if en else f" {band} år"
+        text = t("gap.group.aged", lang, who=text, band=band)
     if area:
         name = (names or {}).get(area, area)
         only_area = not gender and not band
-        text += (f" of {name}" if only_area else f" in {name}") if en else f" i {name}"
+        text = t(
+            "gap.group.of_area" if only_area else "gap.group.in_area", lang, who=text, area=name
+        )
     return text
 
 
@@ -57,21 +57,18 @@ def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
     kommunen": the reference is always the whole municipality, and the words say so. Under a
     topic, format or time filter (`interest`) the figure is the share who answered and chose
     it, so the words say "andelen i hele kommunen", never the response rate."""
-    en = lang == "en"
-    rate = "the response rate of the whole municipality" if en else "svarprocenten i hele kommunen"
-    if interest:
-        rate = "the share in the whole municipality" if en else "andelen i hele kommunen"
+    rate = t("gap.rate.share" if interest else "gap.rate.response", lang)
     if ratio != ratio:  # NaN: no ratio to put in words
         return "–"
     if abs(ratio - 1) < 0.05:
-        return f"about {rate}" if en else f"omtrent {rate}"
-    for value, da_words, en_words in _FRACTIONS:
+        return t("gap.ratio.about", lang, rate=rate)
+    for value, key in _FRACTIONS:
         # Within 7 %: 0,52 reads as "halvdelen", 0,36 as "en tredjedel"; the exact ratio
         # follows in brackets anyway.
         if abs(ratio / value - 1) <= 0.07:
-            return f"{en_words if en else da_words} {rate}"
+            return t(key, lang, rate=rate)
     times = number(ratio, lang, 1 if ratio >= 0.1 else 2)
-    return f"{times} times {rate}" if en else f"{times} gange {rate}"
+    return t("gap.ratio.times", lang, times=times, rate=rate)
 
 
 @per_data_version
@@ -98,8 +95,7 @@ def interest_words(con, filters: Filters, lang: str) -> str | None:
         return None
     labels = _vocabulary_labels(con)
     words = [labels.get(c, (c[1], c[1]))[1 if lang == "en" else 0].lower() for c in chosen]
-    joined = (" or " if lang == "en" else " eller ").join(words)
-    return f"chose {joined}" if lang == "en" else f"valgte {joined}"
+    return t("gap.chose", lang, options=t("gap.or", lang).join(words))
 
 
 def finding_sentence(
@@ -118,11 +114,9 @@ def finding_sentence(
     is: those who answered and chose it, compared with the same share in the whole
     municipality; no responses are "missing" then, since choosing a topic is not taking part.
     """
-    en = lang == "en"
     who = describe_group(group, lang, names)
     pop = number(row["population"], lang)
     if pd.isna(row["respondents"]):
-        count = f"fewer than {k}" if en else f"færre end {k}"
         hint = row.get("expected_hint")
         if hint is not None and not pd.isna(hint):  # the gap stays visible, the count hidden
             return t(
@@ -133,26 +127,23 @@ def finding_sentence(
                 population=pop,
                 expected=number(hint, lang),
             )
-        return f"{who}: {count} {'responses among' if en else 'svar blandt'} {pop} " + (
-            "residents." if en else "borgere."
-        )
-    resp = number(row["respondents"], lang)
-    numbers = (
-        f"({number(row['ratio'], lang, 2)}; 95 %: "
-        f"{number(row['ci_low'], lang, 2)}-{number(row['ci_high'], lang, 2)})"
-    )
-    if en:
-        numbers = numbers.replace("95 %", "95%")
+        return t("gap.too_few", lang, who=who, k=k, population=pop)
+    values = {
+        "who": who,
+        "respondents": number(row["respondents"], lang),
+        "population": pop,
+        "numbers": t(
+            "gap.interval",
+            lang,
+            ratio=number(row["ratio"], lang, 2),
+            low=number(row["ci_low"], lang, 2),
+            high=number(row["ci_high"], lang, 2),
+        ),
+    }
     if interest:
         words = ratio_words(row["ratio"], lang, interest=True)
-        if en:
-            return f"{who}: {resp} of {pop} residents answered and {interest} – {words} {numbers}."
-        return f"{who}: {resp} af {pop} borgere svarede og {interest} – {words} {numbers}."
-    head = (
-        f"{who}: {resp} responses among {pop} residents – {ratio_words(row['ratio'], lang)} {numbers}."
-        if en
-        else f"{who}: {resp} svar blandt {pop} borgere – {ratio_words(row['ratio'], lang)} {numbers}."
-    )
+        return t("gap.finding_interest", lang, interest=interest, words=words, **values)
+    head = t("gap.finding", lang, words=ratio_words(row["ratio"], lang), **values)
     return f"{head} {_missing_words(row['missing_voices'], lang)}".rstrip()
 
 
@@ -161,9 +152,4 @@ def _missing_words(missing: float, lang: str) -> str:
     share); "manglende svar", never "stemmer", which reads as votes."""
     if pd.isna(missing) or round(missing) <= 0:
         return ""
-    count = number(missing, lang)
-    return (
-        f"About {count} responses are missing."
-        if lang == "en"
-        else f"Der mangler ca. {count} svar."
-    )
+    return t("gap.missing", lang, count=number(missing, lang))

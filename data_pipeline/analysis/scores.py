@@ -27,7 +27,8 @@ from data_pipeline.core.i18n import t
 
 BOOTSTRAP_REPLICATES = 400
 BOOTSTRAP_SEED = 12
-_GENDER_WORDS = {"kvinde": ("kvinder", "women"), "mand": ("mænd", "men")}
+# Genders named in a score sentence ("mænd"); any other code is shown as it is.
+_NAMED_GENDERS = ("kvinde", "mand")
 
 
 # --- the scores of one set of groups ----------------------------------------------------------
@@ -303,11 +304,10 @@ def plain_score(frame: pd.DataFrame | None) -> dict | None:
 
 def group_words(dimension: str, value: str, lang: str, names: Mapping[str, str]) -> str:
     """One group of one field in words: "de 18-24-årige", "mænd", "Havnekvarteret"."""
-    en = lang == "en"
     if dimension == "age_band":
-        return f"people aged {value}" if en else f"borgere på {value} år"
+        return t("score.group.age_band", lang, band=value)
     if dimension == "gender":
-        return _GENDER_WORDS.get(value, (value, value))[1 if en else 0]
+        return t(f"group.gender.{value}", lang) if value in _NAMED_GENDERS else value
     return names.get(value, value)
 
 
@@ -336,9 +336,10 @@ def plain_score_text(
     names = area_names(con)
     score["sentence"] = plain_score_sentence(score, lang, names)
     field = score["field"]
-    short = {"age_band": "{} år" if lang == "da" else "{}", "gender": None, "area": None}[field]
     words = [
-        short.format(value) if short else group_words(field, value, lang, names)
+        t("group.band_years", lang, band=value)
+        if field == "age_band"
+        else group_words(field, value, lang, names)
         for value in (score["lowest"], score["highest"])
     ]
     score["short"] = t(

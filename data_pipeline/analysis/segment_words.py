@@ -16,6 +16,7 @@ from data_pipeline.analysis.gap_words import describe_group
 from data_pipeline.analysis.segment_model import Features
 from data_pipeline.analysis.statistics import add_statistics, apply_fdr
 from data_pipeline.core.disclosure import DEFAULT_K
+from data_pipeline.core.i18n import t
 from data_pipeline.core.numbers import number
 
 
@@ -132,71 +133,55 @@ def _composition(features, members, population: pd.DataFrame, bands: dict) -> pd
 
 def _names(profile: dict) -> dict:
     topics, formats = profile["top_topics"], profile["top_formats"]
-    name_da = " + ".join(t[1] for t in topics[:2]) or f"Segment {profile['segment']}"
-    name_en = " + ".join(t[2] for t in topics[:2]) or f"Segment {profile['segment']}"
-    size_da = number(profile["size"], "da")
-    size_en = number(profile["size"], "en")
     pct = profile["share"] * 100
-    line_da = (
-        f"{size_da} svar ({number(pct, 'da')} %), især optaget af "
-        f"{_join([t[1].lower() for t in topics], 'og')} og helst via "
-        f"{_join([f[1].lower() for f in formats[:2]], 'og')}."
-    )
-    line_en = (
-        f"{size_en} responses ({pct:.0f}%), most interested in "
-        f"{_join([t[2].lower() for t in topics], 'and')}, preferring "
-        f"{_join([f[2].lower() for f in formats[:2]], 'and')}."
-    )
-    who_da, who_en = _who(profile["composition"])
-    if profile["over_represented_note"]:
-        who_da += (
-            " Gruppen kommer mest fra overrepræsenterede grupper, så dens interesser fylder for "
-            "meget i de uvægtede tal."
+    who = _who(profile["composition"])
+    out = {}
+    for lang, column in (("da", 1), ("en", 2)):
+        name = " + ".join(topic[column] for topic in topics[:2])
+        line = t(
+            "segment.line",
+            lang,
+            size=number(profile["size"], lang),
+            pct=number(pct, lang),
+            topics=_join([topic[column].lower() for topic in topics], lang),
+            formats=_join([f[column].lower() for f in formats[:2]], lang),
         )
-        who_en += (
-            " It comes mostly from over-represented groups, so its interests weigh too much in "
-            "unweighted results."
-        )
-    return {
-        "name_da": name_da,
-        "name_en": name_en,
-        "description_da": f"{line_da}\n{who_da}",
-        "description_en": f"{line_en}\n{who_en}",
-    }
+        text = who[lang]
+        if profile["over_represented_note"]:
+            text += " " + t("segment.over_represented", lang)
+        out[f"name_{lang}"] = name or t("segment.fallback_name", lang, segment=profile["segment"])
+        out[f"description_{lang}"] = f"{line}\n{text}"
+    return out
 
 
-def _join(items: list[str], word: str) -> str:
+def _join(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+    return t("segment.list", lang, items=", ".join(items[:-1]), last=items[-1])
 
 
-def _who(composition: pd.DataFrame) -> tuple[str, str]:
+def _who(composition: pd.DataFrame) -> dict[str, str]:
     """The age band and gender that set the segment apart from all respondents (against the
     population most segments would simply repeat the survey's own skew)."""
     frame = composition.assign(lift=composition["segment_share"] / composition["respondent_share"])
-    parts_da, parts_en = [], []
+    parts: dict[str, list[str]] = {"da": [], "en": []}
     # A band holding a few per cent of the segment is noise, however large its lift.
     band = frame[(frame["dimension"] == "age_band") & (frame["segment_share"] >= 0.1)]
     band = band.dropna(subset=["lift"])
     gender = frame[frame["dimension"] == "gender"].dropna(subset=["lift"])
-    if len(gender) and gender["lift"].max() > 1.1:
-        g = gender.loc[gender["lift"].idxmax(), "value"]
-        parts_da.append(describe_group({"gender": g}, "da").lower())
-        parts_en.append(describe_group({"gender": g}, "en").lower())
-    if len(band) and band["lift"].max() > 1.1:
-        b = band.loc[band["lift"].idxmax(), "value"]
-        parts_da.append(f"{b}-årige")
-        parts_en.append(f"people aged {b}")
-    if not parts_da:
-        return (
-            "Sammensat omtrent som alle, der svarede.",
-            "Made up roughly like all respondents.",
-        )
-    return (
-        f"Flere {' og '.join(parts_da)} end blandt alle, der svarede.",
-        f"More {' and '.join(parts_en)} than among all respondents.",
-    )
+    for lang in ("da", "en"):
+        if len(gender) and gender["lift"].max() > 1.1:
+            g = gender.loc[gender["lift"].idxmax(), "value"]
+            parts[lang].append(describe_group({"gender": g}, lang).lower())
+        if len(band) and band["lift"].max() > 1.1:
+            b = band.loc[band["lift"].idxmax(), "value"]
+            parts[lang].append(t("segment.who.aged", lang, band=b))
+    if not parts["da"]:
+        return {lang: t("segment.who.like_all", lang) for lang in ("da", "en")}
+    return {
+        lang: t("segment.who.more", lang, who=t("segment.and", lang).join(parts[lang]))
+        for lang in ("da", "en")
+    }
 
 
 def cluster_words(cells: pd.DataFrame, reference: float) -> tuple[str, str]:
@@ -221,36 +206,27 @@ def cluster_words(cells: pd.DataFrame, reference: float) -> tuple[str, str]:
     )
     overall, groups = judged.iloc[0], judged.iloc[1:]
     under = groups[groups["status"] == "under"].sort_values("ratio")
-    times_da = lambda r: number(r, "da", 1)  # noqa: E731
     if len(under):
         low = under.iloc[0]
-        who_da = describe_group({"gender": low["gender"], "age_band": low["age_band"]}, "da")
-        who_en = describe_group({"gender": low["gender"], "age_band": low["age_band"]}, "en")
+        group = {"gender": low["gender"], "age_band": low["age_band"]}
     if overall["status"] == "under":
-        da = (
-            f"Underrepræsenteret samlet ({times_da(overall['ratio'])} gange svarprocenten i "
-            "hele kommunen)"
-        )
-        en = f"Under-represented overall ({overall['ratio']:.1f} times the whole municipality's rate)"
+        key = "segment.cluster.under_overall"
+        ratio = overall["ratio"]
         if len(under):
-            da += f", mest blandt {who_da.lower()}"
-            en += f", most among {who_en.lower()}"
-        return da, en
-    if len(under):
-        return (
-            f"Underrepræsenteret: {who_da.lower()} ({times_da(low['ratio'])} gange "
-            "svarprocenten i hele kommunen)",
-            f"Under-represented: {who_en.lower()} ({low['ratio']:.1f} times the whole "
-            "municipality's rate)",
+            key = "segment.cluster.under_overall_among"
+    elif len(under):
+        key, ratio = "segment.cluster.under", low["ratio"]
+    elif (groups["status"] == "fine").all() and overall["status"] == "fine":
+        key, ratio = "segment.cluster.like_population", None
+    else:
+        key, ratio = "segment.cluster.unclear", None
+    da, en = (
+        t(
+            key,
+            lang,
+            times=number(ratio, lang, 1),
+            who=describe_group(group, lang).lower() if len(under) else "",
         )
-    if (groups["status"] == "fine").all() and overall["status"] == "fine":
-        return (
-            "Som befolkningen i alle grupper",
-            "Like the population in every group",
-        )
-    return (
-        "Ingen gruppe er tydeligt underrepræsenteret; for få svar til at sige, at alle ligner "
-        "befolkningen",
-        "No group is clearly under-represented; not enough answers to say all are like the "
-        "population",
+        for lang in ("da", "en")
     )
+    return da, en

@@ -43,14 +43,10 @@ def _setup_panel(p):
 def run_panel(args) -> tuple[object, int]:
     from data_pipeline.cli.filters import resolve_filters
     from data_pipeline.outreach.contacts import file_format_for
-    from data_pipeline.outreach.panel import (
-        PanelRequest,
-        QuotasNotMet,
-        draw_panel,
-        export_panel,
-        plan_panel,
-        refusal,
-    )
+    from data_pipeline.outreach.panel import plan_panel, refusal
+    from data_pipeline.outreach.panel_draw import draw_panel
+    from data_pipeline.outreach.panel_model import PanelRequest, QuotasNotMet
+    from data_pipeline.outreach.panel_record import export_panel
 
     file_format = file_format_for(args.out.name)
     require_file(args.db)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data_pipeline.core.errors import InvalidFile
+from data_pipeline.core.i18n import t
 from data_pipeline.ingest.fuzzy import similarity
 from data_pipeline.ingest.mapping import UserMapping, normalize_place, normalize_text
 
@@ -105,15 +106,9 @@ def suggest_choice(value: str, options: dict[str, str]) -> list[tuple[str, str, 
 def unknown_reason(match: Match, lang: str = "da") -> str:
     """A rejection reason that names the best suggestion, so the fix is one click away."""
     if not match.suggestions:
-        return (
-            "Unknown area (not among the loaded areas)"
-            if lang == "en"
-            else "Ukendt område (ikke blandt de indlæste lokalområder)"
-        )
+        return t("reason.area_unmatched", lang)
     code, name, _score = match.suggestions[0]
-    if lang == "en":
-        return f"Unknown area; did you mean '{name}' ({code})? Confirm it on the Upload page"
-    return f"Ukendt område; mente du '{name}' ({code})? Bekræft det på siden Upload"
+    return t("reason.area_did_you_mean", lang, name=name, code=code)
 
 
 # --- remembered confirmations ------------------------------------------------------------------

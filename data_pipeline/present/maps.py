@@ -15,12 +15,13 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
+from data_pipeline.core.i18n import t
+from data_pipeline.core.numbers import number
 from data_pipeline.ingest.boundaries import WGS84
 from data_pipeline.present.map_labels import name_layers
 
 SUPPRESSED_GREY = "#d4d4d4"
 DIVERGING_STROKE = "#9e9e9e"
-DEFAULT_TOOLTIP_TITLES = {"name": "Område", "value": "Værdi", "n": "Svar", "population": "Borgere"}
 # Beyond this many areas the names overlap into noise, so they are only drawn on request.
 MAX_LABELLED_AREAS = 40
 # Ratios are coloured on a log scale from 1/4 to 4, clamped: 1 is always the neutral middle, half
@@ -37,7 +38,7 @@ def choropleth(
     title: str,
     value_format: str = ",.0%",
     legend_title: str = "",
-    suppressed_label: str = "Skjult (for få svar)",
+    suppressed_label: str | None = None,
     width: int = 620,
     height: int = 480,
     diverging: bool = False,
@@ -48,6 +49,7 @@ def choropleth(
     locale: dict | None = None,
     select: str | None = None,
     selected: str | None = None,
+    lang: str = "da",
 ) -> alt.LayerChart:
     """A map of one value per area, drawn from inline GeoJSON so it works offline.
 
@@ -60,10 +62,21 @@ def choropleth(
     tooltip when no free place is found. `subtitle` lines (group, filters, source) go under the
     title, so a downloaded PNG says what it shows; `locale` is a Vega `{number, time}` locale.
     `select` names a click selection on the shown areas (its field: `area_code`), for a page that
-    filters by the clicked area; `selected` is the area_code drawn with a dark outline.
+    filters by the clicked area; `selected` is the area_code drawn with a dark outline. The
+    tooltip titles, the hidden areas' label and the citizens' count read in `lang` unless given.
     """
-    titles = {**DEFAULT_TOOLTIP_TITLES, **(tooltip_titles or {})}
-    features = _choropleth_features(frame, values, value_field, value_format, suppressed_label)
+    titles = {
+        "name": t("tooltip.area", lang),
+        "value": t("tooltip.value", lang),
+        "n": t("tooltip.n", lang),
+        "population": t("tooltip.population", lang),
+        **(tooltip_titles or {}),
+    }
+    if suppressed_label is None:
+        suppressed_label = t("map.suppressed", lang)
+    features = _choropleth_features(
+        frame, values, value_field, value_format, suppressed_label, lang
+    )
     shown = [f for f in features if f["properties"]["shown"]]
     hidden = [f for f in features if not f["properties"]["shown"]]
     tooltip = [
@@ -120,6 +133,7 @@ def _choropleth_features(
     value_field: str,
     value_format: str,
     suppressed_label: str,
+    lang: str = "da",
 ) -> list[dict]:
     by_code = values.assign(area_code=values["area_code"].astype(str)).set_index("area_code")
     # One value per area; a repeated code would otherwise turn a row lookup into a table.
@@ -129,7 +143,7 @@ def _choropleth_features(
     for row in oriented.itertuples(index=False):
         record = by_code.loc[row.area_code] if row.area_code in by_code.index else None
         properties = _area_properties(
-            row.area_code, row.name, record, value_field, value_format, suppressed_label
+            row.area_code, row.name, record, value_field, value_format, suppressed_label, lang
         )
         geometry = _rounded(shapely.geometry.mapping(row.geometry))
         features.append({"type": "Feature", "properties": properties, "geometry": geometry})
@@ -137,7 +151,7 @@ def _choropleth_features(
 
 
 def _area_properties(
-    area_code: str, name: str, record, value_field, value_format, suppressed_label
+    area_code: str, name: str, record, value_field, value_format, suppressed_label, lang="da"
 ) -> dict:
     value = _float_or_none(record.get(value_field)) if record is not None else None
     suppressed = record is not None and bool(record.get("suppressed", False))
@@ -155,7 +169,9 @@ def _area_properties(
         "shade": _shade(value) if shown else None,
         "label": str(label),
         "n": _text_or_blank(record.get("n")) if record is not None else "",
-        "population": _population_text(record.get("population")) if record is not None else "",
+        "population": _population_text(record.get("population"), lang)
+        if record is not None
+        else "",
         "shown": shown,
     }
 
@@ -189,12 +205,12 @@ def _text_or_blank(value) -> str:
     return str(value)
 
 
-def _population_text(value) -> str:
-    number = _float_or_none(value)
-    if number is None:
+def _population_text(value, lang: str = "da") -> str:
+    count = _float_or_none(value)
+    if count is None:
         return _text_or_blank(value)
-    # Danish thousands separator: 12.345 borgere.
-    return f"{number:,.0f}".replace(",", ".")
+    # 12.345 borgere / 12,345 citizens.
+    return number(count, lang)
 
 
 def _rounded(geometry: dict) -> dict:

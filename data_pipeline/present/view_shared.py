@@ -25,7 +25,7 @@ def labels(con: duckdb.DuckDBPyConnection, dim: str, lang: str = "da") -> dict[s
     if dim == "gender":
         return {g: gender_label(g, lang) for g in ("kvinde", "mand", "andet", "uoplyst")}
     if dim == "age_band":
-        return {b: f"{b} år" if lang == "da" else b for b in catalog.age_bands(con)}
+        return {b: t("group.band_years", lang, band=b) for b in catalog.age_bands(con)}
     return {}
 
 

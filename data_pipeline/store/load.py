@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.ingest.mapping import UserMapping, map_columns
+from data_pipeline.ingest.column_plan import map_columns
+from data_pipeline.ingest.mapping import UserMapping
 from data_pipeline.ingest.parse_limit import read_table_within
 from data_pipeline.ingest.scales import sort_position
 from data_pipeline.ingest.uploads import check_upload

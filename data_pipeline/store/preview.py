@@ -13,13 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.ingest.mapping import (
-    SURVEY_FIELDS,
-    UserMapping,
-    Vocabulary,
-    map_columns,
-    normalize_text,
-)
+from data_pipeline.ingest.column_plan import map_columns
+from data_pipeline.ingest.mapping import SURVEY_FIELDS, UserMapping, Vocabulary, normalize_text
 from data_pipeline.ingest.matching import match_areas, merge, remembered, suggest_choice
 from data_pipeline.ingest.multiselect import split_column
 from data_pipeline.ingest.parse_limit import read_table_within

@@ -1,7 +1,7 @@
 """Statistics Denmark (Statistikbanken) tables: the BULK/CSV layout `...;TID;INDHOLD`.
 
 Recognised by the INDHOLD (content) column that every StatBank download ends with; decoding
-the labels happens in load_reference.py over distinct values.
+the labels happens in store/dst_labels.py over distinct values.
 """
 
 from __future__ import annotations

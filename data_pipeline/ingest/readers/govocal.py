@@ -1,7 +1,8 @@
 """Go Vocal (CitizenLab) exports: users, ideas/inputs, and phase or survey sheets.
 
-Recognised by their fixed columns; which export it is goes into meta["export"]. The platform
-loader (load_platform.py) turns the rows into pseudonymous platform_activity.
+Recognised by their fixed columns; which export it is goes into meta["export"]. The rows become
+activities in `ingest/platform_rows.py`, and the platform loader (`store/load_platform.py`)
+stores them as pseudonymous platform_activity.
 """
 
 from __future__ import annotations

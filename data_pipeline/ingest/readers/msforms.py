@@ -1,7 +1,8 @@
 """Microsoft Forms exports (XLSX or CSV): `ID, Start time, Completion time, Email, Name, ...`.
 
 Recognised by its fixed leading columns in English or Danish; the questions follow. Multi-select
-answers are "A;B;" and are split later by mapping.split_multi. Never reads the file itself.
+answers are "A;B;" and are split later by multiselect.split_column. Never reads the file
+itself.
 """
 
 from __future__ import annotations

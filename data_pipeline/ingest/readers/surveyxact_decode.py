@@ -163,7 +163,7 @@ def _decoded_columns(export: Export, by_variable: dict, keep: list[int]) -> list
 
 def _chosen(row: list, options: list[tuple[int, str]]) -> str | None:
     # Each option ends with ";" (as Microsoft Forms does), so option texts holding commas
-    # survive the multi-select split in mapping.split_multi.
+    # survive the multi-select split in multiselect.split_column.
     picked = [text.replace(";", ",") for pos, text in options if code(_at(row, pos)) == "1"]
     return "".join(f"{text};" for text in picked) or None
 

@@ -100,10 +100,10 @@ def map_chart(
         title,
         value_format=".2f" if ratio else ".0%",
         legend_title=t("col.ratio" if ratio else "col.rate", lang),
-        suppressed_label=t("map.suppressed", lang),
         width=520,
         height=340,
         diverging=ratio,
+        lang=lang,
     )
     # choropleth() has configured the view already; configure() would replace that config.
     chart.config.font = FONT

@@ -119,9 +119,11 @@ def _facts(overview, now: dict, lang: str, k: int) -> list[Fact]:
             lang,
             value=percent(overview.previous_rate, lang),
             wave=overview.previous_wave,
-            change=("+" if points > 0 else "")
-            + number(points * 100, lang, 1)
-            + (" %-point" if lang == "da" else " pp"),
+            change=t(
+                "metric.points",
+                lang,
+                value=("+" if points > 0 else "") + number(points * 100, lang, 1),
+            ),
         )
     rate = percent(overview.rate, lang) if overview.rate is not None else "–"
     plain = []

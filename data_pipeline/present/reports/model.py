@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from data_pipeline.core.i18n import number, percent
+from data_pipeline.core.i18n import number, percent, t
 
 # The kinds a table cell can have; each renderer maps them to its own number format.
 KINDS = ("text", "count", "percent", "ratio", "signed", "points", "signed_ratio")
@@ -143,8 +143,7 @@ def format_cell(value, kind: str, lang: str) -> str:
     if kind == "signed_ratio":
         return f"{sign}{number(value, lang, 2)}"
     # points: a difference of two percentages, in percentage points
-    unit = " %-point" if lang == "da" else " pp"
-    return f"{sign}{number(value * 100, lang, 1)}{unit}"
+    return t("metric.points", lang, value=f"{sign}{number(value * 100, lang, 1)}")
 
 
 def is_numeric_kind(kind: str) -> bool:
