@@ -31,7 +31,11 @@ from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core import scratch
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.ingest.uploads import deny_file_access
-from data_pipeline.present import views
+from data_pipeline.present.explore import explore_view
+from data_pipeline.present.groups import groups_view
+from data_pipeline.present.map_values import map_view
+from data_pipeline.present.overview import overview_view
+from data_pipeline.present.view_shared import labels, order
 from data_pipeline.store.db import check_version, connect, default_db_path
 
 CACHE_TTL = 600
@@ -238,13 +242,13 @@ def choices(path: str, lang: str) -> dict:
             "age_band": catalog.age_bands(cur),
             "gender": ["kvinde", "mand", "andet", "uoplyst"],
             "area": list(catalog.areas(cur)["area_code"]),
-            "topic": views.order(cur, "topic"),
-            "format": views.order(cur, "format"),
-            "time": views.order(cur, "time"),
-            "engagement": views.order(cur, "engagement"),
+            "topic": order(cur, "topic"),
+            "format": order(cur, "format"),
+            "time": order(cur, "time"),
+            "engagement": order(cur, "engagement"),
             "extra": catalog.extra_dimensions(cur),
             "labels": {
-                dim: views.labels(cur, dim, lang)
+                dim: labels(cur, dim, lang)
                 for dim in (
                     "age_band",
                     "gender",
@@ -262,7 +266,7 @@ def choices(path: str, lang: str) -> dict:
 @versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def overview(path: str, filters: Filters, k: int, lang: str):
-    return with_cursor(views.overview_view, filters, k=k, lang=lang)
+    return with_cursor(overview_view, filters, k=k, lang=lang)
 
 
 @versioned
@@ -277,7 +281,7 @@ def explore(
     k: int,
     lang: str,
 ):
-    return with_cursor(views.explore_view, filters, rows, cols, measure, weighted, k, lang)
+    return with_cursor(explore_view, filters, rows, cols, measure, weighted, k, lang)
 
 
 @versioned
@@ -286,7 +290,7 @@ def map_values(
     path: str, filters: Filters, measure: str, group: tuple, code: str | None, k: int, lang: str
 ):
     group_dict = {key: value for key, value in group}
-    return with_cursor(views.map_view, filters, measure, group_dict, code, k, lang)
+    return with_cursor(map_view, filters, measure, group_dict, code, k, lang)
 
 
 @versioned
@@ -300,7 +304,7 @@ def area_frame(path: str):
 @versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
-    return with_cursor(views.groups_view, filters, by, k, lang)
+    return with_cursor(groups_view, filters, by, k, lang)
 
 
 @versioned

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import data_pipeline.present.explore as explore_views
+import data_pipeline.present.map_values as map_values
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.ratios import representation_table
-from data_pipeline.present import views
 from data_pipeline.store.db import connect
 from tools import bench
 
@@ -81,7 +82,7 @@ FILTERS = [*bench.FILTER_CHANGES, Filters(wave="2025")]
 @pytest.mark.parametrize("filters", FILTERS)
 def test_pandas_explore_counts_equal_explore_view(pandas_case, filters):
     con, data = pandas_case
-    ours = views.explore_view(con, filters, bench.EXPLORE_ROWS, bench.EXPLORE_COLS, k=3)
+    ours = explore_views.explore_view(con, filters, bench.EXPLORE_ROWS, bench.EXPLORE_COLS, k=3)
     ours = ours.loc[~ours["suppressed"], ["row", "col", "respondents"]]
     theirs = bench.pandas_explore(data, filters).rename(columns={"age_band": "row", "topic": "col"})
 
@@ -93,7 +94,7 @@ def test_pandas_explore_counts_equal_explore_view(pandas_case, filters):
 @pytest.mark.parametrize("filters", FILTERS)
 def test_pandas_map_rates_equal_map_view(pandas_case, filters):
     con, data = pandas_case
-    ours = views.map_view(con, filters, measure="rate")
+    ours = map_values.map_view(con, filters, measure="rate")
     ours = ours.loc[~ours["suppressed"], ["area_code", "value"]]
     theirs = bench.pandas_map(data, filters)
 

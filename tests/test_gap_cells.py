@@ -9,7 +9,7 @@ import pytest
 from data_pipeline.analysis.cells import cells_for, grouping_cells
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
-from data_pipeline.present.views import open_dimensions
+from data_pipeline.present.groups import open_dimensions
 
 FILTERS = [
     Filters(wave="2025"),

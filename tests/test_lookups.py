@@ -10,8 +10,8 @@ import pytest
 import streamlit as st
 
 import data_pipeline.analysis.catalog as catalog
+import data_pipeline.present.view_shared as view_shared
 from data_pipeline.analysis import lookups
-from data_pipeline.present import views
 
 
 def rename_topic(con, label: str) -> None:
@@ -25,7 +25,7 @@ def test_a_kept_lookup_answers_from_memory_until_the_memo_is_left(sample_db):
         before = catalog.vocabulary(sample_db, "topic", "da")
         rename_topic(sample_db, "Vejret")
         inside = catalog.vocabulary(sample_db, "topic", "da")
-        labels = views.labels(sample_db, "topic", "da")
+        labels = view_shared.labels(sample_db, "topic", "da")
     outside = catalog.vocabulary(sample_db, "topic", "da")
 
     pd.testing.assert_frame_equal(inside, before)
@@ -59,9 +59,9 @@ def test_the_app_reads_lookups_once_per_snapshot(app_db):
     from app_support import data
 
     with data.reading() as cur:
-        before = views.labels(cur, "topic", "da")["klima"]
+        before = view_shared.labels(cur, "topic", "da")["klima"]
     with data.reading() as cur:  # the same snapshot: the memo answers
-        assert views.labels(cur, "topic", "da")["klima"] == before
+        assert view_shared.labels(cur, "topic", "da")["klima"] == before
 
     con = data.writer()  # a new snapshot is published when the writer closes
     try:
@@ -70,5 +70,5 @@ def test_the_app_reads_lookups_once_per_snapshot(app_db):
         con.close()
 
     with data.reading() as cur:
-        assert views.labels(cur, "topic", "da")["klima"] == "Vejret"
+        assert view_shared.labels(cur, "topic", "da")["klima"] == "Vejret"
     assert before != "Vejret"

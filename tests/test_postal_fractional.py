@@ -20,7 +20,8 @@ from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.ratios import representation_table
-from data_pipeline.present.views import groups_view, map_view
+from data_pipeline.present.groups import groups_view
+from data_pipeline.present.map_values import map_view
 from data_pipeline.store.sample import SAMPLE_DIR
 from tests.conftest import ROOT
 from tools.synthetic import cell_multiplier

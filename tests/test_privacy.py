@@ -14,7 +14,8 @@ from data_pipeline.core.disclosure import (
     suppress_table,
     suppression_mask,
 )
-from data_pipeline.present.views import explore_view, map_view
+from data_pipeline.present.explore import explore_view
+from data_pipeline.present.map_values import map_view
 
 
 def test_k_is_configurable_but_never_below_3():

@@ -21,11 +21,13 @@ from streamlit.testing.v1 import AppTest
 
 import data_pipeline.analysis.counting as counting
 import data_pipeline.analysis.filtering as filtering
+import data_pipeline.present.map_values as map_values
+import data_pipeline.present.overview as overview_views
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.segments import fit_segments
 from data_pipeline.analysis.weighting import weighted_shares
 from data_pipeline.cli.main import main
-from data_pipeline.present import reports, views
+from data_pipeline.present import reports
 from data_pipeline.present.reports.xlsx import HEADER_ROW
 from data_pipeline.store.db import connect
 from tests.conftest import ROOT
@@ -148,7 +150,7 @@ def workbook(council_files):
 
 
 def test_headline_sheet_matches_the_overview(con, workbook):
-    overview = views.overview_view(con, filtering.Filters(wave="2025"))
+    overview = overview_views.overview_view(con, filtering.Filters(wave="2025"))
     overall = overview.scores.set_index("dimension").loc["overall"]
     rows = sheet_rows(workbook["Hovedtal"])
     assert rows["Besvarelser"][:2] == [overview.respondents, overview.previous_respondents]
@@ -166,7 +168,7 @@ def test_headline_sheet_matches_the_overview(con, workbook):
 def test_share_sheets_match_the_weighted_and_unweighted_estimates(con, workbook, sheet, kind):
     filters = filtering.Filters(wave="2025")
     expected = weighted_shares(con, filters, kind, rake(con, filters)).set_index("label_da")
-    ranked = views.ranked_view(con, filters, kind).set_index("label")
+    ranked = overview_views.ranked_view(con, filters, kind).set_index("label")
     rows = sheet_rows(workbook[sheet])
     assert set(rows) == set(expected.index)
     for label, (respondents, unweighted, weighted) in rows.items():
@@ -183,7 +185,7 @@ def test_share_sheets_match_the_weighted_and_unweighted_estimates(con, workbook,
 
 def test_map_and_gap_sheets_match_the_map_and_the_findings(con, workbook):
     filters = filtering.Filters(wave="2025")
-    rate = views.map_view(con, filters, "rate").set_index("name")
+    rate = map_values.map_view(con, filters, "rate").set_index("name")
     for name, (respondents, population, value) in sheet_rows(
         workbook["Kort – svarprocent"]
     ).items():
@@ -193,7 +195,7 @@ def test_map_and_gap_sheets_match_the_map_and_the_findings(con, workbook):
         else:
             assert respondents == rate.loc[name, "respondents"]
             assert value == pytest.approx(rate.loc[name, "value"])
-    gaps = views.overview_view(con, filters).gaps
+    gaps = overview_views.overview_view(con, filters).gaps
     rows = list(sheet_rows(workbook["Største huller"]).values())
     assert len(rows) == min(5, len(gaps))
     for row, (_, gap) in zip(rows, gaps.iterrows(), strict=False):
@@ -202,7 +204,7 @@ def test_map_and_gap_sheets_match_the_map_and_the_findings(con, workbook):
         assert row[6] == pytest.approx(gap["missing_voices"])
     top = gaps.iloc[0]["group"]
     group = {f"{d}s": [v] for d, v in top.items() if d != "area"}
-    ratio = views.map_view(con, filters, "ratio", group=group).set_index("name")
+    ratio = map_values.map_view(con, filters, "ratio", group=group).set_index("name")
     for name, (_n, _pop, value) in sheet_rows(workbook["Kort – største hul"]).items():
         expected = ratio.loc[name, "value"]
         assert value is None if ratio.loc[name, "suppressed"] else value == pytest.approx(expected)
@@ -265,7 +267,7 @@ def test_planted_contact_data_never_reaches_any_report(council_files, public_fil
 def test_small_cells_show_the_marker_and_never_the_hidden_number(con, segments):
     filters = filtering.Filters(areas=("13",), age_bands=("18-24", "25-29"))
     report = reports.build_report(con, filters, segments=segments)
-    hidden = views.ranked_view(con, filters.replace(wave="2025"), "topic")
+    hidden = overview_views.ranked_view(con, filters.replace(wave="2025"), "topic")
     hidden = hidden[hidden["suppressed"]]
     assert len(hidden), "the filter must make some topic cells small"
     true_counts = counting.respondents_by(con, filters.replace(wave="2025"), ("topic",))

@@ -195,11 +195,11 @@ def test_gaps_inside_a_filtered_area_compare_with_the_whole_municipality(sample_
 
 
 def test_the_map_ratio_under_an_age_filter_compares_with_the_whole_municipality(sample_con, raw):
-    from data_pipeline.present import views
+    import data_pipeline.present.map_values as map_values
 
     resp, pop = raw
     reference = len(resp) / pop["count"].sum()  # every respondent against every citizen 15+
-    frame = views.map_view(sample_con, Filters(wave=WAVE, age_bands=("80+",)), "ratio")
+    frame = map_values.map_view(sample_con, Filters(wave=WAVE, age_bands=("80+",)), "ratio")
     shown = frame[~frame["suppressed"]]
     assert len(shown) >= 5
     for _, row in shown.iterrows():

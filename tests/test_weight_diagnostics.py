@@ -79,8 +79,8 @@ def test_udforsk_and_the_report_show_the_diagnostics_where_weights_are_used(
 
     from streamlit.testing.v1 import AppTest
 
+    from data_pipeline.present.explore import weights_note
     from data_pipeline.present.reports.content import build_report
-    from data_pipeline.present.views import weights_note
 
     note = weights_note(rake(con, Filters(wave="2025")), "da")
     assert "designeffekt 1,1" in note and "→ 0,000" in note

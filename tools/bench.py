@@ -293,13 +293,16 @@ def bench_ingest(name: str, file: Path, base: Path, root: Path, runs: int, rows:
 
 def page_calls(con: duckdb.DuckDBPyConnection) -> dict[str, Callable[[Filters], object]]:
     """What each dashboard page asks of the pipeline after a filter change."""
-    from data_pipeline.present import views
+    from data_pipeline.present.explore import explore_view
+    from data_pipeline.present.groups import groups_view
+    from data_pipeline.present.map_values import map_view
+    from data_pipeline.present.overview import overview_view
 
     return {
-        "overview": lambda f: views.overview_view(con, f),
-        "explore": lambda f: views.explore_view(con, f, EXPLORE_ROWS, EXPLORE_COLS),
-        "map": lambda f: views.map_view(con, f, measure="rate"),
-        "groups": lambda f: views.groups_view(con, f, by=("age_band",)),
+        "overview": lambda f: overview_view(con, f),
+        "explore": lambda f: explore_view(con, f, EXPLORE_ROWS, EXPLORE_COLS),
+        "map": lambda f: map_view(con, f, measure="rate"),
+        "groups": lambda f: groups_view(con, f, by=("age_band",)),
     }
 
 
@@ -332,9 +335,10 @@ def render_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     """The map page end to end, short of the browser: values, boundaries, Vega-Lite spec."""
     from data_pipeline.analysis.catalog import area_geometries
     from data_pipeline.ingest import boundaries as geo
-    from data_pipeline.present import maps, views
+    from data_pipeline.present import maps
+    from data_pipeline.present.map_values import map_view
 
-    values = views.map_view(con, filters, measure="rate")
+    values = map_view(con, filters, measure="rate")
     frame = geo.frame_from_geojson_text(area_geometries(con))
     chart = maps.choropleth(frame, values, "value", "Svarprocent pr. område")
     return chart.to_dict()

@@ -177,7 +177,7 @@ def _store_segments(path: Path) -> None:
 def filter_codes(db: Path) -> dict[str, list[str]]:
     """Codes for shared links: age bands, areas and topics, in the database's order."""
     import data_pipeline.analysis.catalog as catalog
-    from data_pipeline.present import views
+    from data_pipeline.present.view_shared import order
     from data_pipeline.store.db import connect
 
     con = connect(db, read_only=True)
@@ -185,7 +185,7 @@ def filter_codes(db: Path) -> dict[str, list[str]]:
         return {
             "age": list(catalog.age_bands(con)),
             "area": list(catalog.areas(con)["area_code"]),
-            "topic": list(views.order(con, "topic")),
+            "topic": list(order(con, "topic")),
         }
     finally:
         con.close()

@@ -3,7 +3,7 @@
 The package was flat until December 2026; branches written against it can be brought up to
 date with `python tools/rewrite_imports.py [paths...]` (default: the whole project). Modules
 split by concern since (representation, queries, part of goals; validate, mapping and
-load_platform) are followed name by name: an imported name, a `module.name` use and a dotted
+load_platform; present's views and most of reports.content) are followed name by name: an imported name, a `module.name` use and a dotted
 `data_pipeline...name` string go to the module that holds the name now. It is idempotent: a path already in the new layout is never rewritten
 again.
 """
@@ -129,12 +129,49 @@ _SPLIT_TABLE = {
         "decidim_activities _first_author _first_column _space _decidim_proposals "
         "_decidim_comments _decidim_meetings _decidim_survey _timestamp _get _int _no_id_reason",
     },
+    # views became one module per page, and what they share
+    "present.views": {
+        "present.view_shared": "labels order _label_series _rate",
+        "present.groups": "open_dimensions gaps_in_context groups_view",
+        "present.overview": "RANKED_KINDS Overview headline_publishable headline_count "
+        "overview_view band_gender_view ranked_view _ranked",
+        "present.explore": "FILTERED_BY explore_view weights_note _complete_grid _within_filter",
+        "present.map_values": "map_view hide_differences postal_spread_note _per_area",
+    },
+    # content keeps build_report; its sections and what the citizens' summary shares moved out
+    "present.reports.content": {
+        "present.reports.shared": "SHARE_KINDS FILTER_FIELDS DST_NAMES EmptySelection prepare "
+        "option_shares describe_scope wave_row wave_name date_text population_sources credit "
+        "today_text count_text",
+        "present.reports.headline": "headline_section _overall _previous _change _facts "
+        "_key_messages",
+        "present.reports.gap_sections": "maps_section gaps_section _lower_first _group_filter "
+        "_map_table",
+        "present.reports.answer_sections": "topics_section formats_section segments_section "
+        "_share_table",
+        "present.reports.method": "method_section sources_table",
+    },
+}
+# A `q.name` use becomes `<binding>.name` under `import <home> as <binding>`, the binding being
+# the home's last part; these homes are common variable names (`overview =
+# views.overview_view(...)`), so they are bound under another name.
+BINDINGS = {
+    "present.overview": "overview_views",
+    "present.groups": "group_views",
+    "present.explore": "explore_views",
+    "present.reports.shared": "report_shared",
+    "present.reports.headline": "report_headline",
+    "present.reports.method": "report_method",
 }
 SPLITS: dict[str, dict[str, str]] = {
     old: {name: new for new, names in moved.items() for name in names.split()}
     for old, moved in _SPLIT_TABLE.items()
 }
-REMOVED = {"analysis.representation", "analysis.queries"}  # split modules that no longer exist
+REMOVED = {
+    "analysis.representation",
+    "analysis.queries",
+    "present.views",
+}  # split modules that no longer exist
 # private names that became public in their new module
 RENAMED = {
     ("analysis.representation", "_STAT_COLUMNS"): "STAT_COLUMNS",
@@ -147,6 +184,8 @@ RENAMED = {
     ("ingest.validate", "_has_zones"): "has_zones",
     ("ingest.validate", "_strip_zone"): "strip_zone",
     ("ingest.validate", "_create_stage_table"): "create_stage_table",
+    ("present.views", "_rate"): "response_rate",
+    ("present.views", "_label_series"): "label_series",
 }
 # old modules whose name is now a package: `data_pipeline.store.x` is new, never rewritten
 PACKAGE_NAMES = {"store", "privacy", "cli", "outreach"}
@@ -214,7 +253,13 @@ _SPLIT_FROM = re.compile(
 )
 # `from data_pipeline.<package> import module as m`; not store: `from data_pipeline.store
 # import x` reads as the old flat `store` module (see _from_package), so it is never written.
-_SPLIT_PACKAGES = "|".join(sorted({old.partition(".")[0] for old in SPLITS} - PACKAGE_NAMES))
+# (longest first, so `present.reports` is tried before `present`)
+_SPLIT_PACKAGES = "|".join(
+    re.escape(package)
+    for package in sorted(
+        {old.rpartition(".")[0] for old in SPLITS} - PACKAGE_NAMES, key=len, reverse=True
+    )
+)
 _PACKAGE_FROM = re.compile(
     rf"^([ \t]*)from data_pipeline\.({_SPLIT_PACKAGES}) import "
     r"\(?([^\n()#]+?)\)?([ \t]*#[^\n]*)?$",
@@ -229,6 +274,11 @@ _SPLIT_IMPORT = re.compile(
 def _home(old: str, name: str) -> str:
     """The module (dotted, under data_pipeline) that holds `name` of the split module `old`."""
     return SPLITS[old].get(name, old)
+
+
+def _binding(home: str) -> str:
+    """The name a split module's home is imported as where `q.name` uses are rewritten."""
+    return BINDINGS.get(home, home.rpartition(".")[2])
 
 
 def _split_dotted(match: re.Match) -> str:
@@ -289,7 +339,7 @@ def _split_bindings(text: str) -> str:
                         return ref.group(0)
                     homes.append(home)
                     name = RENAMED.get((old, ref.group(1)), ref.group(1))
-                    return f"{home.rpartition('.')[2]}.{name}"
+                    return f"{_binding(home)}.{name}"
 
                 uses = re.compile(rf"(?<![\w.]){re.escape(bound)}\.(\w+)")
                 before, after = uses.sub(move, before), uses.sub(move, after)
@@ -301,7 +351,7 @@ def _split_bindings(text: str) -> str:
                 kept = [f"from data_pipeline.{package} import {', '.join(kept)}"]
             lines = [indent + line for line in kept]
             for home in sorted(set(homes)):
-                line = f"import data_pipeline.{home} as {home.rpartition('.')[2]}"
+                line = f"import data_pipeline.{home} as {_binding(home)}"
                 if line not in before + after:
                     lines.append(indent + line)
             if lines:

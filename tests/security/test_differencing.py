@@ -12,12 +12,15 @@ import pytest
 import data_pipeline.analysis.catalog as catalog
 import data_pipeline.analysis.counting as counting
 import data_pipeline.analysis.filtering as filtering
+import data_pipeline.present.explore as explore_views
+import data_pipeline.present.groups as group_views
+import data_pipeline.present.map_values as map_values
+import data_pipeline.present.overview as overview_views
 from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.raking import rake
 from data_pipeline.analysis.ratios import representation_table
 from data_pipeline.core.disclosure import DEFAULT_K
-from data_pipeline.present import views
-from data_pipeline.present.reports.content import option_shares
+from data_pipeline.present.reports.shared import option_shares
 from tests.security.helpers import app
 
 K = DEFAULT_K
@@ -79,12 +82,12 @@ def test_the_reported_attack_is_closed(sample_db):
     """/?area=04 shows its count; with gender narrowed to kvinde,mand,uoplyst the count that
     would reveal 04/andet is hidden."""
     wave = catalog.latest_wave(sample_db)
-    whole = views.headline_count(sample_db, filtering.Filters(wave=wave, areas=("04",)), K)
+    whole = overview_views.headline_count(sample_db, filtering.Filters(wave=wave, areas=("04",)), K)
     narrowed = filtering.Filters(wave=wave, areas=("04",), genders=("kvinde", "mand", "uoplyst"))
     true_narrowed = counting.count_respondents(sample_db, narrowed)
     assert whole is not None
     assert _risky(whole, true_narrowed), "the sample still holds the reported small cell"
-    assert views.headline_count(sample_db, narrowed, K) is None
+    assert overview_views.headline_count(sample_db, narrowed, K) is None
 
 
 @pytest.mark.slow
@@ -95,7 +98,7 @@ def test_no_two_published_headline_counts_one_filter_change_apart_reveal_a_small
 
     def shown(filters):
         if filters not in published:
-            published[filters] = views.headline_count(sample_db, filters, K)
+            published[filters] = overview_views.headline_count(sample_db, filters, K)
         return published[filters]
 
     leaks, pairs = [], 0
@@ -122,11 +125,11 @@ def test_the_map_never_shows_two_area_counts_that_differ_by_a_small_cell(sample_
     starts = [base] + [base.replace(**{field: (v,)}) for v in values[field]]
     leaks = []
     for start in starts:
-        shown = views.map_view(sample_db, start, "rate", k=K).set_index("area_code")
+        shown = map_values.map_view(sample_db, start, "rate", k=K).set_index("area_code")
         for other in one_change_away(start, values):
             if getattr(other, field) == getattr(start, field):
                 continue
-            theirs = views.map_view(sample_db, other, "rate", k=K).set_index("area_code")
+            theirs = map_values.map_view(sample_db, other, "rate", k=K).set_index("area_code")
             for area in shown.index:
                 a, b = shown.at[area, "respondents"], theirs.at[area, "respondents"]
                 if a == a and b == b and _risky(a, b):  # both shown (not NaN)
@@ -209,7 +212,12 @@ def test_grupper_intersections_never_differ_a_little_one_filter_change_apart(sam
 
     def publish(filters):
         gaps = find_gaps(
-            sample_db, filters, views.open_dimensions(filters), top=None, only_under=False, k=K
+            sample_db,
+            filters,
+            group_views.open_dimensions(filters),
+            top=None,
+            only_under=False,
+            k=K,
         )
         gaps = gaps[gaps["status"] != "too_few"]
         return {
@@ -237,7 +245,9 @@ def test_the_udforsk_crosstab_never_differs_a_little_one_filter_change_apart(sam
     values = _values(sample_db)
 
     def publish(filters):
-        return published(views.explore_view(sample_db, filters, rows, cols, k=K), ["row", "col"])
+        return published(
+            explore_views.explore_view(sample_db, filters, rows, cols, k=K), ["row", "col"]
+        )
 
     fields = ("age_bands", "genders", "topics")
     pairs, leaks = attack(publish, few_starts(wave, values), values, fields)
@@ -257,7 +267,7 @@ def test_the_map_share_and_its_tooltip_never_differ_a_little_one_filter_change_a
     code = values[f"{measure}s"][0]
 
     def publish(filters):
-        frame = views.map_view(sample_db, filters, measure, code=code, k=K)
+        frame = map_values.map_view(sample_db, filters, measure, code=code, k=K)
         shown = frame[~frame["suppressed"] & frame["value"].notna()]
         areas, n = shown["area_code"], shown["respondents"]
         cells = {(a, "n"): float(v) for a, v in zip(areas, n, strict=True)}
@@ -280,9 +290,9 @@ def test_overblik_ranked_lists_and_the_age_gender_chart_never_differ_a_little(sa
     def publish(filters):
         cells = {}
         for kind in ("topic", "format", "time"):
-            ranked = views.ranked_view(sample_db, filters, kind, k=K)
+            ranked = overview_views.ranked_view(sample_db, filters, kind, k=K)
             cells.update({(kind, *c): n for c, n in published(ranked, ["code"]).items()})
-        chart = views.band_gender_view(sample_db, filters, k=K)
+        chart = overview_views.band_gender_view(sample_db, filters, k=K)
         cells.update(published(chart, ["age_band", "gender"]))
         return cells
 

@@ -11,7 +11,7 @@ from data_pipeline.analysis.counting import count_respondents
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.ingest.mapping import UserMapping
-from data_pipeline.present.views import explore_view
+from data_pipeline.present.explore import explore_view
 from data_pipeline.store.load import ingest
 from data_pipeline.store.sample import SAMPLE_DIR
 from tests.security.helpers import app, visible_text

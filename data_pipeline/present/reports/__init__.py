@@ -1,16 +1,19 @@
 """Reports: the council report (PDF, XLSX, HTML) and the public summary for citizens (HTML, PDF).
 
-content.py and public.py decide what a report says, from the dashboard's own suppressed
-functions; html.py, pdf.py and xlsx.py only lay it out. Never imports streamlit and never
+content.py (with its section modules headline.py, gap_sections.py, answer_sections.py,
+method.py and goal_status.py) and public.py decide what a report says, from the dashboard's own
+suppressed functions, and shared.py holds what both use; html.py, pdf.py and xlsx.py only lay it
+out. Never imports streamlit and never
 reads the contact table.
 """
 
 from __future__ import annotations
 
 from data_pipeline.core.errors import PipelineError
-from data_pipeline.present.reports.content import EmptySelection, build_report
+from data_pipeline.present.reports.content import build_report
 from data_pipeline.present.reports.model import Report
 from data_pipeline.present.reports.public import build_public_summary
+from data_pipeline.present.reports.shared import EmptySelection
 
 COUNCIL_FORMATS = ("pdf", "xlsx", "html")
 PUBLIC_FORMATS = ("pdf", "html")

@@ -1,7 +1,7 @@
 """The public summary for citizens: what was asked, how many answered, what they care about,
 how they want to take part, and whom the municipality will now try harder to reach.
 
-Built only from suppressed aggregates (views, gaps, raking); it never touches the contact
+Built only from suppressed aggregates (the page views, gaps, raking); it never touches the contact
 table, so no name, email or phone number can reach it. Never imports streamlit.
 """
 
@@ -19,9 +19,11 @@ from data_pipeline.analysis.gaps import find_gaps
 from data_pipeline.analysis.raking import rake
 from data_pipeline.core.disclosure import DEFAULT_K
 from data_pipeline.core.i18n import number, percent, t, tn
-from data_pipeline.present import views
+from data_pipeline.present.groups import open_dimensions
+from data_pipeline.present.overview import overview_view
 from data_pipeline.present.reports import charts
-from data_pipeline.present.reports.content import (
+from data_pipeline.present.reports.model import Column, Fact, Figure, Report, Section, Table
+from data_pipeline.present.reports.shared import (
     credit,
     date_text,
     describe_scope,
@@ -30,7 +32,6 @@ from data_pipeline.present.reports.content import (
     today_text,
     wave_row,
 )
-from data_pipeline.present.reports.model import Column, Fact, Figure, Report, Section, Table
 
 REACH_GROUPS = 5
 
@@ -44,7 +45,7 @@ def build_public_summary(
 ) -> Report:
     """The citizens' summary (normally for the whole municipality: no filter but the wave)."""
     filters = prepare(con, filters or filtering.Filters(), k)
-    overview = views.overview_view(con, filters, k, lang)
+    overview = overview_view(con, filters, k, lang)
     weights = rake(con, filters)
     shares = {
         kind: option_shares(con, filters, kind, weights, overview.respondents, k, lang)
@@ -218,7 +219,7 @@ def reach_groups(gaps: pd.DataFrame, limit: int = REACH_GROUPS) -> list[dict]:
 
 
 def _reach(con, filters: filtering.Filters, lang: str, k: int) -> Section:
-    gaps = find_gaps(con, filters, dims=views.open_dimensions(filters), top=30, k=k)
+    gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=30, k=k)
     names = area_names(con)
     rows = dict(zip(map(_key, gaps["group"]), gaps.to_dict("records"), strict=True))
     interest = interest_words(con, filters, lang)
