@@ -210,6 +210,12 @@ def _dotted(match: re.Match) -> str:
     old, dot = match.group(1), match.group(2)
     if dot and old in PACKAGE_NAMES:
         return match.group(0)  # already new: data_pipeline.store.db, data_pipeline.cli.main
+    text, start, end = match.string, match.start(), match.end()
+    quoted = (
+        start > 0 and end < len(text) and text[start - 1] in "\"'" and text[end] == text[start - 1]
+    )
+    if old in PACKAGE_NAMES and quoted:
+        return match.group(0)  # "data_pipeline.cli" names the package as it is now
     if dot and old not in MOVED_PACKAGES:
         # data_pipeline.load.Staged (attribute of a moved module) - still the module
         return f"data_pipeline.{MOVES[old]}{dot}"
