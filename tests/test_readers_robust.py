@@ -13,7 +13,13 @@ import io
 import pytest
 
 from data_pipeline.core.errors import InvalidFile
-from data_pipeline.ingest.readers import content_fingerprint, read_table, surveyxact, text
+from data_pipeline.ingest.readers import (
+    content_fingerprint,
+    read_table,
+    surveyxact,
+    text,
+    text_decode,
+)
 from data_pipeline.store.load import ingest
 from tests.conftest import write_text
 
@@ -313,7 +319,7 @@ def test_surveyxact_sniffs_the_delimiter_outside_quotes(tmp_path):
 
 def test_surveyxact_uses_the_text_readers_sniffer_and_bom_map():
     assert surveyxact.sniff_delimiter is text.sniff_delimiter
-    assert surveyxact.decode_text is text.decode_text
+    assert surveyxact.decode_text is text_decode.decode_text
     assert not hasattr(surveyxact, "_delimiter")
 
 

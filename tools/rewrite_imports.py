@@ -138,6 +138,13 @@ _SPLIT_TABLE = {
         "present.explore": "FILTERED_BY explore_view weights_note _complete_grid _within_filter",
         "present.map_values": "map_view hide_differences postal_spread_note _per_area",
     },
+    # text kept sniffing and parsing; the bytes made ready to parse moved out
+    "ingest.readers.text": {
+        "ingest.readers.text_decode": "HEAD_BYTES ENCODING_LABELS ASCII_BYTES HIGH_LOW_HALF "
+        "UTF8_SEQUENCE MAX_LISTED_WARNINGS RECODED_WARNING UTF8_IN_CP1252_WARNING MORE_WARNINGS "
+        "detect_encoding encoding_label Prepared prepare normalise_line_endings decode_text "
+        "_decode _decode_line_by_line _record_numbers",
+    },
     # content keeps build_report; its sections and what the citizens' summary shares moved out
     "present.reports.content": {
         "present.reports.shared": "SHARE_KINDS FILTER_FIELDS DST_NAMES EmptySelection prepare "

@@ -31,7 +31,8 @@ from data_pipeline.ingest.readers.surveyxact_decode import (
     structure_dicts,
     trim_rows,
 )
-from data_pipeline.ingest.readers.text import HEAD_BYTES, decode_text, first_record, sniff_delimiter
+from data_pipeline.ingest.readers.text import first_record, sniff_delimiter
+from data_pipeline.ingest.readers.text_decode import HEAD_BYTES, decode_text
 from data_pipeline.ingest.uploads import bom_encoding
 
 SHEETS = ("Labels", "Dataset", "Structure")
