@@ -222,7 +222,7 @@ def _band_bounds(band: str) -> tuple[int, int | None] | None:
 
 def group_text(bands, genders, lang: str, band_labels: dict | None = None) -> str:
     """The group a map shows, in words: "18–29-årige", "18–29-årige kvinder", "alle borgere"."""
-    gender_words = " og ".join if lang == "da" else " and ".join
+    gender_words = t("report.and", lang).join
     genders_text = gender_words(t(f"group.gender.{g}", lang) for g in genders) if genders else ""
     bounds = [_band_bounds(b) for b in bands]
     if not bands:

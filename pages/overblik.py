@@ -53,9 +53,9 @@ cols[0].metric(
 rate_delta = None
 if view.rate is not None and view.previous_rate is not None:
     points = (view.rate - view.previous_rate) * 100
-    rate_delta = f"{number(points, lang, 1)} %-point" if lang == "da" else f"{points:+.1f} pp"
-    if lang == "da" and points > 0:
-        rate_delta = f"+{rate_delta}"
+    # A plus only above zero, in both languages (st.metric reads a leading "-" as down).
+    sign = "+" if points > 0 else ""
+    rate_delta = t("metric.points", lang, value=sign + number(points, lang, 1))
 cols[1].metric(
     t("metric.rate", lang),
     percent(view.rate, lang) if view.rate is not None else "–",
