@@ -28,7 +28,7 @@ if view.respondents == 0:
 if view.plain_score is not None:
     with st.container(border=True):
         # Markdown, not st.metric: the headline metrics below keep their places.
-        value = t("score.plain_value", lang, score=view.plain_score["score"])
+        value = view.plain_score["value"]
         st.markdown(
             f"#### {t('score.plain_title', lang)}: {value}",
             help=t("score.plain_help", lang),

@@ -17,6 +17,7 @@ import pytest
 
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.scores import plain_score_text, r_indicator_values, score_counts, scores
+from data_pipeline.core.i18n import t
 from data_pipeline.store.db import connect
 
 SEED = 20261205
@@ -213,3 +214,25 @@ def test_overblik_leads_with_the_plain_score_and_keeps_the_rest_for_analysts(
     labels = [m.label for m in analysts.metric]
     assert labels == ["Laveste/højeste svarprocent", "Overlap med befolkningen", "R-indikator"]
     assert all("(" in m.value and "–" in m.value for m in analysts.metric)  # with intervals
+
+
+def test_a_score_outside_its_own_interval_is_called_undecided_not_shown(sample_con):
+    # Two age bands in Havnekvarteret (seen in the browser): the score was "95 af 100" with
+    # "95 %-interval: 56–94", a figure its own interval rules out.
+    narrow = Filters(wave="2025", areas=("04",), age_bands=("18-24", "25-29"))
+    table = scores(sample_con, narrow)
+    overall = table.set_index("dimension").loc["overall"]
+    estimate = round(100 * overall["min_max_ratio"])
+    low, high = round(100 * overall["min_max_low"]), round(100 * overall["min_max_high"])
+    assert not low <= estimate <= high  # the case this test is about
+
+    score = plain_score_text(sample_con, table, "da")
+    assert score["undecided"]
+    assert score["value"] == t("score.undecided_value", "da")
+    said = score["value"] + score["sentence"] + score["interval"]
+    assert f"{estimate} af 100" not in said and f"{low}–{high}" not in said
+    assert "for få svar" in score["sentence"]
+
+    whole = plain_score_text(sample_con, scores(sample_con, Filters(wave="2025")), "da")
+    assert not whole["undecided"]
+    assert whole["value"] == t("score.plain_value", "da", score=whole["score"])

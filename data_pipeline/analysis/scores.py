@@ -329,10 +329,26 @@ def plain_score_sentence(score: Mapping, lang: str, names: Mapping[str, str]) ->
 def plain_score_text(
     con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | None, lang: str
 ) -> dict | None:
-    """plain_score with its sentence (`sentence`) and interval text (`interval`)."""
+    """plain_score with its headline (`value`), sentence (`sentence`, `short`) and interval
+    text (`interval`).
+
+    `undecided` when the score lies outside its own 95 % interval. That happens under a
+    narrow filter (two age bands in one area: 95 with 56–94): the lowest of a few noisy rates
+    over the highest is pulled down by chance alone, so every replicate falls below the
+    estimate, and the figure says more about the noise than about the groups. Such a score is
+    shown as "kan ikke afgøres" with the reason, never as a number."""
     score = plain_score(frame)
     if score is None:
         return None
+    low, high = score["low"], score["high"]
+    score["undecided"] = low is not None and high is not None and not low <= score["score"] <= high
+    if score["undecided"]:
+        field = t(f"score.field.{score['field']}", lang)
+        score["value"] = t("score.undecided_value", lang)
+        score["sentence"] = score["short"] = t("score.undecided_line", lang, field=field)
+        score["interval"] = ""
+        return score
+    score["value"] = t("score.plain_value", lang, score=score["score"])
     names = area_names(con)
     score["sentence"] = plain_score_sentence(score, lang, names)
     field = score["field"]

@@ -129,7 +129,7 @@ def _facts(overview, now: dict, lang: str, k: int) -> list[Fact]:
     plain = []
     if overview.plain_score is not None:  # the one score the Overblik leads with
         score = overview.plain_score
-        value = t("score.plain_value", lang, score=score["score"])
+        value = score["value"]
         plain = [
             Fact(
                 t("score.plain_title", lang),
@@ -174,7 +174,7 @@ def _key_messages(overview, shares, lang: str, k: int) -> list[str]:
         )
     if overview.plain_score is not None:
         score = overview.plain_score
-        value = t("score.plain_value", lang, score=score["score"])
+        value = score["value"]
         messages.append(f"{t('score.plain_title', lang)} {value}: {score['sentence']}")
     if overview.gaps is not None and len(overview.gaps):
         messages.append(t("report.message.gap", lang, text=overview.gaps[f"sentence_{lang}"][0]))
