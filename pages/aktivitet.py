@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_support import data, state, ui, words
 from data_pipeline.analysis import activity
-from data_pipeline.core.i18n import number, t
+from data_pipeline.core.i18n import number, period_text, t
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT
@@ -112,7 +112,9 @@ result = data.activity_representation(path, dim, platform, k)
 if result is None:
     st.info(t("activity.no_population", lang))
     st.stop()
-st.caption(t("activity.who_lead", lang, period=ui.plain(result.attrs.get("period"))))
+st.caption(
+    t("activity.who_lead", lang, period=ui.plain(period_text(result.attrs.get("period"), lang)))
+)
 labels = data.choices(path, lang)["labels"].get(dim, {})
 shown = result.copy()
 shown["label"] = shown[dim].map(lambda v: labels.get(v, v))

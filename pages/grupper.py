@@ -92,7 +92,13 @@ if result.get("reference_rate") is not None:  # what every ratio and verdict com
     st.caption(t("groups.reference", lang, rate=percent(result["reference_rate"], lang)))
 if table.attrs.get("excluded"):  # one method for unknowns, said where the rates are shown
     st.caption(tn("unknown.rates_note", table.attrs["excluded"], lang))
-plot = shown.dropna(subset=["ratio"])
+plot = shown.dropna(subset=["ratio"]).copy()
+# Tooltips read text: a group with no missing answers (or no interval) says "–", not "null".
+plot["missing_text"] = ["–" if pd.isna(v) else number(v, lang) for v in plot["missing_shown"]]
+plot["ci_text"] = [
+    "–" if pd.isna(lo) else f"{number(lo, lang, 2)}–{number(hi, lang, 2)}"
+    for lo, hi in zip(plot["ci_low"], plot["ci_high"], strict=True)
+]
 order = list(plot["group"])
 base = alt.Chart(plot).encode(y=alt.Y("group:N", sort=order, title=None))
 status_colors = alt.Scale(
@@ -111,9 +117,8 @@ chart = (
         tooltip=[
             alt.Tooltip("group:N", title=t("col.group", lang)),
             alt.Tooltip("ratio:Q", format=".2f", title=t("col.ratio", lang)),
-            alt.Tooltip("ci_low:Q", format=".2f", title="95 % ↓"),
-            alt.Tooltip("ci_high:Q", format=".2f", title="95 % ↑"),
-            alt.Tooltip("missing_shown:Q", format=",.0f", title=t("col.missing", lang)),
+            alt.Tooltip("ci_text:N", title=t("col.ci", lang)),
+            alt.Tooltip("missing_text:N", title=t("col.missing", lang)),
         ],
     )
     + alt.Chart(pd.DataFrame({"x": [1.0]}))

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_support import ui, words
-from data_pipeline.core.i18n import counted, plural
+from data_pipeline.core.i18n import counted, period_text, plural
 from tests.conftest import ROOT
 
 TIMEOUT = 90
@@ -224,3 +224,14 @@ def test_ranked_bars_name_every_option_with_decimal_commas():
 
     assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_population_periods_are_words_not_statistics_denmark_codes(app_db):
+    assert period_text("2025K4") == "4. kvartal 2025"
+    assert period_text("2025K4", "en") == "Q4 2025"
+    assert period_text("2021") == "2021"  # a period that is not a quarter stays as it is
+
+    at = open_page("aktivitet")  # "sammenlignet med befolkningen i 2025K4" in the browser
+    captions = " ".join(c.value for c in at.caption)
+    assert "kvartal 2025" in captions
+    assert "2025K4" not in captions

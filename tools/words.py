@@ -39,7 +39,10 @@ NAMES = {"da": "Danish (the default)", "en": "English"}
 TOPICS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("app", "nav", "ui"), "App frame and navigation (app.py, app_support/navigation.py)"),
     (("filter", "wave"), "Filter bar and waves (app_support/state.py)"),
-    (("dim", "gender", "group", "unknown", "word"), "Shared words: dimensions, groups, counts"),
+    (
+        ("dim", "gender", "group", "period", "unknown", "word"),
+        "Shared words: dimensions, groups, counts",
+    ),
     (("metric", "overview"), "Overblik page"),
     (("explore", "col", "download", "tooltip", "series", "chart"), "Udforsk page, tables, charts"),
     (("map", "postal"), "Kort page and the map"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import logging
 import os
+import re
 import struct
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -155,3 +156,17 @@ class _Words(Mapping):
 
 
 TEXT: Mapping[str, tuple] = _Words()
+
+
+_QUARTER = re.compile(r"^(\d{4})K([1-4])$")
+
+
+def period_text(period: str | None, lang: str = "da") -> str:
+    """A Statistics Denmark period in words: "2025K4" → "4. kvartal 2025" / "Q4 2025"; any
+    other period (a year, a date) as it is, and "–" when there is none."""
+    if period is None or str(period).strip() == "":
+        return "–"
+    match = _QUARTER.match(str(period).strip())
+    if match is None:
+        return str(period)
+    return t("period.quarter", lang, year=match.group(1), quarter=match.group(2))

@@ -8,7 +8,7 @@ import pandas as pd
 
 import data_pipeline.analysis.catalog as catalog
 from data_pipeline.analysis.raking import RakeResult
-from data_pipeline.core.i18n import number, t, tn
+from data_pipeline.core.i18n import number, period_text, t, tn
 from data_pipeline.present.explore import weights_note
 from data_pipeline.present.reports.model import Column, Section, Table
 from data_pipeline.present.reports.shared import (
@@ -25,7 +25,7 @@ def method_section(con, filters, weights: RakeResult, lang: str, k: int) -> Sect
     period = catalog.population_period(con, filters.wave)
     trim = weights.trim or (0.2, 5.0)
     paragraphs = [
-        t("report.method.rate", lang, period=period),
+        t("report.method.rate", lang, period=period_text(period, lang)),
         t("report.method.ratio", lang),
         t("report.method.scores", lang),
         t(
@@ -88,5 +88,9 @@ def sources_table(con, wave: str, lang: str) -> Table:
             Column(t("report.col.rows", lang), "count"),
         ],
         rows=rows,
-        note=t("report.sources.note", lang, period=catalog.population_period(con, wave)),
+        note=t(
+            "report.sources.note",
+            lang,
+            period=period_text(catalog.population_period(con, wave), lang),
+        ),
     )
