@@ -309,6 +309,15 @@ def test_ratio_words(ratio, lang, expected):
     assert ratio_words(ratio, lang) == expected
 
 
+def test_two_ratios_shown_alike_get_the_same_words():
+    # Both show as 0,36 in the brackets; the words were "en tredjedel" for one and "0,4 gange"
+    # for the other (Grupper, 80+ and men 80+).
+    assert ratio_words(0.355, "da") == ratio_words(0.362, "da")
+    # Nothing between 0,45 and 0,55 says "0,5 gange" beside another group's "halvdelen".
+    for ratio in (0.45, 0.49, 0.52, 0.54, 0.549):
+        assert ratio_words(ratio, "da") == ratio_words(0.5, "da"), ratio
+
+
 # --- raking ---------------------------------------------------------------------------------
 
 

@@ -62,10 +62,13 @@ def ratio_words(ratio: float, lang: str = "da", interest: bool = False) -> str:
         return "–"
     if abs(ratio - 1) < 0.05:
         return t("gap.ratio.about", lang, rate=rate)
+    # Decided on the ratio as the brackets show it (two decimals), so two groups shown with the
+    # same ratio never get different words ("en tredjedel (0,36)" beside "0,4 gange (0,36)"
+    # was seen on Grupper). Within 10 % of a fraction: 0,54 reads as "halvdelen", 0,36 as "en
+    # tredjedel", and "0,5 gange" can no longer stand beside "halvdelen".
+    shown = round(ratio, 2)
     for value, key in _FRACTIONS:
-        # Within 7 %: 0,52 reads as "halvdelen", 0,36 as "en tredjedel"; the exact ratio
-        # follows in brackets anyway.
-        if abs(ratio / value - 1) <= 0.07:
+        if abs(shown / value - 1) <= 0.10 + 1e-9:
             return t(key, lang, rate=rate)
     times = number(ratio, lang, 1 if ratio >= 0.1 else 2)
     return t("gap.ratio.times", lang, times=times, rate=rate)
