@@ -1,4 +1,4 @@
-"""Privacy commands: `export-contacts`, `erase` and `purge-contacts` (registered by cli.py).
+"""Privacy commands: `export-contacts`, `erase` and `purge-contacts` (registered through cli/registry.py, imported by cli/main.py).
 
 Owns the arguments and JSON output of these commands. Never prints contact data: the contact
 list goes only to --out, and the output says how many rows and the file's sha256.
