@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 from app_support import data, state, ui, waves
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, points, signed, t
 
 lang, filters = state.page_setup()
 k = state.K_DEFAULT
@@ -42,8 +42,7 @@ cols = st.columns(3)
 respondents = number(view.respondents, lang) if view.respondents_publishable else f"<{k}"
 change = None
 if view.previous_respondents and view.respondents_publishable:
-    change = number(view.respondents - view.previous_respondents, lang)
-    change = change if change.startswith("-") else f"+{change}"
+    change = signed(view.respondents - view.previous_respondents, lang)
 cols[0].metric(
     t("metric.respondents", lang),
     respondents,
@@ -52,10 +51,7 @@ cols[0].metric(
 )
 rate_delta = None
 if view.rate is not None and view.previous_rate is not None:
-    points = (view.rate - view.previous_rate) * 100
-    # A plus only above zero, in both languages (st.metric reads a leading "-" as down).
-    sign = "+" if points > 0 else ""
-    rate_delta = t("metric.points", lang, value=sign + number(points, lang, 1))
+    rate_delta = points(view.rate - view.previous_rate, lang)
 cols[1].metric(
     t("metric.rate", lang),
     percent(view.rate, lang) if view.rate is not None else "–",

@@ -54,3 +54,15 @@ def test_number_and_percent_agree_with_babel(lang, decimals):
 )
 def test_numbers_read_as_people_write_them(call, expected):
     assert call() == expected
+
+
+def test_a_change_has_a_plus_only_above_zero_in_both_languages():
+    from data_pipeline.core.i18n import points
+    from data_pipeline.core.numbers import signed
+
+    assert signed(1205, "da") == "+1.205"
+    assert signed(-1.54, "da", 1) == "-1,5"
+    assert signed(0, "en") == "0"  # English once showed "+0.0 pp" where Danish showed "0,0"
+    assert points(0.054, "da") == "+5,4 %-point"
+    assert points(0.0, "en") == "0.0 pp"
+    assert points(-0.012, "en") == "-1.2 pp"

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
-from data_pipeline.core.numbers import VEGA_LOCALE, number, percent, vega_locale
+from data_pipeline.core.numbers import VEGA_LOCALE, number, percent, signed, vega_locale
 
 __all__ = [
     "LANGS",
@@ -170,3 +170,8 @@ def period_text(period: str | None, lang: str = "da") -> str:
     if match is None:
         return str(period)
     return t("period.quarter", lang, year=match.group(1), quarter=match.group(2))
+
+
+def points(difference: float, lang: str = "da") -> str:
+    """A difference of two shares in percentage points: 0.054 -> "+5,4 %-point" / "+5.4 pp"."""
+    return t("metric.points", lang, value=signed(difference * 100, lang, 1))

@@ -43,6 +43,13 @@ def percent(value: float | None, lang: str = "da", decimals: int = 1) -> str:
     return number(value * 100, lang, decimals) + PERCENT_SUFFIX["en" if lang == "en" else "da"]
 
 
+def signed(value: float | int | None, lang: str = "da", decimals: int = 0) -> str:
+    """A change: a plus only above zero (st.metric reads a leading "-" as down), 0 as "0"."""
+    if _is_missing(value):
+        return MISSING
+    return ("+" if value > 0 else "") + number(value, lang, decimals)
+
+
 def count(value: float | int | None, lang: str = "da") -> str:
     """A count as people read it, rounded to a whole number: 1449.6 -> "1.450"."""
     return MISSING if _is_missing(value) else number(int(round(value)), lang)

@@ -15,7 +15,7 @@ import data_pipeline.analysis.counting as counting
 import data_pipeline.analysis.filtering as filtering
 from data_pipeline.analysis.cells import InvalidInput
 from data_pipeline.analysis.scores import scores
-from data_pipeline.core.i18n import number, percent, t, tn
+from data_pipeline.core.i18n import number, percent, points, signed, t, tn
 from data_pipeline.present.reports.model import Column, Fact, Section, Table
 from data_pipeline.present.reports.shared import count_text
 
@@ -110,20 +110,15 @@ def _facts(overview, now: dict, lang: str, k: int) -> list[Fact]:
             lang,
             value=number(overview.previous_respondents, lang),
             wave=overview.previous_wave,
-            change=("+" if change > 0 else "") + number(change, lang),
+            change=signed(change, lang),
         )
     if overview.rate is not None and overview.previous_rate is not None:
-        points = overview.rate - overview.previous_rate
         rate_note = t(
             "report.previous_note",
             lang,
             value=percent(overview.previous_rate, lang),
             wave=overview.previous_wave,
-            change=t(
-                "metric.points",
-                lang,
-                value=("+" if points > 0 else "") + number(points * 100, lang, 1),
-            ),
+            change=points(overview.rate - overview.previous_rate, lang),
         )
     rate = percent(overview.rate, lang) if overview.rate is not None else "–"
     plain = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from data_pipeline.core.i18n import number, percent, t
+from data_pipeline.core.i18n import number, percent, points, signed
 
 # The kinds a table cell can have; each renderer maps them to its own number format.
 KINDS = ("text", "count", "percent", "ratio", "signed", "points", "signed_ratio")
@@ -137,13 +137,11 @@ def format_cell(value, kind: str, lang: str) -> str:
         return percent(value, lang, 1)
     if kind == "ratio":
         return number(value, lang, 2)
-    sign = "+" if value > 0 else ""
     if kind == "signed":
-        return f"{sign}{number(value, lang)}"
+        return signed(value, lang)
     if kind == "signed_ratio":
-        return f"{sign}{number(value, lang, 2)}"
-    # points: a difference of two percentages, in percentage points
-    return t("metric.points", lang, value=f"{sign}{number(value * 100, lang, 1)}")
+        return signed(value, lang, 2)
+    return points(value, lang)  # a difference of two percentages, in percentage points
 
 
 def is_numeric_kind(kind: str) -> bool:
