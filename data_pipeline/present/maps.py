@@ -18,6 +18,7 @@ from shapely.geometry.polygon import orient
 from data_pipeline.core.i18n import t
 from data_pipeline.core.numbers import number
 from data_pipeline.ingest.boundaries import WGS84
+from data_pipeline.ingest.geo_repair import polygonal
 from data_pipeline.present.map_labels import name_layers
 
 SUPPRESSED_GREY = "#d4d4d4"
@@ -312,16 +313,7 @@ def _orient_clockwise(geometry):
         return orient(geometry, sign=-1.0)
     if isinstance(geometry, MultiPolygon):
         return MultiPolygon([orient(part, sign=-1.0) for part in geometry.geoms])
-    return _orient_clockwise(_polygonal(geometry))
-
-
-def _polygonal(geometry) -> Polygon | MultiPolygon:
-    """make_valid may return lines and points beside the polygons (a bow-tie's knot); drop them."""
-    if isinstance(geometry, Polygon | MultiPolygon):
-        return geometry
-    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon | MultiPolygon)]
-    polygons = [q for p in parts for q in shapely.get_parts(p)]
-    return MultiPolygon(polygons) if polygons else Polygon()
+    return _orient_clockwise(polygonal(geometry))
 
 
 # --- PNG -----------------------------------------------------------------------------------------
