@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_support import auth_ui, data, state, streamlit_words
+from app_support import auth_ui, data, state, streamlit_words, ui
 from app_support.navigation import (
     home_page,
     land_on_allowed,
@@ -32,7 +32,7 @@ streamlit_words.frame_words(st.session_state.get("lang", lang))
 try:
     deny_file_access(data.connection())  # after the first load, pages cannot read local files
 except DatabaseError as exc:  # a clear sentence, not a traceback
-    st.error(str(exc))
+    st.error(ui.error_text(exc, lang))
     st.stop()
 user = auth_ui.sign_in(lang)  # OIDC login, or the bannered demo mode with its role switcher
 menu = [

@@ -14,6 +14,7 @@ import streamlit as st
 import data_pipeline.privacy.roles as auth
 from app_support import data
 from app_support.ui import plain
+from data_pipeline.core.errors import in_language
 from data_pipeline.core.i18n import t
 from data_pipeline.ingest.uploads import UnsafeSetup, ensure_defusedxml
 
@@ -79,11 +80,11 @@ def startup_checks(lang: str) -> None:
     try:
         ensure_defusedxml()
     except UnsafeSetup as exc:
-        _refuse(str(exc))
+        _refuse(in_language(str(exc), lang))
     try:
         production = in_production()
     except auth.BadProductionFlag as exc:
-        _refuse(str(exc))
+        _refuse(in_language(str(exc), lang))
     if production and not auth_configured():
         explicit = auth.production_flag() is not None
         _refuse(

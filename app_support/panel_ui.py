@@ -90,7 +90,7 @@ def _draw(principal, request: panel_model.PanelRequest, seed: int | None, lang: 
     try:
         plan = panel.plan_panel(cur, principal, request, lang)
     except PipelineError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc, lang))
         return
     finally:
         cur.close()
@@ -107,7 +107,7 @@ def _draw(principal, request: panel_model.PanelRequest, seed: int | None, lang: 
         try:
             drawn = panel_draw.draw_panel(None, principal, plan, seed, lang)
         except PipelineError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc, lang))
             return
     st.session_state[RESULT] = drawn
 

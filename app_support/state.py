@@ -11,7 +11,7 @@ import os
 import streamlit as st
 
 from app_support import data, streamlit_compat
-from app_support.ui import plain
+from app_support.ui import municipality, plain, today_text
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.disclosure import DEFAULT_K, check_k
 from data_pipeline.core.i18n import t
@@ -366,3 +366,22 @@ def describe_filters(filters: Filters, lang: str) -> str:
     if not parts:
         return t("filter.none", lang)
     return t("filter.active", lang, text="; ".join(parts))
+
+
+def export_about(title: str, filters: Filters, lang: str, source: str = "map.source_population"):
+    """What a downloaded table holds, for its Excel file's "Om tabellen" sheet and printed
+    header (safe_export.xlsx_bytes): title, municipality, wave, filters, source, date and
+    what "<k" means. `source` is the word key of the table's source."""
+    options = data.choices(data.db_path(), lang)
+    about = [(t("download.about.table", lang), title)]
+    name = municipality(options["labels"].get("area", {}).values())
+    if name:
+        about.append((t("download.about.municipality", lang), name))
+    about += [
+        (t("filter.wave", lang), filters.wave or (options["wave"] or ["–"])[-1]),
+        (t("download.about.filter", lang), describe_filters(filters, lang)),
+        (t("download.about.source", lang), t(source, lang).split(": ", 1)[-1]),
+        (t("download.about.made", lang), today_text(lang)),
+        (t("download.about.hidden", lang), t("download.about.hidden_text", lang, k=DEFAULT_K)),
+    ]
+    return about

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline.core import disclosure, safe_export
+from data_pipeline.core.errors import in_language
 from data_pipeline.core.i18n import number, percent, t, vega_locale
 
 COLORS = {"respondents": "#1f5f8b", "population": "#b8c7d6"}
@@ -43,6 +44,12 @@ def plain(value, unlink: bool = True) -> str:
     return _MARKUP.sub(r"\\\1", text)
 
 
+def error_text(error, lang: str) -> str:
+    """A pipeline error as the page shows it: the reader's language of a bilingual message
+    ("Dansk. / English."), made literal for Markdown."""
+    return plain(in_language(str(error), lang))
+
+
 def count_text(value, suppressed: bool, k: int) -> str:
     return f"<{k}" if suppressed else number(value, st.session_state.get("lang", "da"))
 
@@ -56,10 +63,16 @@ def headline_count(count, k: int, lang: str) -> str:
 
 
 def downloads(
-    frame: pd.DataFrame, name: str, lang: str, key: str, kinds: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    name: str,
+    lang: str,
+    key: str,
+    kinds: dict[str, str] | None = None,
+    about: list[tuple[str, str]] | None = None,
 ) -> None:
     """CSV and Excel of a table, both through data_pipeline.core.safe_export (no formulas, numbers as
-    numbers). `kinds` names the number columns (count, percent, ratio) for their formats.
+    numbers). `kinds` names the number columns (count, percent, ratio) for their formats;
+    `about` (state.export_about: title, filters, wave, source, date) describes the Excel file.
 
     The files are written when a button is clicked, not on every rerun: building the XLSX took
     ~40-120 ms of each filter change on Udforsk (tools/profile_rerun.py, issue 16)."""
@@ -74,7 +87,9 @@ def downloads(
     )
     right.download_button(
         t("download.xlsx", lang),
-        lambda: safe_export.xlsx_bytes(frame, kinds=kinds),
+        lambda: safe_export.xlsx_bytes(
+            frame, kinds=kinds, about=about or (), about_sheet=t("download.about_sheet", lang)
+        ),
         file_name=f"{name}.xlsx",
         mime=safe_export.XLSX_MIME,
         key=f"{key}_xlsx",
@@ -152,10 +167,33 @@ def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+# A cell written as a number for the reader: "1.234", "15,3 %", "0,26 (0,23–0,30)", "<5", "–".
+_NUMBER_TEXT = re.compile(r"[<+−-]?\d[\d.,]*(\s?%)?(\s\(.*\))?|–|-|")
+
+
+def number_columns(frame: pd.DataFrame) -> list[str]:
+    """Text columns that hold only numbers as the reader reads them (formatted with Danish
+    separators by the page): they are right-aligned like numbers, not left like words."""
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        texts = [str(v).strip() for v in values if isinstance(v, str)]
+        complete = bool(texts) and len(texts) == values.notna().sum()
+        digits = any(any(c.isdigit() for c in v) for v in texts)
+        if complete and digits and all(_NUMBER_TEXT.fullmatch(v) for v in texts):
+            found.append(column)
+    return found
+
+
 def show_table(
     frame: pd.DataFrame, column_config: dict | None = None, key: str | None = None
 ) -> None:
-    st.dataframe(blank_missing(frame), hide_index=True, column_config=column_config, key=key)
+    """A table with empty cells empty and numbers written as text aligned right."""
+    config = {c: st.column_config.TextColumn(alignment="right") for c in number_columns(frame)}
+    config.update(column_config or {})
+    st.dataframe(blank_missing(frame), hide_index=True, column_config=config or None, key=key)
 
 
 def danish_chart(chart, lang: str):

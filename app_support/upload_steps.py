@@ -16,7 +16,7 @@ import streamlit as st
 import data_pipeline.privacy.roles as auth
 from app_support import data, ui, words
 from data_pipeline.core import safe_export, scratch
-from data_pipeline.core.errors import PipelineError
+from data_pipeline.core.errors import PipelineError, in_language
 from data_pipeline.core.i18n import number, t, tn
 from data_pipeline.ingest import uploads
 from data_pipeline.ingest.matching import remember
@@ -53,7 +53,7 @@ def stored_uploads(files, lang: str) -> list[tuple[str, Path]]:
                 checked = uploads.store_upload(upload.getvalue(), upload.name, folder)
                 kept.append((upload.name, str(checked.path)))
             except PipelineError as exc:
-                refused.append((upload.name, str(exc)))
+                refused.append((upload.name, in_language(str(exc), lang)))
         stored[folder.name] = (kept, refused)
     kept, refused = stored[folder.name]
     for name, error in refused:
@@ -86,7 +86,7 @@ def do_undo(principal, lang: str) -> None:
         st.cache_data.clear()
         say("success", t("upload.undone", lang, batch=chosen))
     except PipelineError as exc:
-        say("error", str(exc))
+        say("error", ui.error_text(exc, lang))
     finally:
         cur.close()
 
@@ -109,7 +109,7 @@ def do_load(principal, lang: str, unit: Path, kind: str, wave, mapping, fields, 
             file_name=file_name,
         )
     except PipelineError as exc:
-        say("error", str(exc))
+        say("error", ui.error_text(exc, lang))
         return
     finally:
         cur.close()
@@ -136,7 +136,7 @@ def do_remember(lang: str, chosen: list) -> None:
         remember(data.db_path(), values=values)
         say("success", t("upload.remembered", lang))
     except PipelineError as exc:
-        say("error", str(exc))
+        say("error", ui.error_text(exc, lang))
 
 
 def batch_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -263,7 +263,7 @@ def dry_run(unit: Path, kind: str, wave: str, mapping, fields, file_name: str, l
         if kind == "survey" and not wave and "--wave" in str(exc):
             st.warning(t("upload.wave_needed", lang))  # not the command line's "--wave"
         else:
-            st.error(ui.plain(exc))
+            st.error(ui.error_text(exc, lang))
         return None
     finally:
         cur.close()

@@ -64,7 +64,7 @@ elif asked:
         lambda con: erasure.erase_citizen(con, principal, **target)
     )
     if problem:
-        st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
+        st.error(t("admin.rewrite_failed", lang, error=ui.error_text(problem, lang)))
     elif result.respondents:
         st.success(
             t(
@@ -93,7 +93,7 @@ if purge:
         lambda con: erasure.purge_contacts(con, principal, months)
     )
     if problem:
-        st.error(t("admin.rewrite_failed", lang, error=ui.plain(problem)))
+        st.error(t("admin.rewrite_failed", lang, error=ui.error_text(problem, lang)))
     else:
         st.success(t("admin.purged", lang, rows=counted(deleted, "contact", lang)))
 

@@ -172,10 +172,11 @@ kinds[f"{t('col.ci', lang)} ↑"] = "ratio"
 kinds.update({t(f"col.{c}", lang): "count" for c in ("population", "respondents", "missing")})
 kinds[t("col.ratio", lang)] = "ratio"
 file_stem = ui.file_name("repraesentation", *(t(f"dim.{d}", lang) for d in by))
-ui.downloads(export, file_stem, lang, "g_dl", kinds)
+title = t("groups.export_title", lang, split=" × ".join(t(f"dim.{d}", lang).lower() for d in by))
+ui.downloads(export, file_stem, lang, "g_dl", kinds, state.export_about(title, filters, lang))
 
 # Scores -----------------------------------------------------------------------------------
-st.subheader(t("groups.scores", lang))
+# The three analysts' measures, folded away as on Overblik: a director reads the ratios above.
 scores = result["scores"].copy()
 
 
@@ -213,8 +214,9 @@ scores_display = pd.DataFrame(
         ),
     }
 )
-st.caption(t("overview.analysts_lead", lang))
-ui.show_table(scores_display, key="g_scores")
+with st.expander(t("groups.scores", lang)):
+    st.caption(t("overview.analysts_lead", lang))
+    ui.show_table(scores_display, key="g_scores")
 
 # Intersections ----------------------------------------------------------------------------
 st.subheader(t("groups.findings", lang))

@@ -116,7 +116,8 @@ place = ui.municipality(labels["area"].values())
 title = " · ".join(
     part for part in (heading, t("map.wave", lang, wave=wave) if wave else "", place) if part
 )
-source = t("map.source_survey" if measure in ("topic", "format") else "map.source_population", lang)
+source_key = "map.source_survey" if measure in ("topic", "format") else "map.source_population"
+source = t(source_key, lang)
 subtitle = [
     state.describe_filters(filters, lang),
     f"{source} · {t('map.made', lang, date=ui.today_text(lang))}",
@@ -189,4 +190,5 @@ export = pd.DataFrame(
 )
 kinds = {heading: "ratio" if measure == "ratio" else "percent", t("tooltip.n", lang): "count"}
 kinds[t("tooltip.population", lang)] = "count"
-ui.downloads(export, file_stem, lang, "k_dl", kinds)
+about = state.export_about(heading, filters, lang, source_key)
+ui.downloads(export, file_stem, lang, "k_dl", kinds, about)

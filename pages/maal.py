@@ -89,7 +89,7 @@ if save:
     except ValueError as exc:
         st.error(str(exc))
     except PipelineError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc, lang))
     if goal is not None:
         st.session_state["_goal_saved"] = goal.version
         st.rerun()

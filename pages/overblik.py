@@ -16,6 +16,7 @@ st.caption(ui.plain(state.describe_filters(filters, lang)))
 waves.stop_if_empty(filters, lang)
 
 view = data.overview(data.db_path(), filters, k, lang)
+filters_narrow = bool(filters.age_bands or filters.genders or filters.areas)
 
 if view.wave is None:
     st.info(t("app.no_data", lang))
@@ -122,6 +123,10 @@ goals_ui.status_lines(lang)
 if view.gaps is not None:
     st.subheader(t("overview.gaps", lang))
     st.caption(t("overview.gaps_lead", lang))
+    if view.gap_reference is not None and view.rate is not None:  # two rates: say which is which
+        which = "overview.gaps_reference_filtered" if filters_narrow else "overview.gaps_reference"
+        headline, reference = percent(view.rate, lang), percent(view.gap_reference, lang)
+        st.caption(t(which, lang, rate=reference, headline=headline))
     sentences = view.gaps[f"sentence_{lang}"].head(5).tolist() if len(view.gaps) else []
     if sentences:
         st.markdown("\n".join(f"{i}. {ui.plain(s)}" for i, s in enumerate(sentences, start=1)))

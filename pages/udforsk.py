@@ -195,4 +195,10 @@ export = (
 export.index.name = dim_label(rows)
 kind = "percent" if is_share else "count"
 file_stem = ui.file_name(t("explore.title", lang), dim_label(rows), dim_label(cols))
-ui.downloads(export.reset_index(), file_stem, lang, "x_dl", dict.fromkeys(col_order, kind))
+measure_words = {"count": "explore.count", "row": "explore.row_pct", "col": "explore.col_pct"}
+what = f"{dim_label(rows)} × {dim_label(cols)}: {t(measure_words[measure], lang)}"
+if weighted:
+    what += f" ({t('explore.weighted', lang).lower()})"
+about = state.export_about(what, filters, lang)
+kinds = dict.fromkeys(col_order, kind)
+ui.downloads(export.reset_index(), file_stem, lang, "x_dl", kinds, about)

@@ -59,14 +59,14 @@ file_name = names.get(unit, unit.name)
 try:
     preview = preview_file(unit, kind)
 except PipelineError as exc:
-    st.error(ui.plain(exc))
+    st.error(ui.error_text(exc, lang))
     stop_with_history()
 steps.show_detected(preview, lang)
 columns, fields = steps.plan_columns(preview, kind, unit, lang)
 try:
     mapping = mapping_from_choices(columns, None)
 except PipelineError as exc:
-    st.error(ui.plain(exc))
+    st.error(ui.error_text(exc, lang))
     st.stop()
 
 # Dry run, unknown values, load ----------------------------------------------------------------

@@ -276,3 +276,30 @@ def test_k_is_configurable(app_db, monkeypatch):
     finally:
         monkeypatch.delenv("DELTAGELSESATLAS_K")
         importlib.reload(state)
+
+
+@pytest.mark.parametrize("params", [{}, {"gender": "kvinde"}])
+def test_overview_says_which_rate_the_gaps_compare_with(app_db, params):
+    """The gaps compare with the whole municipality among those who gave age, gender and area;
+    the headline rate counts every response (and only the filter's). Both are named, and the
+    reference is the plain SQL count of respondents with all three known over citizens 15+."""
+    from data_pipeline.core.i18n import percent
+
+    at = run_page("overblik", params)
+    con = connect(app_db)
+    try:
+        known, population = con.execute(
+            "SELECT (SELECT count(*) FROM respondent WHERE wave_id = '2025' "
+            "AND age_band IS NOT NULL AND area_code IS NOT NULL "
+            "AND gender IN (SELECT DISTINCT gender FROM population)), "
+            "(SELECT sum(count) FROM population WHERE age >= 15 AND period = '2025K4')"
+        ).fetchone()
+    finally:
+        con.close()
+    reference = percent(known / population, "da")
+    captions = [c.value for c in at.caption if "sammenlignes med svarprocenten" in c.value]
+    assert len(captions) == 1, [c.value for c in at.caption]
+    assert f"er den {reference}" in captions[0]
+    headline = metric_value(at, 1)  # Svarprocent
+    assert f"({headline})" in captions[0] and headline != reference
+    assert ("hele kommunen" in captions[0]) == bool(params)

@@ -235,3 +235,45 @@ def test_population_periods_are_words_not_statistics_denmark_codes(app_db):
     captions = " ".join(c.value for c in at.caption)
     assert "kvartal 2025" in captions
     assert "2025K4" not in captions
+
+
+def test_a_bilingual_error_is_shown_in_one_language():
+    # The pipeline writes "Dansk. / English." for the CLI; the app shows the reader's half.
+    from data_pipeline.core.errors import InvalidFile, in_language
+    from data_pipeline.outreach.contacts import check_reason
+
+    with pytest.raises(InvalidFile) as refused:
+        check_reason("  ")
+    assert in_language(str(refused.value), "da") == "Angiv en begrundelse for udtrækket."
+    assert in_language(str(refused.value), "en") == "Give a reason for the export."
+    two_lines = "Ukendt bølge 'x'. / Unknown wave 'x'.\nVælg en anden. / Choose another."
+    assert in_language(two_lines, "da") == "Ukendt bølge 'x'.\nVælg en anden."
+    # One language only, or a slash inside a Danish answer ("Ved ikke / ønsker ikke"): unchanged.
+    assert in_language("Svar: Ved ikke / ønsker ikke.", "da") == "Svar: Ved ikke / ønsker ikke."
+    assert in_language("Kun på dansk.", "en") == "Kun på dansk."
+
+
+def test_an_upload_refusal_speaks_only_danish(app_db):
+    at = open_page("upload")
+    at.file_uploader[0].set_value(("svar.csv", b"\x00\x01\x02binary\x00", "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value.replace("\\", "") for e in at.error)
+    assert "svar.csv" in shown
+    for english in (" The ", " file ", "Cannot", " is ", " not "):
+        assert english not in shown, shown
+
+
+def test_only_columns_of_formatted_numbers_are_aligned_like_numbers():
+    frame = pd.DataFrame(
+        {
+            "Gruppe": ["18-29 år", "30-44 år", "I alt"],
+            "Svarprocent": ["15,3 %", "<5", "17,4 %"],
+            "Antal": ["4.418", "1.002", "12"],
+            "Forhold": ["0,36", "−1,20", None],
+            "Note": ["3 ud af 4", "", "ok"],
+            "Tal": [1, 2, 3],
+        }
+    )
+    # Numbers already stored as numbers align right by themselves; a group name with a digit
+    # and a sentence holding a number stay left.
+    assert ui.number_columns(frame) == ["Svarprocent", "Antal", "Forhold"]

@@ -156,9 +156,9 @@ def test_headline_sheet_matches_the_overview(con, workbook):
     assert rows["Besvarelser"][:2] == [overview.respondents, overview.previous_respondents]
     assert rows["Svarprocent"][0] == pytest.approx(overview.rate)
     assert rows["Borgere (15+)"][0] == overview.population
-    assert rows["Laveste/højeste svarprocent"][0] == pytest.approx(overall["min_max_ratio"])
+    assert rows["Laveste svarprocent ÷ højeste"][0] == pytest.approx(overall["min_max_ratio"])
     assert rows["Overlap med befolkningen"][0] == pytest.approx(overall["share_overlap"])
-    assert rows["R-indikator"][0] == pytest.approx(overall["r_indicator"])
+    assert rows["Ensartethed (R-indikator)"][0] == pytest.approx(overall["r_indicator"])
     assert workbook["Hovedtal"].cell(HEADER_ROW + 2, 2).number_format == "0.0%"
 
 

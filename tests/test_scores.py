@@ -212,7 +212,11 @@ def test_overblik_leads_with_the_plain_score_and_keeps_the_rest_for_analysts(
     assert any(score["sentence"] in c and score["interval"] in c for c in captions)
     analysts = next(e for e in at.expander if e.label == "For analytikere")
     labels = [m.label for m in analysts.metric]
-    assert labels == ["Laveste/højeste svarprocent", "Overlap med befolkningen", "R-indikator"]
+    assert labels == [
+        "Laveste svarprocent ÷ højeste",
+        "Overlap med befolkningen",
+        "Ensartethed (R-indikator)",
+    ]
     assert all("(" in m.value and "–" in m.value for m in analysts.metric)  # with intervals
 
 

@@ -39,6 +39,7 @@ DYNAMIC_PREFIXES = (
     "audit.actor.",
     "audit.kind.",  # import kinds in the audit log
     "col.",  # table columns named after a dimension
+    "contact.col.",  # the contact export's column headers
     "dim.",  # the filter dimensions
     "explore.",  # the Udforsk measures
     "field.",  # survey fields in the Upload mapping

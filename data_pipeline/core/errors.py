@@ -1,7 +1,7 @@
 """Typed errors that speak to the user: each carries enough to say what went wrong and where.
 
-Messages are bilingual (Danish / English) because the CLI and the app show them as they are.
-Every message is scrubbed on its way out (`public_message`): no row beyond the offending value,
+Messages are written bilingual ("Dansk. / English."), because the CLI prints them as they are;
+the app shows one language of them (`in_language`). Every message is scrubbed on its way out (`public_message`): no row beyond the offending value,
 no server path.
 """
 
@@ -27,6 +27,21 @@ def public_message(text: str) -> str:
     text = _POSIX_PATH.sub(lambda m: m.group(1) or "…", text)
     text = _WINDOWS_PATH.sub(lambda m: m.group(1) or "…", text)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+# Where a bilingual line turns English: " / " before a capital letter (the English sentence).
+_LANGUAGE_SPLIT = re.compile(r"(?<=\S) / (?=[A-Z])")
+
+
+def in_language(text: str, lang: str) -> str:
+    """One language of a message written "Dansk. / English." (line by line): the Danish part
+    for "da", the English part for "en". A line without the separator is kept as it is, so a
+    message written in one language passes through unchanged."""
+    lines = []
+    for line in str(text).split("\n"):
+        parts = _LANGUAGE_SPLIT.split(line, maxsplit=1)
+        lines.append(parts[-1] if lang == "en" else parts[0])
+    return "\n".join(lines)
 
 
 def headers_text(headers) -> str:

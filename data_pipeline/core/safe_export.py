@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -150,9 +150,18 @@ def put(cell, value, kind: str | None = None) -> None:
 
 
 def xlsx_bytes(
-    frame: pd.DataFrame, sheet: str = "Data", kinds: Mapping[str, str] | None = None
+    frame: pd.DataFrame,
+    sheet: str = "Data",
+    kinds: Mapping[str, str] | None = None,
+    about: Sequence[tuple[str, str]] = (),
+    about_sheet: str = "Om tabellen",
 ) -> bytes:
-    """One sheet with a bold header row; numbers numeric, text never a formula."""
+    """One sheet with a bold header row; numbers numeric, text never a formula.
+
+    `about` ((label, text) pairs: what the table is, filter, wave, source, date) goes on a
+    second sheet, in the file's properties and in the printed page's header and footer, so
+    the table itself keeps its header in row 1 (sorting, pivot tables) and a file found later
+    still says what it holds."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -182,9 +191,38 @@ def xlsx_bytes(
         longest = max(max(len(text) for text in texts), 12 if column_kinds[c - 1] else 0)
         worksheet.column_dimensions[get_column_letter(c)].width = min(60, longest + 2)
     print_one_page_wide(worksheet)
+    if about:
+        describe(workbook, worksheet, about, about_sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def describe(workbook, worksheet, about: Sequence[tuple[str, str]], about_sheet: str) -> None:
+    """What the table holds, written three ways: a sheet of its own (label, text), the
+    workbook's title and description, and the printed page's header and footer. `about` is
+    ordered as state.export_about writes it: title first; source, date and a note last."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", about_sheet).strip()[:31])
+    for r, (label, text) in enumerate(about, start=1):
+        put(sheet.cell(r, 1), label)
+        sheet.cell(r, 1).font = Font(bold=True)
+        put(sheet.cell(r, 2), text)
+        sheet.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = max(len(str(label)) for label, _ in about) + 2
+    sheet.column_dimensions["B"].width = 90
+    texts = [neutralise(text) for _, text in about]
+    workbook.properties.title = texts[0][:250]
+    workbook.properties.description = "\n".join(texts)[:1000]
+    # Header and footer codes start with "&": a literal ampersand is written twice.
+    # The header holds the title, then what narrows it (municipality, wave, filters); the
+    # footer the source and date (the second and third last pairs; the last is a note).
+    printed = [text.replace("&", "&&")[:90] for text in texts]
+    worksheet.oddHeader.left.text = printed[0]
+    worksheet.oddHeader.right.text = " · ".join(printed[1:-3])[:160]
+    worksheet.oddFooter.left.text = " · ".join(printed[-3:-1])[:160]
+    worksheet.oddFooter.right.text = "&P / &N"
 
 
 def print_one_page_wide(worksheet) -> None:

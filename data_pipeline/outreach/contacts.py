@@ -16,15 +16,14 @@ import pandas as pd
 from data_pipeline.analysis.catalog import latest_wave
 from data_pipeline.analysis.filtering import Filters, where_clause
 from data_pipeline.core.errors import InvalidFile
+from data_pipeline.core.i18n import t
 from data_pipeline.core.safe_export import csv_bytes, xlsx_bytes
 from data_pipeline.privacy.roles import Principal, require_role
 from data_pipeline.store.db import audit, transaction
 
 FORMATS = ("csv", "xlsx")
-COLUMNS = {
-    "da": ("respondent_id", "navn", "email", "telefon", "samtykke_givet"),
-    "en": ("respondent_id", "name", "email", "phone", "consent_given"),
-}
+# The file's columns, headed in the reader's words (core/words: contact.col.*).
+COLUMNS = ("respondent_id", "name", "email", "phone", "consent_at")
 MAX_REASON = 500
 
 
@@ -93,7 +92,7 @@ def consenting_contacts(
         f"strftime(c.consent_at, '%Y-%m-%d') {sql} ORDER BY r.respondent_id",
         params,
     ).df()
-    frame.columns = list(COLUMNS["en" if lang == "en" else "da"])
+    frame.columns = [t(f"contact.col.{column}", lang) for column in COLUMNS]
     return frame
 
 

@@ -44,6 +44,9 @@ class Overview:
     ranked: dict[str, pd.DataFrame] = field(default_factory=dict)
     # The one 0-100 score the page leads with, its sentence and interval (scores.plain_score_text).
     plain_score: dict | None = None
+    # What the gaps compare with: the whole municipality's rate among respondents whose age,
+    # gender and area are known (also under a filter), which is not the headline `rate`.
+    gap_reference: float | None = None
 
 
 def headline_publishable(con, filters: filtering.Filters, n, wave_total, k: int = 5) -> bool:
@@ -64,7 +67,14 @@ def headline_count(con, filters: filtering.Filters, k: int = 5):
 
 
 def overview_view(con, filters: filtering.Filters, k: int = 5, lang: str = "da") -> Overview:
-    from data_pipeline.analysis.cells import cells_for, grouping_cells
+    from data_pipeline.analysis.cells import (
+        BACKGROUND,
+        cells_for,
+        grouping_cells,
+        has_demographic_filter,
+        reference_rate,
+        resolve_wave,
+    )
     from data_pipeline.analysis.scores import plain_score_text, scores
 
     wave = filters.wave or catalog.latest_wave(con)
@@ -81,6 +91,15 @@ def overview_view(con, filters: filtering.Filters, k: int = 5, lang: str = "da")
     # age-gender chart.
     cells = grouping_cells(con, filters) if has_population else None
     score_table = scores(con, filters, cells=cells) if has_population else None
+    gap_reference = None
+    if has_population and has_demographic_filter(filters):
+        gap_reference = reference_rate(
+            con, filters, wave, resolve_wave(con, filters)[1], BACKGROUND
+        )
+    elif has_population:  # no age, gender or area filter: the full cells are the municipality
+        full = cells[cells["gid"] == 0]
+        known = float(full["population"].sum())
+        gap_reference = float(full["respondents"].sum()) / known if known else None
     return Overview(
         wave=wave,
         respondents=n,
@@ -102,6 +121,7 @@ def overview_view(con, filters: filtering.Filters, k: int = 5, lang: str = "da")
             for kind in ("topic", "format", "time")
         },
         plain_score=plain_score_text(con, score_table, lang) if publishable else None,
+        gap_reference=gap_reference if publishable else None,
     )
 
 

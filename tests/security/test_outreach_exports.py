@@ -74,6 +74,8 @@ def test_xlsx_cells_are_strings_never_formulas(sample_db):
     export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "xlsx")
     sheet = load_workbook(io.BytesIO(export.data)).active
     rows = list(sheet.iter_rows())
+    headers = [cell.value for cell in rows[0]]
+    assert headers == ["Respondent-id", "Navn", "E-mail", "Telefon", "Samtykke givet"]
     assert all(cell.data_type == "s" for row in rows for cell in row[1:] if cell.value)
     assert all(row[0].data_type == "n" for row in rows[1:])
     by_id = {row[0].value: [c.value for c in row] for row in rows[1:]}
@@ -100,7 +102,7 @@ def test_only_consenting_citizens_whose_consent_is_not_withdrawn_are_exported(sa
     )
     export = export_contacts(sample_db, OUTREACH, Segment(Filters(wave="2025")), "Test", "csv")
     rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
-    exported = {int(r["respondent_id"]) for r in rows}
+    exported = {int(r["Respondent-id"]) for r in rows}
     expected = {
         r[0]
         for r in sample_db.execute(

@@ -282,3 +282,35 @@ def test_udforsk_excel_by_age_and_gender_has_no_blank_cells_and_aligns_hidden_on
     assert all(cell.alignment.horizontal == "right" for cell in hidden)
     headers = list(sheet.iter_rows(max_row=1))[0]
     assert all(cell.alignment.horizontal == "right" for cell in headers[1:])
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "params", "says"),
+    [
+        ("grupper", "g_dl_xlsx", {"gender": "kvinde"}, "Repræsentation efter alder"),
+        ("udforsk", "x_dl_xlsx", {"gender": "kvinde"}, "Antal"),
+        ("kort", "k_dl_xlsx", {"gender": "kvinde"}, "Svarprocent"),
+    ],
+)
+def test_an_excel_file_says_what_it_holds_and_keeps_its_table_in_row_one(
+    app_db, downloads, page, key, params, says
+):
+    """A file found in a folder next month still says what it is: a sheet "Om tabellen" with
+    the title, municipality, wave, filters, source and date, the same in the printed header and
+    footer; the table keeps its header in row 1 so sorting and pivot tables work."""
+    at = app(page, role="admin", params=params)
+    workbook = load_workbook(io.BytesIO(downloads.of(at, key)))
+    table, about = workbook.worksheets
+    assert workbook.active.title == table.title and about.title == "Om tabellen"
+    assert table.cell(1, 1).font.bold and table.freeze_panes == "A2"
+    rows = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert says in rows["Tabel"], rows
+    assert rows["Kommune"] == "Fjordlund Kommune"
+    assert rows["Undersøgelse (bølge)"] == "2025"
+    assert "Kvinder" in rows["Filtre"]
+    assert "Danmarks Statistik" in rows["Kilde"]
+    assert rows["Hentet"] and "<5" in rows["Skjulte tal"]
+    assert workbook.properties.title == rows["Tabel"]
+    assert says in table.oddHeader.left.text and "Kvinder" in table.oddHeader.right.text
+    assert "2025" in table.oddHeader.right.text
+    assert "Danmarks Statistik" in table.oddFooter.left.text
