@@ -302,6 +302,16 @@ def area_frame(path: str):
 
 
 @versioned
+@st.cache_data(ttl=CACHE_TTL, max_entries=8, show_spinner=False)
+def area_shapes(path: str, width: int = 620, height: int = 480):
+    """The map's areas as drawn (turned, rounded, names placed), once per data version: only the
+    values change with a filter (data_pipeline.present.maps.AreaShapes)."""
+    from data_pipeline.present.maps import area_shapes as shapes_of
+
+    return shapes_of(area_frame(path), width, height)
+
+
+@versioned
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def groups(path: str, filters: Filters, by: tuple[str, ...], k: int, lang: str):
     return with_cursor(groups_view, filters, by, k, lang)

@@ -5,7 +5,6 @@ import streamlit as st
 
 from app_support import data, state, ui, waves
 from data_pipeline.core.i18n import number, percent, t, tn, vega_locale
-from data_pipeline.present.map_labels import place_labels
 from data_pipeline.present.maps import chart_to_png, choropleth
 
 lang, filters = state.page_setup()
@@ -122,7 +121,7 @@ subtitle = [
     state.describe_filters(filters, lang),
     f"{source} · {t('map.made', lang, date=ui.today_text(lang))}",
 ]
-areas = data.area_frame(path)
+areas = data.area_shapes(path)
 chart = choropleth(
     areas,
     values,
@@ -155,7 +154,7 @@ else:
 file_stem = ui.file_name(
     t("map.title", lang), heading, t("map.wave", lang, wave=wave) if wave else ""
 )
-dropped = place_labels(areas, 620, 480).query("dropped")["name"].tolist()
+dropped = areas.dropped_names()
 if dropped:
     st.caption(t("map.labels_dropped", lang, names=ui.plain(", ".join(dropped))))
 st.download_button(

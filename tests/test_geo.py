@@ -368,7 +368,7 @@ def test_suppressed_areas_are_grey_and_keep_their_value_out_of_the_chart():
 
     spec = maps.choropleth(frame, values, "value", "Svar", show_labels=False).to_dict()
 
-    hidden = spec["layer"][1]["data"]["values"]["features"]
+    hidden = spec["datasets"][spec["layer"][1]["data"]["name"]]["features"]
     assert [f["properties"]["label"] for f in hidden] == ["Skjult (for få svar)"]
     assert hidden[0]["properties"]["value"] is None
     assert spec["layer"][1]["encoding"]["color"]["scale"]["range"] == [maps.SUPPRESSED_GREY]

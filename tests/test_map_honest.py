@@ -117,7 +117,9 @@ def test_suppressed_areas_stay_grey_on_a_ratio_map():
 
     hidden = spec["layer"][1]
     assert hidden["encoding"]["color"]["scale"]["range"] == [maps.SUPPRESSED_GREY]
-    assert [f["properties"]["value"] for f in hidden["data"]["values"]["features"]] == [None]
+    assert [
+        f["properties"]["value"] for f in spec["datasets"][hidden["data"]["name"]]["features"]
+    ] == [None]
 
 
 def text_boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
@@ -231,3 +233,23 @@ def test_map_png_carries_the_title(app_db):
     assert "Fjordlund Kommune" in svg
     assert "Kilde: borgerundersøgelsen og Danmarks Statistik" in svg
     assert overlapping(text_boxes(svg)) == []
+
+
+def test_shapes_worked_out_once_draw_the_same_map_as_the_areas_themselves():
+    # Kort caches the filter-free part (turned, rounded polygons and placed names) per data
+    # version; a map from those shapes must be exactly the map from the boundaries.
+    frame = squares_in_a_row(5)
+    values = ratio_values([0.5, 1.0, 1.01, 2.0, float("nan")])
+    direct = maps.choropleth(
+        frame, values, "value", "Klima", diverging=True, width=WIDTH, height=HEIGHT
+    )
+    shapes = maps.area_shapes(frame, WIDTH, HEIGHT)
+    cached = maps.choropleth(shapes, values, "value", "Klima", diverging=True)
+    assert cached.to_dict() == direct.to_dict()
+    # Five small squares in a row: their names are placed (and some moved), so the labels layer
+    # is part of both maps, not silently left out of the cached one.
+    assert shapes.places is not None and len(shapes.places) == 5
+    assert len(direct.to_dict()["layer"]) > 2
+    # Past MAX_LABELLED_AREAS no names are placed at all (placing them is quadratic).
+    many = maps.area_shapes(squares_in_a_row(maps.MAX_LABELLED_AREAS + 1))
+    assert many.places is None and many.dropped_names() == []

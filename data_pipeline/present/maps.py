@@ -7,6 +7,7 @@ map are placed by map_labels.py. A suppressed value never reaches the chart data
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import altair as alt
 import geopandas as gpd
@@ -19,7 +20,7 @@ from data_pipeline.core.i18n import t
 from data_pipeline.core.numbers import number
 from data_pipeline.ingest.boundaries import WGS84
 from data_pipeline.ingest.geo_repair import polygonal
-from data_pipeline.present.map_labels import name_layers
+from data_pipeline.present.map_labels import name_layers, place_labels
 
 SUPPRESSED_GREY = "#d4d4d4"
 DIVERGING_STROKE = "#9e9e9e"
@@ -30,10 +31,49 @@ MAX_LABELLED_AREAS = 40
 RATIO_LIMIT = 4.0
 RATIO_TICKS = (0.25, 0.5, 1.0, 2.0, 4.0)
 SELECTED_STROKE = "#111111"  # the area chosen as filter, outlined on top of its colour
+# The chart's named datasets: areas with a value, areas hidden or without one, the chosen area.
+SHOWN_DATA, HIDDEN_DATA, SELECTED_DATA = "areas-shown", "areas-hidden", "area-selected"
+
+
+@dataclass(frozen=True)
+class AreaShapes:
+    """The areas as a map draws them, worked out once per set of boundaries and map size.
+
+    Nothing in it depends on a filter, so a page caches it per data version and a filter change
+    only fills in values: turning, rounding and labelling the polygons was most of a Kort rerun.
+    `shapes` holds (area_code, name, GeoJSON geometry in WGS84, wound as d3 expects, rounded);
+    `places` is place_labels' table when names are drawn (few areas), else None.
+    """
+
+    shapes: tuple[tuple[str, str, dict], ...]
+    places: pd.DataFrame | None
+    width: int
+    height: int
+
+    def dropped_names(self) -> list[str]:
+        """Names with no free place on the map (in the tooltip only)."""
+        if self.places is None:
+            return []
+        return self.places.loc[self.places["dropped"], "name"].tolist()
+
+
+def area_shapes(
+    frame: gpd.GeoDataFrame, width: int = 620, height: int = 480, labels: bool | None = None
+) -> AreaShapes:
+    """The filter-free part of a map of `frame` (see AreaShapes); `labels` as show_labels."""
+    oriented = orient_for_vega(frame.to_crs(WGS84))
+    shapes = tuple(
+        (str(row.area_code), row.name, _rounded(shapely.geometry.mapping(row.geometry)))
+        for row in oriented.itertuples(index=False)
+    )
+    # Placing names is quadratic in the areas; past MAX_LABELLED_AREAS they are not drawn.
+    named = labels if labels is not None else len(shapes) <= MAX_LABELLED_AREAS
+    places = place_labels(frame, width, height) if named else None
+    return AreaShapes(shapes, places, width, height)
 
 
 def choropleth(
-    frame: gpd.GeoDataFrame,
+    frame: gpd.GeoDataFrame | AreaShapes,
     values: pd.DataFrame,
     value_field: str,
     title: str,
@@ -54,9 +94,11 @@ def choropleth(
 ) -> alt.LayerChart:
     """A map of one value per area, drawn from inline GeoJSON so it works offline.
 
-    `values` is keyed by area_code with the column `value_field` (float or NaN), `n`,
-    `population`, `suppressed` and `label` (the value as text). Suppressed or missing areas are
-    grey and their value never reaches the chart data. `diverging` colours ratios on a log scale
+    `frame` is the areas' GeoDataFrame, or their AreaShapes worked out beforehand (a page caches
+    those per data version; then `width`, `height` and `show_labels` are the shapes' own).
+    `values` is keyed by area_code with the column `value_field` (float or NaN), `n`, `population`,
+    `suppressed` and `label` (the value as text). Suppressed or missing areas are grey and their
+    value never reaches the chart data. `diverging` colours ratios on a log scale
     centred on 1 (red under, blue over, 1 neutral, clamped at 1/4 and 4); other values on a
     sequential scale that starts at 0. Names are written on the map when there are few areas (or
     show_labels=True), moved aside with a leader line where they would overlap, and left to the
@@ -75,8 +117,12 @@ def choropleth(
     }
     if suppressed_label is None:
         suppressed_label = t("map.suppressed", lang)
+    if isinstance(frame, AreaShapes):
+        areas, width, height = frame, frame.width, frame.height
+    else:
+        areas = area_shapes(frame, width, height, show_labels)
     features = _choropleth_features(
-        frame, values, value_field, value_format, suppressed_label, lang
+        areas, values, value_field, value_format, suppressed_label, lang
     )
     shown = [f for f in features if f["properties"]["shown"]]
     hidden = [f for f in features if not f["properties"]["shown"]]
@@ -86,7 +132,11 @@ def choropleth(
         alt.Tooltip("properties.n:N", title=titles["n"]),
         alt.Tooltip("properties.population:N", title=titles["population"]),
     ]
-    layers = [_value_layer(shown, value_format, legend_title, diverging, tooltip, categorical)]
+    # The polygons are named datasets of the finished chart, not inline data of each layer:
+    # Altair deep-copies a layer's data at every chained call (mark, encode, project, layer,
+    # properties), and that copying of some 40,000 coordinates was a third of a Kort rerun.
+    datasets = {SHOWN_DATA: _collection(shown)}
+    layers = [_value_layer(value_format, legend_title, diverging, tooltip, categorical)]
     if select:
         # A click chooses one area, shift-click adds one; a click outside the areas keeps them.
         click = alt.selection_point(name=select, fields=["area_code"], on="click", clear=False)
@@ -94,17 +144,19 @@ def choropleth(
             layers[0].transform_calculate(area_code="datum.properties.area_code").add_params(click)
         )
     if hidden:
-        layers.append(_hidden_layer(hidden, suppressed_label, tooltip))
+        datasets[HIDDEN_DATA] = _collection(hidden)
+        layers.append(_hidden_layer(suppressed_label, tooltip))
     if selected is not None:
         outline = [f for f in features if f["properties"]["area_code"] == str(selected)]
         if outline:
+            datasets[SELECTED_DATA] = _collection(outline)
             layers.append(
-                alt.Chart(_geo_data(outline))
+                alt.Chart(_geo_data(SELECTED_DATA))
                 .mark_geoshape(filled=False, stroke=SELECTED_STROKE, strokeWidth=3)
                 .project(type="mercator")
             )
-    if show_labels if show_labels is not None else len(features) <= MAX_LABELLED_AREAS:
-        layers.extend(name_layers(frame, width, height))
+    if areas.places is not None:
+        layers.extend(name_layers(areas.places))
     heading = (
         alt.TitleParams(
             text=title,
@@ -123,13 +175,14 @@ def choropleth(
         .properties(title=heading, width=width, height=height)
         .configure_view(stroke=None)
     )
+    chart.datasets = datasets  # set, not passed through properties(): no copy, no validation
     if locale:
         chart.config.locale = locale
     return chart
 
 
 def _choropleth_features(
-    frame: gpd.GeoDataFrame,
+    areas: AreaShapes,
     values: pd.DataFrame,
     value_field: str,
     value_format: str,
@@ -139,14 +192,12 @@ def _choropleth_features(
     by_code = values.assign(area_code=values["area_code"].astype(str)).set_index("area_code")
     # One value per area; a repeated code would otherwise turn a row lookup into a table.
     by_code = by_code[~by_code.index.duplicated(keep="first")]
-    oriented = orient_for_vega(frame.to_crs(WGS84))
     features = []
-    for row in oriented.itertuples(index=False):
-        record = by_code.loc[row.area_code] if row.area_code in by_code.index else None
+    for area_code, name, geometry in areas.shapes:
+        record = by_code.loc[area_code] if area_code in by_code.index else None
         properties = _area_properties(
-            row.area_code, row.name, record, value_field, value_format, suppressed_label, lang
+            area_code, name, record, value_field, value_format, suppressed_label, lang
         )
-        geometry = _rounded(shapely.geometry.mapping(row.geometry))
         features.append({"type": "Feature", "properties": properties, "geometry": geometry})
     return features
 
@@ -225,12 +276,16 @@ def _rounded(geometry: dict) -> dict:
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
-def _geo_data(features: list[dict]) -> alt.Data:
-    collection = {"type": "FeatureCollection", "features": features}
-    return alt.Data(values=collection, format=alt.DataFormat(property="features"))
+def _collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
 
 
-def _value_layer(features, value_format, legend_title, diverging, tooltip, categorical=False):
+def _geo_data(name: str) -> alt.Data:
+    """A reference to one of the chart's named GeoJSON datasets (SHOWN_DATA, ...)."""
+    return alt.Data(name=name, format=alt.DataFormat(property="features"))
+
+
+def _value_layer(value_format, legend_title, diverging, tooltip, categorical=False):
     # Ratios read against 1 (as many as expected); rates read from low to high; groups (such as
     # clusters of areas) get distinct colours named by their label.
     if categorical:
@@ -271,14 +326,14 @@ def _value_layer(features, value_format, legend_title, diverging, tooltip, categ
     # The diverging midpoint is near-white, so white borders would vanish around ratios near 1.
     stroke = DIVERGING_STROKE if diverging else "white"
     return (
-        alt.Chart(_geo_data(features))
+        alt.Chart(_geo_data(SHOWN_DATA))
         .mark_geoshape(stroke=stroke, strokeWidth=0.8)
         .encode(color=colour, tooltip=tooltip)
         .project(type="mercator")
     )
 
 
-def _hidden_layer(features, suppressed_label, tooltip) -> alt.Chart:
+def _hidden_layer(suppressed_label, tooltip) -> alt.Chart:
     # Its own one-entry legend explains the grey.
     colour = alt.Color(
         "properties.label:N",
@@ -286,7 +341,7 @@ def _hidden_layer(features, suppressed_label, tooltip) -> alt.Chart:
         legend=alt.Legend(title=None, orient="right", symbolType="square"),
     )
     return (
-        alt.Chart(_geo_data(features))
+        alt.Chart(_geo_data(HIDDEN_DATA))
         .mark_geoshape(stroke="white", strokeWidth=0.8)
         .encode(color=colour, tooltip=tooltip)
         .project(type="mercator")
