@@ -63,8 +63,8 @@ def differencing_mask(
     2. for each column that is a filter field (age band, gender, area, time, engagement,
        topic, format): the cell's row of the table without that column (its field cleared;
        for topic/format under the same filter) minus the cell is 0 or at least k.
-    Two GROUP BY queries per narrowed field and one per such column (disclosure_counts.table_counts),
-    never one per cell. Pass the result as `hidden` to suppress_table, whose secondary
+    The tables are counted together, in one GROUPING SETS scan per filter variant where they
+    can be (disclosure_counts.table_counts_many), never one query per cell. Pass the result as `hidden` to suppress_table, whose secondary
     suppression then protects the cells hidden here as well. Views that check several tables
     under one filter may share a `cache` dict: the same wider table is then queried once.
     """
@@ -76,21 +76,46 @@ def differencing_mask(
     alias = {column: filtering.column_alias(dim) for column, dim in dims.items()}
     keys = {alias[c]: _cell_keys(frame[c]) for c in dims}
     counts = frame[count_column].astype(float).fillna(0.0).to_numpy()
-    names = tuple(dims.values())
-    columns = [alias[c] for c in dims]
-    field_of = {dim: field for field, dim in filtering.FIELD_DIMENSIONS.items()}
     cache = {} if cache is None else cache
-
-    def table(where, dims, split=None) -> pd.DataFrame:
-        key = (where, dims, split)
-        if key not in cache:
-            cache[key] = disclosure_counts.table_counts(con, where, dims, split)
-        return cache[key]
+    checks = list(_checks(filters, tuple(dims.values())))
+    _fetch(con, [request for request, *_ in checks], cache)
 
     def risky(values: np.ndarray) -> np.ndarray:
         return (values > EPS) & (values < k - EPS)
 
     mask = np.zeros(len(frame), dtype=bool)
+    for request, columns, value in checks:
+        table = cache[request]
+        if value is None:  # the wider table, minus the cell
+            mask |= risky(_aligned(keys, len(frame), table, columns) - counts)
+        else:  # one chosen value's own count in the cell
+            part = table[table[disclosure_counts.SPLIT_ALIAS] == value]
+            mask |= risky(_aligned(keys, len(frame), part, columns))
+    return mask
+
+
+def prefetch(con, filters, tables: list[tuple[str, ...]], cache: dict) -> None:
+    """Fill `cache` with the counts differencing_mask will need for tables of these dimension
+    names under `filters`, in as few scans as possible (disclosure_counts.table_counts_many).
+    A view that checks several tables (find_gaps: one per grouping set) calls this first and
+    passes the same `cache` to each differencing_mask."""
+    filters = filters.replace(wave=filters.wave or catalog.latest_wave(con))
+    _fetch(con, [request for names in tables for request, *_ in _checks(filters, names)], cache)
+
+
+def _fetch(con, requests: list[tuple], cache: dict) -> None:
+    missing = [request for request in dict.fromkeys(requests) if request not in cache]
+    if missing:
+        cache.update(disclosure_counts.table_counts_many(con, missing))
+
+
+def _checks(filters, names: tuple[str, ...]):
+    """The comparisons of differencing_mask's rule for a table of dimension `names`, each as
+    (table request (filters, dims, split), columns to match the cells on, chosen value): with
+    value None the cell is compared with the wider table's count, else with that chosen
+    value's own count."""
+    field_of = {dim: field for field, dim in filtering.FIELD_DIMENSIONS.items()}
+    columns = [filtering.column_alias(d) for d in names]
     fixed = {
         field_of[d] for d in names if d in field_of and field_of[d] in filtering.FILTER_COLUMNS
     }
@@ -98,23 +123,17 @@ def differencing_mask(
         chosen = tuple(getattr(filters, field))
         if not chosen or field in fixed:
             continue
-        wider = table(filters.replace(**{field: ()}), names)
-        mask |= risky(_aligned(keys, len(frame), wider, columns) - counts)
+        yield (filters.replace(**{field: ()}), names, None), columns, None
         if len(chosen) >= 2:
-            split = table(filters, names, field)
             for value in chosen:
-                part = split[split[disclosure_counts.SPLIT_ALIAS] == str(value)]
-                mask |= risky(_aligned(keys, len(frame), part, columns))
+                yield (filters, names, field), columns, str(value)
     for dim in names:
         field = field_of.get(dim)
         if field is None:
             continue
         rest = tuple(d for d in names if d != dim)
         cleared = filters.replace(**{field: ()}) if field in filtering.FILTER_COLUMNS else filters
-        wider = table(cleared, rest)
-        rest_columns = [filtering.column_alias(d) for d in rest]
-        mask |= risky(_aligned(keys, len(frame), wider, rest_columns) - counts)
-    return mask
+        yield (cleared, rest, None), [filtering.column_alias(d) for d in rest], None
 
 
 # --- pseudonyms ----------------------------------------------------------------------------

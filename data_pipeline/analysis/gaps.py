@@ -25,7 +25,7 @@ from data_pipeline.analysis.cells import (
     postal_note,
     resolve_wave,
 )
-from data_pipeline.analysis.differencing import differencing_mask
+from data_pipeline.analysis.differencing import differencing_mask, prefetch
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.analysis.gap_words import finding_sentence, interest_words
 from data_pipeline.analysis.statistics import (
@@ -81,12 +81,19 @@ def find_gaps(
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
     tables, hidden, checked = [], [], {}  # `checked`: wider tables shared by the sets
+
+    def grouped_by(gid: int) -> dict[str, str]:
+        # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
+        return {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
+
+    # Every set's disclosure counts in a few scans, not a few per set.
+    sets = [tuple(grouped_by(int(gid))) for gid in cells["gid"].unique()]
+    prefetch(con, filters.replace(wave=wave), sets, checked)
     for gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k, references.get(gid))
         too_few = (stats["respondents"] < k).to_numpy()
         hint = expected_hint(stats["population"], stats.attrs.get("reference_rate"))
-        # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
-        grouped = {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
+        grouped = grouped_by(int(gid))
         differs = differencing_mask(
             con, filters.replace(wave=wave), stats, grouped, k=k, cache=checked
         )
