@@ -114,6 +114,17 @@ def test_an_oversized_file_is_refused_by_its_size(tmp_path):
         store_upload(b"a" * (uploads.MAX_UPLOAD_BYTES + 1), "huge.csv", tmp_path)
 
 
+def test_the_size_limit_is_the_operators_setting_when_the_file_is_checked(tmp_path, monkeypatch):
+    """The limit is read at each check, so a server's or a benchmark's setting applies."""
+    path = tmp_path / "three_mb.csv"
+    path.write_text("Alder;Køn\n" + "34;Kvinde\n" * 300_000, encoding="utf-8")  # 3.0 MB
+    monkeypatch.setenv("DELTAGELSESATLAS_MAX_UPLOAD_MB", "2")
+    with pytest.raises(UnsafeUpload, match="grænsen er 2 MB"):
+        check_upload(path)
+    monkeypatch.setenv("DELTAGELSESATLAS_MAX_UPLOAD_MB", "4")
+    assert check_upload(path).path == path
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [
