@@ -355,17 +355,27 @@ def show_url_notice(lang: str) -> None:
 
 def describe_filters(filters: Filters, lang: str) -> str:
     """One line saying what the figures cover, for captions and reports."""
-    options = data.choices(data.db_path(), lang)
-    labels = options["labels"]
+    parts = [f"{name}: {values}" for name, values in _filter_parts(filters, lang)]
+    if not parts:
+        return t("filter.none", lang)
+    return t("filter.active", lang, text="; ".join(parts))
+
+
+def filter_file_words(filters: Filters, lang: str) -> list[str]:
+    """The active filters as words for a file name ("alder 18-24 år, 25-29 år"): a downloaded
+    file says which selection it holds; nothing when the figures cover the whole municipality."""
+    return [f"{name} {values}" for name, values in _filter_parts(filters, lang)]
+
+
+def _filter_parts(filters: Filters, lang: str) -> list[tuple[str, str]]:
+    labels = data.choices(data.db_path(), lang)["labels"]
     parts = []
     for _param, (_key, choice, field) in FILTER_PARAMS.items():
         values = getattr(filters, field)
         if values:
             names = ", ".join(labels.get(choice, {}).get(v, v) for v in values)
-            parts.append(f"{t(f'filter.{choice}', lang)}: {names}")
-    if not parts:
-        return t("filter.none", lang)
-    return t("filter.active", lang, text="; ".join(parts))
+            parts.append((t(f"filter.{choice}", lang), names))
+    return parts
 
 
 def export_about(title: str, filters: Filters, lang: str, source: str = "map.source_population"):

@@ -171,7 +171,11 @@ kinds = {t("col.rate", lang): "percent", f"{t('col.ci', lang)} ↓": "ratio"}
 kinds[f"{t('col.ci', lang)} ↑"] = "ratio"
 kinds.update({t(f"col.{c}", lang): "count" for c in ("population", "respondents", "missing")})
 kinds[t("col.ratio", lang)] = "ratio"
-file_stem = ui.file_name("repraesentation", *(t(f"dim.{d}", lang) for d in by))
+file_stem = ui.file_name(
+    "repraesentation",
+    *(t(f"dim.{d}", lang) for d in by),
+    *state.filter_file_words(filters, lang),
+)
 title = t("groups.export_title", lang, split=" × ".join(t(f"dim.{d}", lang).lower() for d in by))
 ui.downloads(export, file_stem, lang, "g_dl", kinds, state.export_about(title, filters, lang))
 

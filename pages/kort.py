@@ -152,7 +152,10 @@ if filters.areas:
 else:
     st.caption(t("map.click_hint", lang))
 file_stem = ui.file_name(
-    t("map.title", lang), heading, t("map.wave", lang, wave=wave) if wave else ""
+    t("map.title", lang),
+    heading,
+    t("map.wave", lang, wave=wave) if wave else "",
+    *state.filter_file_words(filters, lang),
 )
 dropped = areas.dropped_names()
 if dropped:

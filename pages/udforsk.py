@@ -194,7 +194,12 @@ export = (
 )
 export.index.name = dim_label(rows)
 kind = "percent" if is_share else "count"
-file_stem = ui.file_name(t("explore.title", lang), dim_label(rows), dim_label(cols))
+file_stem = ui.file_name(
+    t("explore.title", lang),
+    dim_label(rows),
+    dim_label(cols),
+    *state.filter_file_words(filters, lang),
+)
 measure_words = {"count": "explore.count", "row": "explore.row_pct", "col": "explore.col_pct"}
 what = f"{dim_label(rows)} × {dim_label(cols)}: {t(measure_words[measure], lang)}"
 if weighted:

@@ -277,3 +277,16 @@ def test_only_columns_of_formatted_numbers_are_aligned_like_numbers():
     # Numbers already stored as numbers align right by themselves; a group name with a digit
     # and a sentence holding a number stay left.
     assert ui.number_columns(frame) == ["Svarprocent", "Antal", "Forhold"]
+
+
+def test_downloaded_file_names_say_which_filter_they_hold(app_db):
+    from app_support import state
+    from data_pipeline.analysis.filtering import Filters
+
+    chosen = Filters(age_bands=("18-24", "25-29"), genders=("kvinde",))
+    words = state.filter_file_words(chosen, "da")
+    # The filter in the words a director reads (labels, not codes), in the filter bar's order.
+    assert ui.file_name("Udforsk", "Alder", "Emne", *words) == (
+        "deltagelsesatlas_udforsk_alder_emne_alder-18-24-aar-25-29-aar_koen-kvinder"
+    )
+    assert state.filter_file_words(Filters(), "da") == []  # the whole municipality: no words
