@@ -17,7 +17,7 @@ import data_pipeline.outreach.panel_draw as panel_draw
 import data_pipeline.outreach.panel_model as panel_model
 import data_pipeline.outreach.panel_record as panel_record
 import data_pipeline.privacy.roles as auth
-from app_support import data, ui
+from app_support import data, ui, words
 from data_pipeline.analysis.filtering import Filters
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import number, percent, t, tn
@@ -188,7 +188,11 @@ def _export(principal, drawn: panel_model.PanelDraw, lang: str) -> None:
     with st.form("p_export"):
         reason = st.text_input(t("contact.reason", lang), max_chars=500, key="p_reason")
         file_format = st.radio(
-            t("contact.file_format", lang), ["xlsx", "csv"], horizontal=True, key="p_format"
+            t("contact.file_format", lang),
+            ["xlsx", "csv"],
+            format_func=lambda code: words.format_label(code, lang),  # "Excel-fil", not "xlsx"
+            horizontal=True,
+            key="p_format",
         )
         asked = st.form_submit_button(t("panel.export", lang), type="primary")
     if not asked:

@@ -9,7 +9,7 @@ fetched, after the role is checked once more. Never cached.
 import streamlit as st
 
 import data_pipeline.outreach.contacts as outreach
-from app_support import auth_ui, contact_download, data, state, ui, waves
+from app_support import auth_ui, contact_download, data, state, ui, waves, words
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -69,7 +69,11 @@ with st.form("c_export"):
         key="c_reason",
     )
     file_format = st.radio(
-        t("contact.file_format", lang), ["xlsx", "csv"], horizontal=True, key="c_format"
+        t("contact.file_format", lang),
+        ["xlsx", "csv"],
+        format_func=lambda code: words.format_label(code, lang),  # "Excel-fil", not "xlsx"
+        horizontal=True,
+        key="c_format",
     )
     st.form_submit_button(t("contact.build", lang), type="primary", on_click=request_export)
 

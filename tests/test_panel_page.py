@@ -75,3 +75,11 @@ def test_a_quota_the_pool_cannot_fill_is_said_in_words(page_db):
     assert not at.exception and not at.error
     assert t("panel.cannot", "da") in [w.value for w in at.warning]
     assert any("samtykkende borgere at trække fra" in m.value for m in at.markdown)
+
+
+def test_the_file_format_choices_are_named_in_danish(page_db):
+    at = run("outreach")
+    choices = {radio.key: list(radio.options) for radio in at.radio if radio.key}
+    # The contact list's file: "Excel-fil" / "CSV-fil", never the codes "xlsx" / "csv" (the
+    # panel's file choice, shown after a draw, uses the same words: app_support/panel_ui.py).
+    assert choices["c_format"] == ["Excel-fil", "CSV-fil"]
