@@ -58,7 +58,7 @@ def test_outreach_draws_a_panel_and_sees_quotas_and_probabilities(page_db):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     success = " ".join(s.value for s in at.success)
-    assert "10 invitationer" in success and "frø 40" in success
+    assert "10 invitationer" in success and "lodtrækningsnummer 40" in success
     assert any(m.label == t("panel.m.seed", "da") and m.value == "40" for m in at.metric)
     assert any("Chancen for at blive trukket" in m.value for m in at.markdown)
     table = at.dataframe[-1].value
