@@ -64,9 +64,10 @@ def differencing_mask(
        topic, format): the cell's row of the table without that column (its field cleared;
        for topic/format under the same filter) minus the cell is 0 or at least k.
     The tables are counted together, in one GROUPING SETS scan per filter variant where they
-    can be (disclosure_counts.table_counts_many), never one query per cell. Pass the result as `hidden` to suppress_table, whose secondary
-    suppression then protects the cells hidden here as well. Views that check several tables
-    under one filter may share a `cache` dict: the same wider table is then queried once.
+    can be (disclosure_counts.table_counts_many), never one query per cell. Pass the result as
+    `hidden` to suppress_table, whose secondary suppression then protects the cells hidden here
+    as well. Views that check several tables under one filter may share a `cache` dict (and
+    fill it first with prefetch): the same wider table is then counted once.
     """
 
     k = check_k(k)
