@@ -47,7 +47,7 @@ def _ticket(page) -> str:
     page.get_by_role("textbox", name="Begrundelse (kræves, logges)").fill(
         "Invitation til klimamøde"
     )
-    page.locator('[data-testid="stRadio"]').get_by_text("csv", exact=True).click()
+    page.locator('[data-testid="stRadio"]').get_by_text("CSV-fil", exact=True).click()
     page.get_by_role("button", name="Lav kontaktliste").click()
     link = page.get_by_role("link", name="Hent kontaktlisten")
     link.wait_for(timeout=60_000)
