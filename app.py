@@ -19,7 +19,6 @@ from app_support.navigation import (
 )
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.core.i18n import t
-from data_pipeline.ingest.uploads import deny_file_access
 
 # A local picture: a Material or emoji icon would be fetched from a font server (fails offline).
 ICON = Path(__file__).parent / "app_support" / "icon.png"
@@ -30,7 +29,9 @@ lang = state.initial_language()
 # shows after 0.5 s of the very first run, and must already read "Arbejder …".
 streamlit_words.frame_words(st.session_state.get("lang", lang))
 try:
-    deny_file_access(data.connection())  # after the first load, pages cannot read local files
+    # Opens the sealed snapshot (no local files, see data._open_snapshot). No SQL here: this
+    # connection is shared by every session, and DuckDB refuses a call while another runs.
+    data.connection()
 except DatabaseError as exc:  # a clear sentence, not a traceback
     st.error(ui.error_text(exc, lang))
     st.stop()

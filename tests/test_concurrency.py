@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -158,6 +159,56 @@ def test_an_open_app_session_sees_a_cli_import_after_a_rerun(sample_copy, tmp_pa
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "2029" in at.selectbox(key="f_wave").options
+
+
+def test_a_page_view_runs_while_another_sessions_query_holds_the_shared_connection(
+    sample_copy, monkeypatch
+):
+    """As one of several people with the dashboard open, my page loads while a colleague's
+    query is running. Found by the load test (tools/load_test.py, 5 sessions): the entry
+    script ran SQL on the connection every session shares, and DuckDB refuses a second call on
+    a busy connection ("connection is busy with another call") instead of waiting."""
+    import threading
+
+    from app_support import data
+
+    monkeypatch.setenv("DELTAGELSESATLAS_DB", str(sample_copy))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    shared = data.connection()
+    started, failures = threading.Event(), []
+
+    def long_query() -> None:  # a colleague's query, until interrupted
+        started.set()
+        try:
+            shared.execute("SELECT count(*) FROM range(1000000000000) a")
+        except Exception as exc:  # the interrupt ends it
+            failures.append(exc)
+
+    thread = threading.Thread(target=long_query)
+    thread.start()
+    try:
+        assert started.wait(10)
+        time.sleep(0.5)  # the query is running on the shared connection now
+        assert thread.is_alive()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox(key="f_wave").options  # the page drew its filter bar
+        assert thread.is_alive()  # and it did so while the other query still ran
+    finally:
+        shared.interrupt()
+        thread.join(30)
+    assert failures and "INTERRUPT" in str(failures[0]).upper()
+    # The entry script no longer seals the connection itself: the snapshot opens sealed.
+    cur = data.cursor()
+    try:
+        with pytest.raises(duckdb.Error, match="disabled"):
+            cur.execute("SELECT * FROM read_csv('/etc/passwd')")
+    finally:
+        cur.close()
 
 
 @requires_chromium
