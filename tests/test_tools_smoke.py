@@ -99,3 +99,50 @@ def test_the_national_build_is_98_municipalities_of_5_9_million_with_unique_code
     assert national.parse_fraction("national:0.05") == 0.05
     with pytest.raises(ValueError):
         national.parse_fraction("national:2")
+
+
+def test_a_wire_session_changes_a_filter_as_a_click_does(sample_db_file, tmp_path):
+    """The load test's browserless session (tools/wire_session.py) against a real server: the
+    filter it sends is the filter the app applies (the link changes), and an exception box
+    would be counted (none on these pages)."""
+    import asyncio
+    import random
+
+    from tools.wire_session import WireSession
+
+    db = copy_db(sample_db_file, tmp_path / "sample.duckdb")
+
+    async def drive(url: str):
+        async with WireSession(url) as wire:
+            opened = await wire.open("udforsk", timeout_s=120)
+            assert {"f_age_band", "f_area", "f_topic"} <= set(opened.multiselects)
+            assert "age=" not in wire.query_string
+            changed = await wire.choose(opened, "age", random.Random(3), timeout_s=120)
+            return opened, changed, wire.query_string, wire.widgets
+
+    with bb.streamlit_server(db, log=tmp_path / "server.log") as server:
+        opened, changed, link, sent = asyncio.run(drive(server.url))
+    assert opened.ms > 0 and changed.ms > 0
+    assert (opened.exceptions, changed.exceptions, changed.error_alerts) == (0, 0, 0)
+    [chosen] = next(iter(sent.values()))  # one age band, by its label ("25-29 år")
+    assert f"age={chosen.split()[0]}" in link, (chosen, link)
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_a_short_wire_level_reports_browser_and_server_apart(sample_db_file, tmp_path):
+    copy_db(sample_db_file, tmp_path / "sample.duckdb")
+    command = [
+        sys.executable, "tools/load_test.py", "--wire", "--sessions", "2", "--seconds", "3",
+        "--pages", "udforsk", "--workdir", str(tmp_path), "--json",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    [level] = result["levels"]
+    assert result["wire"] is True and level["browser_sessions"] == 1
+    assert level["browser"]["sessions"] == 1 and level["wire"]["sessions"] == 1
+    assert level["browser"]["filter_changes"] >= 1 and level["wire"]["filter_changes"] >= 1
+    assert lt.error_count(level) == 0, level["errors"]
+    assert result["held_by_server_answer"] in (0, 2)

@@ -15,6 +15,14 @@ With several session counts, each runs on a fresh server (warmed by one visit pe
 the report says how many sessions one server held within the target median (300 ms at 1 M,
 200 ms on the sample; --target-ms) without errors.
 
+With --wire, all sessions but one speak Streamlit's websocket protocol without a browser
+(tools/wire_session.py) and are timed send → script_finished, the server's whole answer; the
+one left is a real Chromium session timed click → idle, what a person feels under that load.
+Without it, 20 Chromium pages on 2 cores measure Chromium: a page view costs the browser 1.4–6 s
+of CPU against the server's 0.25–1.4 s.
+
+    python tools/load_test.py --wire --sessions 1,5,10,20 --out load.json
+
 Errors are Streamlit exception boxes, error alerts, timeouts (no idle within --timeout s),
 failed browser actions and tracebacks in the server's log. Server memory is the resident set
 of the server process and its children, sampled every 0.5 s (/proc), and its kernel peak
@@ -153,6 +161,48 @@ async def session(
         await context.close()
 
 
+async def wire_session(
+    index: int, url: str, cookies: dict, pages, stop_at: float, timeout_s: float, stats: Stats
+) -> None:
+    """`session` without a browser: the same order of pages and filter kinds, the same seeded
+    choices, over Streamlit's websocket (a new connection per page, as page.goto makes)."""
+    from tools.wire_session import WireError, WireSession
+
+    rng = random.Random(index)
+    step = 0
+    while time.monotonic() < stop_at:
+        name = pages[(index + step) % len(pages)]
+        kinds = KINDS[step % len(KINDS) :] + KINDS[: step % len(KINDS)]
+        step += 1
+        try:
+            async with WireSession(url, cookies) as wire:
+                run = await wire.open(name, timeout_s=timeout_s)
+                stats.open_ms.append(run.ms)
+                stats.exception_boxes += run.exceptions
+                stats.error_alerts += run.error_alerts
+                for kind in kinds:
+                    if time.monotonic() >= stop_at and stats.filter_ms:
+                        break
+                    run = await wire.choose(run, kind, rng, timeout_s=timeout_s)
+                    stats.filter_ms.append(run.ms)
+                    stats.filter_script_ms.append(run.ms)
+                    stats.by_page.setdefault(name, []).append(run.ms)
+                    stats.exception_boxes += run.exceptions
+                    stats.error_alerts += run.error_alerts
+        except WireError as exc:
+            if "within" in str(exc):
+                stats.timeouts += 1
+            else:
+                stats.failures.append(f"{name} (wire): {exc}")
+        except Exception as exc:  # a refused or dropped connection is an error of the run
+            stats.failures.append(f"{name} (wire): {type(exc).__name__}: {str(exc)[:160]}")
+
+
+def state_cookies(state) -> dict:
+    """The signed-in browser's cookies (Playwright storage state) for the wire sessions."""
+    return {c["name"]: c["value"] for c in (state or {}).get("cookies", [])}
+
+
 # --- the server, sampled -------------------------------------------------------------------------
 
 
@@ -217,7 +267,14 @@ def log_tracebacks(log: Path, offset: int) -> tuple[int, list[str]]:
 
 
 async def run_level(
-    browser, server: bb.Server, state, sessions: int, seconds: float, pages, timeout_s: float
+    browser,
+    server: bb.Server,
+    state,
+    sessions: int,
+    seconds: float,
+    pages,
+    timeout_s: float,
+    wire: bool = False,
 ) -> dict:
     # Warm-up: one visit per page, so the level measures a running server, not its start.
     # A first visit may take long (imports; Grupper fits the wave's segments), hence the
@@ -244,9 +301,13 @@ async def run_level(
     started = time.monotonic()
     stop_at = started + seconds
     per_session = [Stats() for _ in range(sessions)]
+    browsers = 1 if wire else sessions  # with --wire, session 0 is the one real browser
+    cookies = state_cookies(state)
     await asyncio.gather(
         *(
             session(i, browser, server.url, state, pages, stop_at, timeout_s, per_session[i])
+            if i < browsers
+            else wire_session(i, server.url, cookies, pages, stop_at, timeout_s, per_session[i])
             for i in range(sessions)
         )
     )
@@ -256,7 +317,24 @@ async def run_level(
     await sampler
     report = _level_report(per_session, sessions, seconds, wall, cpu, warm_s, samples, load_start)
     report["errors"]["warm_up"] = warm_errors
+    if wire:  # the figures of each kind of session apart: answer vs felt time
+        report["browser_sessions"] = browsers
+        report["browser"] = _timings(per_session[:browsers])
+        report["wire"] = _timings(per_session[browsers:])
     return report
+
+
+def _timings(stats: list[Stats]) -> dict:
+    filters = [ms for s in stats for ms in s.filter_ms]
+    opens = [ms for s in stats for ms in s.open_ms]
+    return {
+        "sessions": len(stats),
+        "filter_changes": len(filters),
+        "filter_median_ms": _r(statistics.median(filters) if filters else None),
+        "filter_p95_ms": _r(percentile(filters, 95)),
+        "filter_max_ms": _r(max(filters) if filters else None),
+        "page_open_median_ms": _r(statistics.median(opens) if opens else None),
+    }
 
 
 def _level_report(per_session, sessions, seconds, wall, cpu, warm_s, samples, load_start):
@@ -330,7 +408,9 @@ def error_count(level: dict) -> int:
 # --- the run -------------------------------------------------------------------------------------
 
 
-async def run_levels_async(db: Path, levels, seconds, pages, timeout_s, auth, work: Path):
+async def run_levels_async(
+    db: Path, levels, seconds, pages, timeout_s, auth, work: Path, wire: bool = False
+):
     from playwright.async_api import async_playwright
 
     state = auth.state if auth is not None else None
@@ -346,7 +426,7 @@ async def run_levels_async(db: Path, levels, seconds, pages, timeout_s, auth, wo
                 progress(f"{sessions} session(s) for {seconds:.0f} s")
                 with bb.streamlit_server(db, auth, log=log) as server:
                     level = await run_level(
-                        browser, server, state, sessions, seconds, pages, timeout_s
+                        browser, server, state, sessions, seconds, pages, timeout_s, wire
                     )
                     level["server_rss_mb"].update(server.memory_mb())  # rss_mb, peak_mb (VmHWM)
                 count, last = log_tracebacks(log, offset)
@@ -380,20 +460,27 @@ def run(
     target_ms: float | None = None,
     timeout_s: float = 60,
     login: str = "auto",
+    wire: bool = False,
 ) -> dict:
     progress(f"database {data}")
     db = bb.build_database(data, work)
     target = target_ms or bb.target_ms("filter", data)
     with bb.login_for(data, work, login) as auth:
         sign_in_state(db, auth)
-        reports = asyncio.run(run_levels_async(db, levels, seconds, pages, timeout_s, auth, work))
-    held = [
-        r["sessions"]
-        for r in reports
-        if r["filter_median_ms"] is not None
-        and r["filter_median_ms"] <= target
-        and error_count(r) == 0
-    ]
+        reports = asyncio.run(
+            run_levels_async(db, levels, seconds, pages, timeout_s, auth, work, wire)
+        )
+
+    def held_by(key: str | None) -> int:
+        held = [
+            r["sessions"]
+            for r in reports
+            if (timings := r[key] if key else r)["filter_median_ms"] is not None
+            and timings["filter_median_ms"] <= target
+            and error_count(r) == 0
+        ]
+        return max(held) if held else 0
+
     from tools.bench import machine
 
     return {
@@ -401,7 +488,11 @@ def run(
         "login": bb.needs_login(data, login),
         "pages": list(pages),
         "target_median_ms": target,
-        "held_within_target": max(held) if held else 0,
+        "wire": wire,
+        # With --wire: held by what the one browser session felt (click → idle), and by the
+        # server's answer to the wire sessions (send → script_finished).
+        "held_within_target": held_by("browser" if wire else None),
+        "held_by_server_answer": held_by("wire") if wire else None,
         "machine": machine(),
         "levels": reports,
     }
@@ -411,6 +502,64 @@ def run(
 
 
 def markdown(result: dict) -> str:
+    return _markdown_wire(result) if result.get("wire") else _markdown_browsers(result)
+
+
+def _markdown_wire(result: dict) -> str:
+    ms = bb.fmt_ms
+    lines = [
+        f"### Load test: {bb.data_title(result['data'])}"
+        + (", signed in" if result["login"] else "")
+        + ", one browser and the rest over the websocket",
+        "",
+        "| sessions | filter changes | server answer median | p95 | max | page open (answer) "
+        "| browser click → idle median | p95 | errors | server peak RSS | server cores used "
+        "| load avg start / max / end |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in result["levels"]:
+        w, b = r["wire"], r["browser"]
+        rss = r["server_rss_mb"]
+        peak = max(v for v in (rss.get("peak_sampled"), rss.get("peak_mb")) if v is not None)
+        la = r["load_average"]
+        errors = error_count(r)
+        lines.append(
+            f"| {r['sessions']} | {r['filter_changes']} | {ms(w['filter_median_ms'])} | "
+            f"{ms(w['filter_p95_ms'])} | {ms(w['filter_max_ms'])} | "
+            f"{ms(w['page_open_median_ms'])} | {ms(b['filter_median_ms'])} | "
+            f"{ms(b['filter_p95_ms'])} | {errors if not errors else f'**{errors}**'} | "
+            f"{peak:,.0f} MB | {r['server_cores_used']} | "
+            f"{la['start']} / {la['max']} / {la['end']} |"
+        )
+    lines += [
+        "",
+        f"Each level: a fresh server warmed by one visit per page, then the sessions for "
+        f"{result['levels'][0]['seconds']:.0f} s each (pages {', '.join(result['pages'])}; age, "
+        f"area and topic changed in turn, no pause between). One session is a Chromium page "
+        f"(click → idle); the others send Streamlit's websocket messages (send → "
+        f"script_finished: the server's answer without drawing; a page open is a new "
+        f"connection). Sessions held with no errors and a median within "
+        f"{ms(result['target_median_ms'])}: **{result['held_within_target']}** by the browser's "
+        f"felt time, **{result['held_by_server_answer']}** by the server's answer (of the levels "
+        f"run).",
+    ]
+    lines += _error_lines(result)
+    return "\n".join(lines)
+
+
+def _error_lines(result: dict) -> list[str]:
+    lines = []
+    for r in result["levels"]:
+        e = r["errors"]
+        examples = (
+            e.get("warm_up", []) + e.get("failure_examples", []) + e.get("traceback_examples", [])
+        )
+        if examples:
+            lines.append(f"- {r['sessions']} session(s), first errors: " + "; ".join(examples[:3]))
+    return lines
+
+
+def _markdown_browsers(result: dict) -> str:
     ms = bb.fmt_ms
     lines = [
         f"### Load test: {bb.data_title(result['data'])}"
@@ -441,13 +590,7 @@ def markdown(result: dict) -> str:
         f"(of the levels run). Chromium shares the machine's "
         f"{result['machine']['cpu_count']} cores with the server.",
     ]
-    for r in result["levels"]:
-        e = r["errors"]
-        examples = (
-            e.get("warm_up", []) + e.get("failure_examples", []) + e.get("traceback_examples", [])
-        )
-        if examples:
-            lines.append(f"- {r['sessions']} session(s), first errors: " + "; ".join(examples[:3]))
+    lines += _error_lines(result)
     return "\n".join(lines)
 
 
@@ -493,6 +636,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--timeout", type=float, default=60, help="seconds before a change counts as a timeout"
     )
     parser.add_argument("--login", choices=("auto", "always"), default="auto")
+    parser.add_argument(
+        "--wire",
+        action="store_true",
+        help="all sessions but one without a browser (Streamlit's websocket messages); "
+        "the one left is a real Chromium session",
+    )
     parser.add_argument("--workdir", type=Path, help="keep the databases here for a rerun")
     parser.add_argument("--out", type=Path, help="also write the JSON report to this file")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
@@ -518,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     with _workdir(args.workdir) as work:
         result = run(
             args.data, args.sessions, args.seconds, args.pages, work, args.target_ms,
-            args.timeout, args.login,
+            args.timeout, args.login, args.wire,
         )  # fmt: skip
     if args.out:
         args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
