@@ -446,3 +446,30 @@ def test_weighted_counts_by_topic_and_format(sample_con):
     ).fetchone()[0]
     cell = counts[(counts["topic"] == "klima") & (counts["format"] == "digitalt_moede")]
     assert cell["respondents"].iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "lang", "expected"),
+    [
+        (Filters(topics=("klima",)), "da", "valgte klima og miljø"),
+        (
+            Filters(topics=("klima", "trafik"), engagements=("aktiv", "medansvar")),
+            "da",
+            "valgte klima og miljø eller trafik, og deltage aktivt eller tage medansvar",
+        ),
+        (
+            Filters(topics=("skole",), formats=("workshop", "borgerpanel")),
+            "en",
+            "chose schools and childcare, and policy workshops or citizen panels",
+        ),
+    ],
+)
+def test_a_gap_sentence_joins_options_with_or_and_fields_with_and(
+    sample_db, filters, lang, expected
+):
+    """The filter takes any of the chosen options of a field and every field at once; the
+    sentence once read "klima og miljø eller trafik eller deltage aktivt eller tage
+    medansvar", as if one of the four were enough (seen in an Overblik screenshot)."""
+    from data_pipeline.analysis.gap_words import interest_words
+
+    assert interest_words(sample_db, filters, lang) == expected

@@ -84,21 +84,29 @@ def _vocabulary_labels(con) -> dict[tuple[str, str], tuple[str, str]]:
 def interest_words(con, filters: Filters, lang: str) -> str | None:
     """What a topic, format, time or engagement filter selects, as words for a sentence:
     "valgte Klima og miljø" / "chose Climate and environment"; None without such a filter."""
-    chosen = [
-        (kind, code)
+    fields = [
+        (kind, codes)
         for kind, codes in (
             ("topic", filters.topics),
             ("format", filters.formats),
             ("time", filters.times),
             ("engagement", filters.engagements),
         )
-        for code in codes
+        if codes
     ]
-    if not chosen:
+    if not fields:
         return None
     labels = _vocabulary_labels(con)
-    words = [labels.get(c, (c[1], c[1]))[1 if lang == "en" else 0].lower() for c in chosen]
-    return t("gap.chose", lang, options=t("gap.or", lang).join(words))
+
+    def word(kind: str, code: str) -> str:
+        return labels.get((kind, code), (code, code))[1 if lang == "en" else 0].lower()
+
+    # Any of the options within a field, every field at once (the filter's own logic):
+    # "klima og miljø eller trafik, og deltage aktivt eller tage medansvar".
+    options = t("gap.and_field", lang).join(
+        t("gap.or", lang).join(word(kind, code) for code in codes) for kind, codes in fields
+    )
+    return t("gap.chose", lang, options=options)
 
 
 def finding_sentence(
