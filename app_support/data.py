@@ -28,7 +28,7 @@ import data_pipeline.analysis.catalog as catalog
 import data_pipeline.store.locking as store
 from data_pipeline.analysis import lookups
 from data_pipeline.analysis.filtering import Filters
-from data_pipeline.core import scratch
+from data_pipeline.core import dialect, scratch
 from data_pipeline.core.errors import DatabaseError
 from data_pipeline.ingest.uploads import deny_file_access
 from data_pipeline.present.explore import explore_view
@@ -76,7 +76,7 @@ def _open_snapshot(path: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     try:
         con.execute(
-            f"ATTACH $p AS {SNAPSHOT_ALIAS} (READ_ONLY)", {"p": str(store.snapshot_path(path))}
+            dialect.attach_read_only("p", SNAPSHOT_ALIAS), {"p": str(store.snapshot_path(path))}
         )
         con.execute(f"USE {SNAPSHOT_ALIAS}")
         check_version(con)

@@ -266,3 +266,72 @@ def test_the_page_check_sees_each_offence(source):
 @pytest.mark.parametrize("path", source_files("pages"), ids=lambda p: p.name)
 def test_pages_hold_no_sql_no_connections_and_no_private_names(path):
     assert page_offences(path.read_text(encoding="utf-8"), path.name) == []
+
+
+# --- DuckDB's own SQL lives in core/dialect.py (issue 16, item 5) ------------------------------
+
+# Constructs other engines spell differently (or lack), as they appear in SQL text. Standard
+# SQL (GROUPING SETS, window functions, FILTER, bit arithmetic) is not listed.
+DUCKDB_ONLY = {
+    "list parameter as rows": r"unnest\s*\(",
+    "list membership": r"list_contains\s*\(",
+    "bit count": r"bit_count\s*\(",
+    "group by all": r"GROUP BY ALL",
+    "content hash": r"\bhash\s*\(",
+    "latest value": r"arg_max\s*\(",
+    "QUALIFY": r"\bQUALIFY\b",
+    "JSON field": r"json_extract(_string)?\s*\(|json_keys\s*\(",
+    "ATTACH": r"\bATTACH\b\s+\$",
+    "COPY FROM DATABASE": r"COPY FROM DATABASE",
+    "bit mask of options": r"bit_or\s*\(\s*1::UBIGINT",
+}
+# The read path: what every page view and report runs. The writer (ingest/, store/) is DuckDB
+# by design (its CSV reader, strptime, list checks); see dialect.py's docstring.
+READ_PATH = ("data_pipeline/analysis", "data_pipeline/outreach", "data_pipeline/present",
+             "data_pipeline/privacy", "app_support")  # fmt: skip
+
+
+def duckdb_only_sql(source: str, name: str = "<source>") -> list[str]:
+    """DuckDB-only constructs in the string literals of `source` (comments and docstrings
+    are prose, so only strings that are not a statement of their own count)."""
+    tree = ast.parse(source)
+    prose = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose:
+            for what, pattern in DUCKDB_ONLY.items():
+                if re.search(pattern, node.value):
+                    found.append(f"{name}:{node.lineno} {what}: {node.value.strip()[:60]!r}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'sql = "SELECT * FROM t WHERE a IN (SELECT unnest($x))"',
+        'sql = f"SELECT a, count(*) FROM {t} GROUP BY ALL"',
+        'sql = "SELECT sum(hash(r)::HUGEINT) FROM respondent r"',
+        "sql = \"SELECT json_extract_string(extra, '$.x') FROM r\"",
+        'con.execute("ATTACH $p AS snap (READ_ONLY)")',
+        'q = "SELECT * FROM goal QUALIFY version = max(version) OVER ()"',
+    ],
+)
+def test_the_dialect_check_sees_each_construct(source):
+    assert duckdb_only_sql(source) != []
+
+
+def test_the_dialect_check_reads_prose_as_prose():
+    assert duckdb_only_sql('"""Uses GROUP BY ALL and unnest($x) in dialect.py."""') == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for folder in READ_PATH for p in source_files(folder)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_read_path_builds_duckdb_only_sql_through_the_dialect_module(path):
+    assert duckdb_only_sql(path.read_text(encoding="utf-8"), path.name) == []

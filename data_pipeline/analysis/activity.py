@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from data_pipeline.analysis.statistics import add_statistics
+from data_pipeline.core import dialect
 from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppress_table
 
 GROUPS = {
@@ -20,6 +21,8 @@ GROUPS = {
     "kind": "kind",
 }
 MIN_AGE = 15
+# A topic cell may hold several topics ("Klima, Trafik"): one row per topic.
+TOPIC_PARTS = dialect.split_rows("coalesce(topic, '–')", ", ")
 DIMENSIONS = {
     "age_band": ("b.label", "b.label"),
     "gender": ("CASE WHEN a.gender IN ('kvinde', 'mand') THEN a.gender END", "p.gender"),
@@ -54,7 +57,7 @@ def activity_over_time(
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}")
     source = (
-        "(SELECT *, unnest(string_split(coalesce(topic, '–'), ', ')) AS topic_one "
+        f"(SELECT *, {TOPIC_PARTS} AS topic_one "
         "FROM platform_activity) a, (SELECT a.topic_one AS topic) t"
         if by == "topic"
         else "platform_activity a"
@@ -73,7 +76,7 @@ def activity_over_time(
         SELECT month, CASE WHEN rank <= $top THEN grp ELSE NULL END AS grp,
                count(*) AS activities, count(DISTINCT user_key) AS participants
         FROM base JOIN ranked USING (grp)
-        GROUP BY ALL ORDER BY month, grp
+        {dialect.GROUP_BY_ALL} ORDER BY month, grp
     """  # noqa: S608 - group and source come from the GROUPS whitelist
     frame = con.execute(sql, {"platform": platform, "top": top}).df()
     frame["group"] = frame.pop("grp")
@@ -110,9 +113,9 @@ def participant_representation(
     participants = con.execute(
         f"""
         WITH people AS (
-            SELECT user_key, arg_max(age, occurred_at) AS age,
-                   arg_max(gender, occurred_at) AS gender,
-                   arg_max(area_code, occurred_at) AS area_code
+            SELECT user_key, {dialect.latest("age", "occurred_at")} AS age,
+                   {dialect.latest("gender", "occurred_at")} AS gender,
+                   {dialect.latest("area_code", "occurred_at")} AS area_code
             FROM platform_activity
             WHERE user_key IS NOT NULL AND user_key <> ''
               AND ($platform IS NULL OR platform = $platform)
@@ -121,7 +124,7 @@ def participant_representation(
         SELECT {users_expr} AS cell, count(*) AS respondents
         FROM people a LEFT JOIN age_band b ON a.age BETWEEN b.min_age AND b.max_age
         WHERE a.age IS NULL OR a.age >= $min_age
-        GROUP BY ALL
+        {dialect.GROUP_BY_ALL}
         """,  # noqa: S608 - expressions come from the DIMENSIONS whitelist
         {"platform": platform, "min_age": MIN_AGE},
     ).df()
@@ -130,7 +133,7 @@ def participant_representation(
         SELECT {pop_expr} AS cell, sum(p.count)::DOUBLE AS population
         FROM population p JOIN age_band b ON p.age BETWEEN b.min_age AND b.max_age
         WHERE p.period = $period AND p.age >= $min_age
-        GROUP BY ALL
+        {dialect.GROUP_BY_ALL}
         """,  # noqa: S608
         {"period": period, "min_age": MIN_AGE},
     ).df()

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from data_pipeline.analysis.lookups import per_data_version
+from data_pipeline.core import dialect
 
 
 @per_data_version
@@ -72,7 +73,8 @@ def population_period(con: duckdb.DuckDBPyConnection, wave: str | None) -> str |
 def respondents_by_wave(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "SELECT w.wave_id AS wave, count(r.respondent_id) AS respondents FROM survey_wave w "
-        "LEFT JOIN respondent r USING (wave_id) GROUP BY ALL ORDER BY any_value(w.election_year)"
+        f"LEFT JOIN respondent r USING (wave_id) {dialect.GROUP_BY_ALL} "
+        "ORDER BY any_value(w.election_year)"
     ).df()
 
 
@@ -104,7 +106,7 @@ def database_summary(con: duckdb.DuckDBPyConnection) -> dict:
     respondents = dict(
         con.execute(
             "SELECT w.wave_id, count(r.respondent_id) FROM survey_wave w "
-            "LEFT JOIN respondent r USING (wave_id) GROUP BY ALL ORDER BY 1"
+            f"LEFT JOIN respondent r USING (wave_id) {dialect.GROUP_BY_ALL} ORDER BY 1"
         ).fetchall()
     )
     population = {
@@ -144,7 +146,7 @@ def extra_dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Extra background columns mapped at import (e.g. extra.uddannelse), as dimension names;
     free-text columns (many distinct or long values) are left out."""
     rows = con.execute(
-        "WITH cells AS (SELECT unnest(json_keys(extra)) AS key, extra FROM respondent "
+        f"WITH cells AS (SELECT {dialect.json_key_rows('extra')} AS key, extra FROM respondent "
         "WHERE extra IS NOT NULL), answers AS (SELECT key, extra ->> key AS value FROM cells) "
         "SELECT key, count(DISTINCT value), coalesce(max(length(value)), 0) FROM answers "
         "GROUP BY key"

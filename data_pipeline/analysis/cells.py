@@ -24,6 +24,7 @@ from data_pipeline.analysis.catalog import (
 )
 from data_pipeline.analysis.filtering import Filters, population_where, where_clause
 from data_pipeline.analysis.lookups import per_data_version
+from data_pipeline.core import dialect
 from data_pipeline.core.errors import PipelineError
 from data_pipeline.core.i18n import t
 
@@ -141,7 +142,7 @@ def _respondent_counts(con, filters: Filters, wave: str, by: tuple[str, ...]) ->
         f"FROM {source.relation} WHERE {where.sql}"
     )
     if by:
-        sql += " GROUP BY ALL"
+        sql += f" {dialect.GROUP_BY_ALL}"
     return con.execute(sql, where.params).df()
 
 
@@ -154,7 +155,7 @@ def _population_counts(con, filters: Filters, period: str, by: tuple[str, ...]) 
         f"WHERE p.period = $period AND {where.sql}"
     )
     if by:
-        sql += " GROUP BY ALL"
+        sql += f" {dialect.GROUP_BY_ALL}"
     frame = con.execute(sql, {"period": period, **where.params}).df()
     return frame.dropna(subset=list(by)) if by else frame.fillna({"population": 0.0})
 

@@ -23,6 +23,7 @@ from data_pipeline.analysis.filtering import (
     population_where,
     where_clause,
 )
+from data_pipeline.core import dialect
 
 
 def count_respondents(con: duckdb.DuckDBPyConnection, filters: Filters) -> int | float:
@@ -192,7 +193,7 @@ def option_counts(
     choice = ", ".join(f"r.{column} AS {kind}" for kind, column in CHOICE_COLUMNS.items())
     frame = con.execute(
         f"SELECT {choice}, {source.count} AS n, {', '.join(sums)} "  # noqa: S608
-        f"FROM {source.relation} WHERE {where.sql} GROUP BY ALL",
+        f"FROM {source.relation} WHERE {where.sql} {dialect.GROUP_BY_ALL}",
         where.params,
     ).df()
     total = whole(frame["n"].sum())

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 
 import duckdb
 
+from data_pipeline.core import dialect
+
 # Dimensions a user may cross, and the SQL expression each one reads (a whitelist).
 DIMENSIONS: dict[str, str] = {
     "age_band": "r.age_band",
@@ -62,7 +64,7 @@ def bits(con: duckdb.DuckDBPyConnection, kind: str, codes: tuple[str, ...]) -> i
     if not codes:
         return 0
     rows = con.execute(
-        "SELECT bit FROM vocabulary WHERE kind = $k AND code IN (SELECT unnest($c))",
+        f"SELECT bit FROM vocabulary WHERE kind = $k AND {dialect.in_list('code', 'c')}",
         {"k": kind, "c": list(codes)},
     ).fetchall()
     return sum(1 << r[0] for r in rows if r[0] is not None)
@@ -80,7 +82,7 @@ def where_clause(con: duckdb.DuckDBPyConnection, filters: Filters, wave: str | N
     for name, column in simple:
         values = getattr(filters, name)
         if values:
-            parts.append(f"{column} IN (SELECT unnest(${name}))")
+            parts.append(dialect.in_list(column, name))
             params[name] = list(values)
     for name, kind, column in (
         ("topics", "topic", "topic_mask"),
@@ -90,10 +92,7 @@ def where_clause(con: duckdb.DuckDBPyConnection, filters: Filters, wave: str | N
         if values:
             # Any of the chosen options ("interested in climate or traffic"); the bit set is
             # looked up inside the query, which saves a round trip per filter.
-            parts.append(
-                f"(r.{column} & (SELECT coalesce(bit_or(1::UBIGINT << bit), 0::UBIGINT) "
-                f"FROM vocabulary WHERE kind = '{kind}' AND code IN (SELECT unnest(${name})))) != 0"
-            )
+            parts.append(f"(r.{column} & {dialect.option_mask(kind, name)}) != 0")
             params[name] = list(values)
     return Where(" AND ".join(parts), params)
 
@@ -103,13 +102,13 @@ def population_where(filters: Filters) -> Where:
     parts = ["p.age >= (SELECT min(min_age) FROM age_band)"]
     params: dict = {}
     if filters.age_bands:
-        parts.append("b.label IN (SELECT unnest($p_age_bands))")
+        parts.append(dialect.in_list("b.label", "p_age_bands"))
         params["p_age_bands"] = list(filters.age_bands)
     if filters.genders:
-        parts.append("p.gender IN (SELECT unnest($p_genders))")
+        parts.append(dialect.in_list("p.gender", "p_genders"))
         params["p_genders"] = list(filters.genders)
     if filters.areas:
-        parts.append("p.area_code IN (SELECT unnest($p_areas))")
+        parts.append(dialect.in_list("p.area_code", "p_areas"))
         params["p_areas"] = list(filters.areas)
     return Where(" AND ".join(parts), params)
 
@@ -119,7 +118,7 @@ def dim_sql(dim: str) -> str:
         name = dim[len("extra.") :]
         if not name.replace("_", "").isalnum():
             raise ValueError(f"Unknown dimension {dim!r}")
-        return f"json_extract_string(r.extra, '$.{name}')"
+        return dialect.json_text("r.extra", name)
     return DIMENSIONS[dim]
 
 

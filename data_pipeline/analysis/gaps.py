@@ -37,6 +37,18 @@ from data_pipeline.analysis.statistics import (
 from data_pipeline.core.disclosure import DEFAULT_K, check_k, suppress_table
 
 
+def _grouped(dims: tuple[str, ...], gid: int) -> tuple[str, ...]:
+    # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
+    return tuple(d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1)
+
+
+def gap_tables(cells: pd.DataFrame, dims: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The tables find_gaps checks for disclosure (one per grouping set of `cells`), for a
+    view that prefetches them with its other tables (differencing.prefetch)."""
+    dims = check_background(dims)
+    return [_grouped(dims, int(gid)) for gid in cells["gid"].unique()]
+
+
 def find_gaps(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -47,6 +59,7 @@ def find_gaps(
     threshold: float = 0.8,
     only_under: bool = True,
     cells: pd.DataFrame | None = None,
+    checked: dict | None = None,
 ) -> pd.DataFrame:
     """Every combination of up to three attributes, ranked by missing voices (largest first).
 
@@ -62,6 +75,10 @@ def find_gaps(
     gender or area filter. All the cells left are judged at once, so an "under" verdict also
     needs Benjamini–Hochberg across them to reject ratio = 1 at a false discovery rate of
     FDR_Q (apply_fdr); ``attrs['fdr_tested']`` is how many groups were tested.
+
+    `checked` is a disclosure-count cache (differencing.prefetch) a view shares between this
+    and its other tables, filled beforehand with `gap_tables`, so that all of them are
+    counted in one scan per filter variant.
     """
     k = check_k(k)
     dims = check_background(dims)
@@ -80,15 +97,14 @@ def find_gaps(
         whole = grouping_set_cells(con, demographic_free(filters), wave, period, dims)
         sums = whole.groupby("gid")[["respondents", "population"]].sum()
         references = (sums["respondents"] / sums["population"]).to_dict()
-    tables, hidden, checked = [], [], {}  # `checked`: wider tables shared by the sets
+    tables, hidden = [], []
+    checked = {} if checked is None else checked  # wider tables shared by the sets
 
     def grouped_by(gid: int) -> dict[str, str]:
-        # GROUPING() sets the bit of a rolled-up column; the first column is the highest bit.
-        return {d: d for i, d in enumerate(dims) if not (gid >> (len(dims) - 1 - i)) & 1}
+        return {d: d for d in _grouped(dims, gid)}
 
     # Every set's disclosure counts in a few scans, not a few per set.
-    sets = [tuple(grouped_by(int(gid))) for gid in cells["gid"].unique()]
-    prefetch(con, filters.replace(wave=wave), sets, checked)
+    prefetch(con, filters.replace(wave=wave), gap_tables(cells, dims), checked)
     for gid, cell in cells.groupby("gid", sort=True):
         stats = add_statistics(cell, threshold, k, references.get(gid))
         too_few = (stats["respondents"] < k).to_numpy()

@@ -55,7 +55,7 @@ def _check(con, dimension: str, group_code: str, target: float, due_year: int) -
         )
     known = {
         "age_band": "SELECT label FROM age_band",
-        "gender": "SELECT unnest(['kvinde', 'mand'])",
+        "gender": "SELECT * FROM (VALUES ('kvinde'), ('mand'))",
         "area": "SELECT area_code FROM area",
     }[dimension]
     if group_code not in {r[0] for r in con.execute(known).fetchall()}:
@@ -196,8 +196,8 @@ def current_goals(con: duckdb.DuckDBPyConnection) -> list[Goal]:
     if not has_goal_table(con):
         return []
     rows = con.execute(
-        f"SELECT {_COLUMNS} FROM goal QUALIFY version = max(version) OVER (PARTITION BY goal_id) "  # noqa: S608
-        "ORDER BY goal_id"
+        f"SELECT {_COLUMNS} FROM (SELECT *, max(version) OVER (PARTITION BY goal_id) AS newest "  # noqa: S608
+        "FROM goal) WHERE version = newest ORDER BY goal_id"
     ).fetchall()
     return [g for g in _goals(rows) if not g.retired]
 

@@ -22,6 +22,7 @@ import pandas as pd
 import data_pipeline.store.locking as store
 from data_pipeline.analysis.catalog import latest_wave, population_period
 from data_pipeline.analysis.filtering import Filters
+from data_pipeline.core import dialect
 
 SUFFIX = ".segments.json"
 # What the profiles are made of besides the data: a change of code or words fits again.
@@ -59,13 +60,14 @@ def fingerprint(con: duckdb.DuckDBPyConnection, wave: str) -> str:
     period (one scan of each)."""
     period = population_period(con, wave)
     row = con.execute(
-        "SELECT (SELECT count(*) || ':' || coalesce(sum(hash(r)::HUGEINT), 0) "
+        f"SELECT (SELECT count(*) || ':' || coalesce(sum({dialect.fingerprint('r')}), 0) "
         "        FROM respondent r WHERE r.wave_id = $w), "
-        "(SELECT coalesce(sum(hash(v)::HUGEINT), 0) FROM vocabulary v), "
-        "(SELECT coalesce(sum(hash(b)::HUGEINT), 0) FROM age_band b), "
-        "(SELECT coalesce(sum(hash(a.area_code, a.name)::HUGEINT), 0) FROM area a), "
-        "(SELECT coalesce(sum(hash(x)::HUGEINT), 0) FROM postal_area x), "
-        "(SELECT coalesce(sum(hash(p)::HUGEINT), 0) FROM population p WHERE p.period = $p)",
+        f"(SELECT coalesce(sum({dialect.fingerprint('v')}), 0) FROM vocabulary v), "
+        f"(SELECT coalesce(sum({dialect.fingerprint('b')}), 0) FROM age_band b), "
+        f"(SELECT coalesce(sum({dialect.fingerprint('a.area_code, a.name')}), 0) FROM area a), "
+        f"(SELECT coalesce(sum({dialect.fingerprint('x')}), 0) FROM postal_area x), "
+        f"(SELECT coalesce(sum({dialect.fingerprint('p')}), 0) FROM population p "
+        "WHERE p.period = $p)",
         {"w": wave, "p": period},
     ).fetchone()
     text = "|".join(str(v) for v in (*row, _code_version()))

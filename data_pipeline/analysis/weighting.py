@@ -17,6 +17,7 @@ from data_pipeline.analysis.cells import InvalidInput, resolve_wave
 from data_pipeline.analysis.filtering import DIMENSIONS, MULTI_DIMENSIONS, Filters, where_clause
 from data_pipeline.analysis.raking import RakeResult, rake
 from data_pipeline.analysis.statistics import Z95
+from data_pipeline.core import dialect
 from data_pipeline.core.disclosure import DEFAULT_K, suppress_table
 
 
@@ -39,8 +40,14 @@ def _weighted_respondents(con, filters: Filters, rake_result: RakeResult) -> tup
         "cw_weight": cw["weight"].astype(float).tolist(),
     }
     cte = f"""
-        cw AS (SELECT unnest($cw_band) AS age_band, unnest($cw_gender) AS gender,
-                      unnest($cw_area) AS area, unnest($cw_weight)::DOUBLE AS weight),
+        cw AS ({
+        dialect.list_rows(
+            ("cw_band", "age_band"),
+            ("cw_gender", "gender"),
+            ("cw_area", "area"),
+            ("cw_weight", "weight"),
+        )
+    }),
         rw AS (SELECT r.*, r.area_w * coalesce(cw.weight, 1.0) AS w FROM {source.relation}
                LEFT JOIN cw ON r.age_band = cw.age_band AND r.gender = cw.gender
                            AND r.area_code = cw.area
@@ -94,7 +101,7 @@ def weighted_shares(
     else:
         grouped = con.execute(
             f"WITH {cte} SELECT r.{kind_column[kind]} AS code, sum(r.area_w) AS n, "  # noqa: S608
-            "sum(r.w) AS w FROM rw r WHERE code IS NOT NULL GROUP BY ALL",
+            f"sum(r.w) AS w FROM rw r WHERE code IS NOT NULL {dialect.GROUP_BY_ALL}",
             params,
         ).df()
         by_code = grouped.set_index("code")
@@ -152,7 +159,7 @@ def weighted_counts(
     select = [f"{DIMENSIONS[d]} AS {d}" for d in plain] + sums
     sql = f"WITH {cte} SELECT {', '.join(select)} FROM rw r"  # noqa: S608
     if plain:
-        sql += " GROUP BY ALL"
+        sql += f" {dialect.GROUP_BY_ALL}"
     wide = con.execute(sql, params).df()
     rows = []
     for _, row in wide.iterrows():

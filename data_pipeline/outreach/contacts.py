@@ -15,6 +15,7 @@ import pandas as pd
 
 from data_pipeline.analysis.catalog import latest_wave
 from data_pipeline.analysis.filtering import Filters, where_clause
+from data_pipeline.core import dialect
 from data_pipeline.core.errors import InvalidFile
 from data_pipeline.core.i18n import t
 from data_pipeline.core.safe_export import csv_bytes, xlsx_bytes
@@ -69,7 +70,7 @@ def segment_sql(con: duckdb.DuckDBPyConnection, segment: Segment) -> tuple[str, 
     )
     params = dict(where.params)
     if segment.respondent_ids is not None:
-        sql += " AND r.respondent_id IN (SELECT unnest($segment_ids))"
+        sql += f" AND {dialect.in_list('r.respondent_id', 'segment_ids')}"
         params["segment_ids"] = list(segment.respondent_ids)
     return sql, params
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from data_pipeline.analysis.catalog import latest_wave, population_period
 from data_pipeline.analysis.filtering import Filters, population_where
+from data_pipeline.core import dialect
 from data_pipeline.core.disclosure import DEFAULT_K, is_publishable
 from data_pipeline.core.group_words import UNKNOWN, group_words
 from data_pipeline.core.i18n import number, percent, t, tn
@@ -196,7 +197,7 @@ def _group_answers(con, wave: str, request: PanelRequest, quota: Quota) -> tuple
     params: dict = {"wave": wave, "value": None if quota.value == UNKNOWN else quota.value}
     where = f"r.wave_id = $wave AND {column} IS NOT DISTINCT FROM $value"
     if request.areas and quota.feature != "area":
-        where += " AND r.area_code IN (SELECT unnest($areas))"
+        where += f" AND {dialect.in_list('r.area_code', 'areas')}"
         params["areas"] = list(request.areas)
     answered = con.execute(f"SELECT count(*) FROM respondent r WHERE {where}", params).fetchone()[0]  # noqa: S608
     if not answered:

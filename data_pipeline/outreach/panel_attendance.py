@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_pipeline.core import dialect
 from data_pipeline.core.disclosure import (
     DEFAULT_K,
     is_publishable,
@@ -121,7 +122,7 @@ def record_attendance(
     unmatched = sum(1 for e in wanted if e not in lookup)
     with transaction(con):
         con.execute(
-            "UPDATE panel_invitation SET attended = list_contains($ids, respondent_id) "
+            f"UPDATE panel_invitation SET attended = {dialect.list_has('ids', 'respondent_id')} "
             "WHERE draw_id = $d",
             {"ids": sorted(took_part), "d": int(draw_id)},
         )
@@ -173,7 +174,7 @@ def dialogue_outcomes(
         return []
     draws = con.execute(
         "SELECT d.draw_id, d.drawn_at, d.topic, d.detail FROM panel_draw d "
-        "WHERE json_extract_string(d.detail, '$.wave') = $wave AND EXISTS (SELECT 1 FROM "
+        f"WHERE {dialect.json_text('d.detail', 'wave')} = $wave AND EXISTS (SELECT 1 FROM "
         "panel_invitation i WHERE i.draw_id = d.draw_id AND i.attended IS NOT NULL) "
         "ORDER BY d.drawn_at, d.draw_id",
         {"wave": wave},

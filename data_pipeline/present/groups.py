@@ -26,15 +26,23 @@ def open_dimensions(filters: filtering.Filters) -> tuple[str, ...]:
 
 
 def gaps_in_context(
-    con, filters: filtering.Filters, top: int = 5, k: int = 5, cells: pd.DataFrame | None = None
+    con,
+    filters: filtering.Filters,
+    top: int = 5,
+    k: int = 5,
+    cells: pd.DataFrame | None = None,
+    checked: dict | None = None,
 ) -> pd.DataFrame:
     """The largest gaps among the open dimensions, named with the filter's fixed values too:
-    under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år"."""
+    under a filter for women, "Kvinder 80+ år", not "Borgere 80+ år". `checked`: find_gaps'
+    shared disclosure-count cache."""
     from data_pipeline.analysis.cells import area_names
     from data_pipeline.analysis.gap_words import finding_sentence, interest_words
     from data_pipeline.analysis.gaps import find_gaps
 
-    gaps = find_gaps(con, filters, dims=open_dimensions(filters), top=top, k=k, cells=cells)
+    gaps = find_gaps(
+        con, filters, dims=open_dimensions(filters), top=top, k=k, cells=cells, checked=checked
+    )
     fixed = {
         dim: values[0]
         for dim, values in (

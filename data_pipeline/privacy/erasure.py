@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 import data_pipeline.store.locking as store
-from data_pipeline.core import scratch
+from data_pipeline.core import dialect, scratch
 from data_pipeline.core.disclosure import pseudonym, pseudonym_key
 from data_pipeline.core.errors import DatabaseError, InvalidFile
 from data_pipeline.core.scratch import make_private
@@ -79,7 +79,7 @@ def _delete_respondents(con, ids: list[int]) -> int:
     deleted = 0
     for table in RESPONDENT_TABLES:
         deleted += con.execute(
-            f"DELETE FROM {table} WHERE respondent_id IN (SELECT unnest($ids))",  # noqa: S608
+            f"DELETE FROM {table} WHERE {dialect.in_list('respondent_id', 'ids')}",  # noqa: S608
             {"ids": ids},
         ).fetchone()[0]
     return deleted
@@ -156,8 +156,8 @@ def rewrite_database(path: str | Path) -> None:
         con = connect(path)
         try:
             con.execute("CHECKPOINT")
-            con.execute("ATTACH $p AS fresh", {"p": str(fresh)})
-            con.execute(f"COPY FROM DATABASE {_quoted(con)} TO fresh")
+            con.execute(dialect.attach("p", "fresh"), {"p": str(fresh)})
+            con.execute(dialect.copy_database(_quoted(con), "fresh"))
             con.execute("DETACH fresh")
         except duckdb.Error as exc:
             # e.g. the database is still open (and sealed) elsewhere in this process
