@@ -519,17 +519,11 @@ def _markdown_wire(result: dict) -> str:
     ]
     for r in result["levels"]:
         w, b = r["wire"], r["browser"]
-        rss = r["server_rss_mb"]
-        peak = max(v for v in (rss.get("peak_sampled"), rss.get("peak_mb")) if v is not None)
-        la = r["load_average"]
-        errors = error_count(r)
         lines.append(
             f"| {r['sessions']} | {r['filter_changes']} | {ms(w['filter_median_ms'])} | "
             f"{ms(w['filter_p95_ms'])} | {ms(w['filter_max_ms'])} | "
             f"{ms(w['page_open_median_ms'])} | {ms(b['filter_median_ms'])} | "
-            f"{ms(b['filter_p95_ms'])} | {errors if not errors else f'**{errors}**'} | "
-            f"{peak:,.0f} MB | {r['server_cores_used']} | "
-            f"{la['start']} / {la['max']} / {la['end']} |"
+            f"{ms(b['filter_p95_ms'])} | {_server_cells(r)} |"
         )
     lines += [
         "",
@@ -545,6 +539,18 @@ def _markdown_wire(result: dict) -> str:
     ]
     lines += _error_lines(result)
     return "\n".join(lines)
+
+
+def _server_cells(r: dict) -> str:
+    """The columns both tables end with: errors, server peak RSS, cores used, load average."""
+    rss = r["server_rss_mb"]
+    peak = max(v for v in (rss.get("peak_sampled"), rss.get("peak_mb")) if v is not None)
+    la = r["load_average"]
+    errors = error_count(r)
+    return (
+        f"{errors if not errors else f'**{errors}**'} | {peak:,.0f} MB | "
+        f"{r['server_cores_used']} | {la['start']} / {la['max']} / {la['end']}"
+    )
 
 
 def _error_lines(result: dict) -> list[str]:
@@ -570,16 +576,11 @@ def _markdown_browsers(result: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in result["levels"]:
-        rss = r["server_rss_mb"]
-        peak = max(v for v in (rss.get("peak_sampled"), rss.get("peak_mb")) if v is not None)
-        la = r["load_average"]
-        errors = error_count(r)
         lines.append(
             f"| {r['sessions']} | {r['filter_changes']} | {ms(r['filter_median_ms'])} | "
             f"{ms(r['filter_p95_ms'])} | {ms(r['filter_max_ms'])} | "
             f"{ms(r['filter_script_median_ms'])} | {ms(r['page_open_median_ms'])} | "
-            f"{errors if not errors else f'**{errors}**'} | {peak:,.0f} MB | "
-            f"{r['server_cores_used']} | {la['start']} / {la['max']} / {la['end']} |"
+            f"{_server_cells(r)} |"
         )
     lines += [
         "",
