@@ -79,3 +79,18 @@ def test_filter_variants_and_option_columns_in_one_scan_equal_one_query_each(sam
         )
         compared_rows += len(alone)
     assert compared_rows > 100  # the tables are not empty by accident
+
+
+def test_a_total_under_a_variant_nobody_is_in_is_one_empty_row_as_alone(sample_db):
+    """A table without columns is one sum: one row even when no respondent is in the variant
+    (here: a filter nobody matches), also when it shares a scan with variants that match."""
+    nobody = Filters(age_bands=("15-17",), areas=("01",), topics=("klima",), genders=("x",))
+    some = Filters(areas=("01",))  # the same source (area-spread), so the same scan
+    requests = [(nobody, (), None), (some, (), None), (some, ("age_band",), None)]
+    together = disclosure_counts.table_counts_many(sample_db, requests)
+    for request in requests:
+        alone = disclosure_counts.table_counts(sample_db, *request)
+        pd.testing.assert_frame_equal(
+            together[request].reset_index(drop=True), alone, check_dtype=False
+        )
+    assert len(together[requests[0]]) == 1 and together[requests[0]]["respondents"].isna().all()

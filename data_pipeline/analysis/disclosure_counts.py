@@ -215,8 +215,9 @@ def _shared_scan(con, wave, split, chosen, relation, members) -> dict[tuple, pd.
         multi = [d for d in dims if d in MULTI_DIMENSIONS]
         order = [column_alias(dim) for dim in dims] + split_key + ["respondents"]
         if not multi:
-            if not keys:  # one total: a row even when nobody is in it, as a plain sum gives
-                rows = part[own_keys].assign(respondents=part[f"s_{i}"].astype(float))
+            if not own_keys:  # one total: a row even when nobody is in it, as a plain sum
+                total = part[f"s_{i}"].astype(float).sum(min_count=1) if len(part) else None
+                rows = pd.DataFrame({"respondents": [total]}, dtype=float)
             else:
                 held = part[part[f"n_{i}"] > 0]
                 rows = held[own_keys].assign(respondents=held[f"s_{i}"].astype(float))
