@@ -20,7 +20,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlparse
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -148,7 +148,3 @@ class WireSession:
             ms = element.multiselect
             key = ms.id.rsplit("-", 1)[-1] if "-" in ms.id else ms.id
             run.multiselects[key] = (ms.id, list(ms.options))
-
-
-def query(params: dict[str, str]) -> str:
-    return urlencode(params)

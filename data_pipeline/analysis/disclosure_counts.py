@@ -20,6 +20,7 @@ from data_pipeline.analysis.filtering import (
     FILTER_MASKS,
     MULTI_DIMENSIONS,
     Filters,
+    bits,
     column_alias,
     dim_sql,
     where_clause,
@@ -143,7 +144,7 @@ def _shared_scan(con, wave, split, chosen, relation, members) -> dict[tuple, pd.
         dict.fromkeys(d for _f, dims, _s in members for d in dims if d not in MULTI_DIMENSIONS)
     )
     kinds = sorted({d for _f, dims, _s in members for d in dims if d in MULTI_DIMENSIONS})
-    bits = _option_bits(con, kinds)
+    option_bits = _option_bits(con, kinds)
     aliases = [column_alias(dim) for dim in columns]
     select = [
         f"{dim_sql(dim)}::VARCHAR AS {alias}" for dim, alias in zip(columns, aliases, strict=True)
@@ -176,7 +177,7 @@ def _shared_scan(con, wave, split, chosen, relation, members) -> dict[tuple, pd.
             f"sum(w) FILTER (WHERE in_{i}) AS s_{i}",
         ]
         for kind in kinds:
-            for bit, _code in bits[kind]:
+            for bit, _code in option_bits[kind]:
                 has = f"in_{i} AND {dialect.has_bit(f'mask_{kind}', str(int(bit)))}"
                 measures += [
                     f"count(*) FILTER (WHERE {has}) AS n_{i}_{kind}_{int(bit)}",
@@ -225,9 +226,11 @@ def _shared_scan(con, wave, split, chosen, relation, members) -> dict[tuple, pd.
             continue
         # One row per (row of the set, option with someone in it), option by option.
         kind = multi[0]
-        codes = [code for _bit, code in bits[kind]]
-        present = part[[f"n_{i}_{kind}_{bit}" for bit, _code in bits[kind]]].to_numpy() > 0
-        sums = part[[f"s_{i}_{kind}_{bit}" for bit, _code in bits[kind]]].to_numpy(dtype=float)
+        codes = [code for _bit, code in option_bits[kind]]
+        present = part[[f"n_{i}_{kind}_{bit}" for bit, _code in option_bits[kind]]].to_numpy() > 0
+        sums = part[[f"s_{i}_{kind}_{bit}" for bit, _code in option_bits[kind]]].to_numpy(
+            dtype=float
+        )
         which_option, which_row = np.nonzero(present.T)  # option by option
         rows = part[own_keys].iloc[which_row].reset_index(drop=True)
         rows[column_alias(kind)] = np.asarray(codes, dtype=object)[which_option]
@@ -250,16 +253,9 @@ def _variant_flags(con, variants: list[Filters]) -> tuple[list[str], dict]:
         for name, (kind, mask) in FILTER_MASKS.items():
             if getattr(filters, name):  # any of the chosen options, as where_clause
                 parts.append(f"(r.{mask} & $v{i}_{name}) != 0")
-                params[f"v{i}_{name}"] = _bits_of(con, kind, getattr(filters, name))
+                params[f"v{i}_{name}"] = bits(con, kind, tuple(getattr(filters, name)))
         flags.append(" AND ".join(parts) or "true")
     return flags, params
-
-
-def _bits_of(con, kind: str, codes) -> int:
-    (bits,) = con.execute(
-        f"SELECT {dialect.option_mask(kind, 'codes')}", {"codes": list(codes)}
-    ).fetchone()
-    return int(bits)
 
 
 def _option_bits(con, kinds: list[str]) -> dict[str, list[tuple[int, str]]]:
